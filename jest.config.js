@@ -1,0 +1,12 @@
+// The locked AWS SDK supports the local Node 20; its warning is about SDK releases after
+// January 2027, which will need Node 22 (the Lambda runs Node 24). Silenced for test output only.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '\\.ts$': '<rootDir>/test/support/esbuild-transform.js' },
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
+};

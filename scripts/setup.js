@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+// Installs everything `npm test` needs, idempotently and quickly when it is already there:
+//   - the npm packages of package-lock.json, re-run only when the lock file changes. `npm install`
+//     rather than `npm ci`: npm ci rejects this lock file because the registry serves only some
+//     platforms' optional bindings of jest's resolver (unrs-resolver); npm install keeps the lock;
+//   - pipx, in a project-local virtual environment, and cfn-lint through it at a pinned version.
+// Everything lands in node_modules/ and .tools/; nothing is installed for the user or system-wide.
+// Plain CommonJS with no dependencies: it runs before node_modules exists.
+'use strict';
+const { createHash } = require('node:crypto');
+const { execFileSync } = require('node:child_process');
+const { existsSync, readFileSync, writeFileSync } = require('node:fs');
+const { join } = require('node:path');
+
+const ROOT = join(__dirname, '..');
+const TOOLS = join(ROOT, '.tools');
+const PIPX_VERSION = '1.8.0';
+const CFN_LINT_VERSION = '1.58.0';
+const CFN_LINT = join(TOOLS, 'bin', 'cfn-lint');
+
+function run(command, args, env = {}) {
+  execFileSync(command, args, { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env } });
+}
+
+function output(command, args) {
+  try {
+    return execFileSync(command, args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch {
+    return '';
+  }
+}
+
+function installNodeModules() {
+  const lockHash = createHash('sha256').update(readFileSync(join(ROOT, 'package-lock.json'))).digest('hex');
+  const stamp = join(ROOT, 'node_modules', '.setup-lock-hash');
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === lockHash) return;
+  console.log('setup: installing npm packages');
+  run('npm', ['install', '--no-audit', '--no-fund']);
+  writeFileSync(stamp, lockHash);
+}
+
+function installCfnLint() {
+  if (output(CFN_LINT, ['--version']).includes(CFN_LINT_VERSION)) return;
+  const venv = join(TOOLS, 'pipx-venv');
+  const pipx = join(venv, 'bin', 'pipx');
+  if (!output(pipx, ['--version']).includes(PIPX_VERSION)) {
+    console.log(`setup: installing pipx ${PIPX_VERSION} into .tools/`);
+    run('python3', ['-m', 'venv', venv]);
+    run(join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', `pipx==${PIPX_VERSION}`]);
+  }
+  console.log(`setup: installing cfn-lint ${CFN_LINT_VERSION} with pipx into .tools/`);
+  run(pipx, ['install', '--force', `cfn-lint==${CFN_LINT_VERSION}`], {
+    PIPX_HOME: join(TOOLS, 'pipx'),
+    PIPX_BIN_DIR: join(TOOLS, 'bin'),
+    PIPX_MAN_DIR: join(TOOLS, 'man'),
+  });
+}
+
+installNodeModules();
+installCfnLint();
