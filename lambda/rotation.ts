@@ -1,0 +1,157 @@
+import {
+  CloudFormationClient,
+  DescribeStackEventsCommand,
+  DescribeStacksCommand,
+  UpdateStackCommand,
+  type Parameter,
+  type Stack,
+} from '@aws-sdk/client-cloudformation';
+import {
+  AccessDeniedError,
+  StackBusyError,
+  StackNotFoundError,
+  StackNotUpdatableError,
+  ThrottledError,
+  TimestampParameterMissingError,
+} from './errors';
+
+export const TIMESTAMP_PARAMETER = 'Timestamp';
+
+export interface RotationRequest {
+  stackName: string;
+  /** The new value of the Timestamp parameter (see timestamp.ts). */
+  timestamp: string;
+  clientRequestToken: string;
+}
+
+/**
+ * `started`: CloudFormation accepted the update. `unchanged`: the stack already has this Timestamp
+ * (a retry after the update finished). `in-progress`: this very rotation is already running.
+ */
+export type RotationResult = 'started' | 'unchanged' | 'in-progress';
+
+export interface RotationOutcome {
+  stack: string;
+  previousTimestamp: string;
+  timestamp: string;
+  result: RotationResult;
+}
+
+// States from which CloudFormation accepts UpdateStack and nothing is broken. UPDATE_FAILED
+// (an update run with rollback disabled) is updatable too, but only a person should decide that.
+const STABLE_STATES = new Set([
+  'CREATE_COMPLETE',
+  'UPDATE_COMPLETE',
+  'UPDATE_ROLLBACK_COMPLETE',
+  'IMPORT_COMPLETE',
+  'IMPORT_ROLLBACK_COMPLETE',
+]);
+
+/**
+ * Rotates the stack's API key: UpdateStack with the previous template and every parameter kept
+ * except Timestamp. CloudFormation then replaces the secret, the key and the usage-plan key and
+ * updates the distribution's origin header.
+ */
+export async function rotateApiKey(
+  cloudformation: CloudFormationClient,
+  { stackName, timestamp, clientRequestToken }: RotationRequest,
+): Promise<RotationOutcome> {
+  const stack = await describeStack(cloudformation, stackName);
+  const parameters = stack.Parameters ?? [];
+  const previous = parameters.find((p) => p.ParameterKey === TIMESTAMP_PARAMETER);
+  if (!previous) throw new TimestampParameterMissingError(stackName);
+  const outcome = (result: RotationResult): RotationOutcome => ({
+    stack: stackName,
+    previousTimestamp: previous.ParameterValue ?? '',
+    timestamp,
+    result,
+  });
+
+  const status = stack.StackStatus ?? '';
+  if (status.endsWith('_IN_PROGRESS')) {
+    if (await isOwnUpdate(cloudformation, stackName, status, clientRequestToken)) return outcome('in-progress');
+    throw new StackBusyError(stackName, status);
+  }
+  if (!STABLE_STATES.has(status)) throw new StackNotUpdatableError(stackName, status);
+
+  try {
+    await cloudformation.send(
+      new UpdateStackCommand({
+        StackName: stackName,
+        UsePreviousTemplate: true,
+        // A parameter left out would silently fall back to its default: send every one.
+        Parameters: parameters.map(
+          (p): Parameter =>
+            p.ParameterKey === TIMESTAMP_PARAMETER
+              ? { ParameterKey: TIMESTAMP_PARAMETER, ParameterValue: timestamp }
+              : { ParameterKey: p.ParameterKey, UsePreviousValue: true },
+        ),
+        Capabilities: stack.Capabilities,
+        ClientRequestToken: clientRequestToken,
+        // Tags, NotificationARNs, RoleARN and rollback triggers are left out on purpose: left out,
+        // CloudFormation keeps them (an empty NotificationARNs list would remove every topic).
+      }),
+    );
+    return outcome('started');
+  } catch (error) {
+    if (isValidationError(error, 'No updates are to be performed.')) return outcome('unchanged');
+    const busy = isValidationError(error, 'can not be updated') && / is in ([A-Z_]+) state/.exec(messageOf(error));
+    if (busy) {
+      // Another operation started between DescribeStacks and UpdateStack.
+      if (await isOwnUpdate(cloudformation, stackName, busy[1], clientRequestToken)) return outcome('in-progress');
+      throw new StackBusyError(stackName, busy[1], { cause: error });
+    }
+    throw translateError(error, stackName, 'UpdateStack');
+  }
+}
+
+async function describeStack(cloudformation: CloudFormationClient, stackName: string): Promise<Stack> {
+  try {
+    const { Stacks } = await cloudformation.send(new DescribeStacksCommand({ StackName: stackName }));
+    if (Stacks?.[0]) return Stacks[0];
+    throw new StackNotFoundError(stackName);
+  } catch (error) {
+    throw translateError(error, stackName, 'DescribeStacks');
+  }
+}
+
+/**
+ * Every event of one stack operation carries the operation's ClientRequestToken, and events come
+ * newest first: the newest event tells whether the running operation is this rotation. A rotation
+ * that is rolling back has failed, so it does not count as in progress.
+ */
+async function isOwnUpdate(
+  cloudformation: CloudFormationClient,
+  stackName: string,
+  status: string,
+  clientRequestToken: string,
+): Promise<boolean> {
+  if (status.includes('ROLLBACK')) return false;
+  try {
+    const { StackEvents } = await cloudformation.send(new DescribeStackEventsCommand({ StackName: stackName }));
+    return StackEvents?.[0]?.ClientRequestToken === clientRequestToken;
+  } catch (error) {
+    throw translateError(error, stackName, 'DescribeStackEvents');
+  }
+}
+
+function translateError(error: unknown, stackName: string, operation: string): unknown {
+  const name = (error as Error | undefined)?.name;
+  if (error instanceof StackNotFoundError) return error;
+  if (isValidationError(error, 'does not exist')) return new StackNotFoundError(stackName, { cause: error });
+  if (name === 'AccessDenied' || name === 'AccessDeniedException') {
+    return new AccessDeniedError(stackName, operation, { cause: error });
+  }
+  if (name === 'Throttling' || name === 'ThrottlingException') return new ThrottledError(stackName, operation, { cause: error });
+  return error;
+}
+
+// CloudFormation reports "no updates", "does not exist" and "busy" all as ValidationError,
+// told apart only by their messages.
+function isValidationError(error: unknown, messagePart: string): boolean {
+  return (error as Error | undefined)?.name === 'ValidationError' && messageOf(error).includes(messagePart);
+}
+
+function messageOf(error: unknown): string {
+  return String((error as Error | undefined)?.message ?? '');
+}
