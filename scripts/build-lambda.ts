@@ -1,0 +1,88 @@
+// Bundles the rotation Lambda and writes it into the deployable template as inline `ZipFile`
+// code, so the template is one self-contained file: no S3 bucket, no packaging step.
+//   npm run build           rebuild and write the template
+// test/inline-code.test.ts fails when the template's code differs from what the source builds to.
+import { build } from 'esbuild';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..');
+export const TEMPLATE_PATH = join(ROOT, 'template', 'cloudfront-api-key-rotation.yaml');
+export const ROTATION_FUNCTION = { logicalId: 'RotationFunction', entry: join(ROOT, 'lambda', 'index.ts') };
+
+/**
+ * CloudFormation once limited inline code to 4,096 characters. The current schema no longer does,
+ * but staying under it keeps the template portable and the code reviewable in the template.
+ */
+export const INLINE_CODE_LIMIT = 4096;
+
+export class InlineCodeTooLargeError extends Error {
+  override name = 'InlineCodeTooLargeError';
+  constructor(readonly logicalId: string, readonly size: number) {
+    super(`${logicalId}: the bundled code is ${size} characters, over the ${INLINE_CODE_LIMIT}-character inline limit. Make the Lambda source smaller.`);
+  }
+}
+
+export class ZipFileNotFoundError extends Error {
+  override name = 'ZipFileNotFoundError';
+  constructor(readonly logicalId: string) {
+    super(`The template has no "ZipFile: |" block under the resource ${logicalId}.`);
+  }
+}
+
+/** The handler as the Lambda runtime loads inline code: CommonJS `index.js`, SDK v3 from the runtime. */
+export async function bundleFunction(entry: string): Promise<string> {
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    write: false,
+    platform: 'node',
+    format: 'cjs',
+    // The runtime is nodejs24.x; node20 keeps the same code runnable on the local Node.
+    target: 'node20',
+    minify: true,
+    legalComments: 'none',
+    external: ['@aws-sdk/*'],
+    logLevel: 'silent',
+  });
+  return `${result.outputFiles[0].text.trimEnd()}\n`;
+}
+
+/** Replaces the literal block under `<logicalId>: … ZipFile: |` with `code`, leaving the rest as written. */
+export function withInlineCode(template: string, logicalId: string, code: string): string {
+  const lines = template.split('\n');
+  const resource = lines.indexOf(`  ${logicalId}:`);
+  const zipFile = lines.findIndex((line, i) => i > resource && /^\s+ZipFile: \|$/.test(line));
+  if (resource < 0 || zipFile < 0) throw new ZipFileNotFoundError(logicalId);
+  const indent = `${lines[zipFile].match(/^\s*/)![0]}  `;
+  let end = zipFile + 1;
+  while (end < lines.length && (lines[end].startsWith(indent) || lines[end].trim() === '')) end += 1;
+  // Keep the blank lines that separate the block from what follows.
+  while (end > zipFile + 1 && lines[end - 1].trim() === '') end -= 1;
+  const block = code.trimEnd().split('\n').map((line) => indent + line);
+  return [...lines.slice(0, zipFile + 1), ...block, ...lines.slice(end)].join('\n');
+}
+
+export function checkInlineSize(logicalId: string, code: string): void {
+  if (code.length > INLINE_CODE_LIMIT) throw new InlineCodeTooLargeError(logicalId, code.length);
+}
+
+export async function buildTemplate(template: string): Promise<{ template: string; size: number }> {
+  const code = await bundleFunction(ROTATION_FUNCTION.entry);
+  checkInlineSize(ROTATION_FUNCTION.logicalId, code);
+  return { template: withInlineCode(template, ROTATION_FUNCTION.logicalId, code), size: code.length };
+}
+
+async function main(): Promise<void> {
+  const before = readFileSync(TEMPLATE_PATH, 'utf8');
+  const { template, size } = await buildTemplate(before);
+  if (template !== before) writeFileSync(TEMPLATE_PATH, template);
+  console.log(`${ROTATION_FUNCTION.logicalId}: ${size} of ${INLINE_CODE_LIMIT} characters inline${template === before ? ' (unchanged)' : ''}`);
+}
+
+if (require.main === module) {
+  main().catch((error: Error) => {
+    console.error(error.message);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,94 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  INLINE_CODE_LIMIT,
+  InlineCodeTooLargeError,
+  ROTATION_FUNCTION,
+  TEMPLATE_PATH,
+  ZipFileNotFoundError,
+  bundleFunction,
+  checkInlineSize,
+  withInlineCode,
+} from '../scripts/build-lambda';
+import { parseTemplate } from './support/cloudformation-yaml';
+
+const deployed = readFileSync(TEMPLATE_PATH, 'utf8');
+const inlineCode = (template: string): string => parseTemplate(template).Resources.RotationFunction.Properties.Code.ZipFile;
+
+describe('the deployable template', () => {
+  let built: string;
+  beforeAll(async () => {
+    built = await bundleFunction(ROTATION_FUNCTION.entry);
+  });
+
+  it('holds exactly what the current source builds to (run `npm run build` after changing lambda/)', () => {
+    expect(inlineCode(deployed)).toBe(built);
+  });
+
+  it(`keeps the inline code under ${INLINE_CODE_LIMIT} characters`, () => {
+    expect(inlineCode(deployed).length).toBeLessThanOrEqual(INLINE_CODE_LIMIT);
+  });
+
+  it('has inline code that Node loads as CommonJS index.js, with a handler that logs JSON', () => {
+    const directory = join(__dirname, '..', 'dist', 'inline-code-test');
+    mkdirSync(directory, { recursive: true });
+    writeFileSync(join(directory, 'index.js'), inlineCode(deployed));
+    const script = 'require("./index.js").handler({}).then(() => console.log("resolved"), (e) => console.log(e.name))';
+
+    const output = execFileSync(process.execPath, ['-e', script], {
+      cwd: directory,
+      encoding: 'utf8',
+      env: { ...process.env, STACK_NAME: 'edge-api', AWS_REGION: 'eu-west-1' },
+    });
+
+    const [logLine, outcome] = output.trim().split('\n');
+    expect(JSON.parse(logLine)).toMatchObject({ stack: 'edge-api', result: 'failed', error: 'InvalidEventError' });
+    expect(outcome).toBe('InvalidEventError');
+  });
+});
+
+describe('withInlineCode', () => {
+  const template = [
+    'Resources:',
+    '  Other:',
+    '    Properties:',
+    '      Code:',
+    '        ZipFile: |',
+    '          other code',
+    '  RotationFunction:',
+    '    Properties:',
+    '      Code:',
+    '        ZipFile: |',
+    '          old line 1',
+    '          old line 2',
+    '',
+    '  Next:',
+    '    Type: X',
+  ].join('\n');
+
+  it("replaces only the named function's block and keeps what follows", () => {
+    const result = withInlineCode(template, 'RotationFunction', 'new();\n');
+
+    expect(result).toBe(template.replace('          old line 1\n          old line 2', '          new();'));
+    expect(inlineCode(result)).toBe('new();\n');
+    expect(parseTemplate(result).Resources.Other.Properties.Code.ZipFile).toBe('other code\n');
+  });
+
+  it('says which resource has no ZipFile block', () => {
+    expect(() => withInlineCode(template, 'Missing', 'x')).toThrow(ZipFileNotFoundError);
+    expect(() => withInlineCode(template, 'Missing', 'x')).toThrow('Missing');
+  });
+});
+
+describe('checkInlineSize', () => {
+  it.each([
+    [INLINE_CODE_LIMIT, false],
+    [INLINE_CODE_LIMIT + 1, true],
+  ])('for %i characters fails: %s', (size, fails) => {
+    const check = () => checkInlineSize('RotationFunction', 'x'.repeat(size));
+
+    if (fails) expect(check).toThrow(InlineCodeTooLargeError);
+    else expect(check).not.toThrow();
+  });
+});

@@ -1,0 +1,40 @@
+// Parses a CloudFormation YAML template into its JSON form, expanding the short-form tags
+// (`!Ref X` → `{ Ref: X }`, `!Sub [...]` → `{ 'Fn::Sub': [...] }`) in their scalar, sequence and
+// mapping forms. `!GetAtt A.B.C` splits at the first dot only: `['A', 'B.C']`.
+import { parse, type Tags } from 'yaml';
+
+const FUNCTIONS = [
+  'And', 'Base64', 'Cidr', 'Equals', 'FindInMap', 'GetAZs', 'GetAtt', 'If', 'ImportValue',
+  'Join', 'Not', 'Or', 'Select', 'Split', 'Sub', 'Transform', 'ToJsonString', 'Length',
+];
+
+function fullName(name: string): string {
+  return name === 'Ref' || name === 'Condition' ? name : `Fn::${name}`;
+}
+
+function scalarValue(name: string, value: string): unknown {
+  if (name === 'GetAtt') {
+    const dot = value.indexOf('.');
+    return [value.slice(0, dot), value.slice(dot + 1)];
+  }
+  return value;
+}
+
+const customTags: Tags = ['Ref', 'Condition', ...FUNCTIONS].flatMap((name) => [
+  { tag: `!${name}`, resolve: (value: string) => ({ [fullName(name)]: scalarValue(name, value) }) },
+  {
+    tag: `!${name}`,
+    collection: 'seq' as const,
+    resolve: (seq: { toJSON(): unknown }) => ({ [fullName(name)]: seq.toJSON() }),
+  },
+  {
+    tag: `!${name}`,
+    collection: 'map' as const,
+    resolve: (map: { toJSON(): unknown }) => ({ [fullName(name)]: map.toJSON() }),
+  },
+]);
+
+
+export function parseTemplate(text: string): Record<string, any> {
+  return parse(text, { customTags }) as Record<string, any>;
+}
