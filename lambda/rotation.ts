@@ -47,6 +47,33 @@ const STABLE_STATES = new Set([
   'IMPORT_ROLLBACK_COMPLETE',
 ]);
 
+export interface RotatableStack {
+  stack: Stack;
+  previousTimestamp: string;
+}
+
+/** The stack with its current Timestamp; refuses a missing stack or one without a Timestamp. */
+export async function describeRotatableStack(cloudformation: CloudFormationClient, stackName: string): Promise<RotatableStack> {
+  const stack = await describeStack(cloudformation, stackName);
+  const previous = stack.Parameters?.find((p) => p.ParameterKey === TIMESTAMP_PARAMETER);
+  if (!previous) throw new TimestampParameterMissingError(stackName);
+  return { stack, previousTimestamp: previous.ParameterValue ?? '' };
+}
+
+/** Refuses a stack in a failed state: only a person should decide how to repair it. */
+export function checkNotFailed(stackName: string, status: string): void {
+  if (!status.endsWith('_IN_PROGRESS') && !STABLE_STATES.has(status)) throw new StackNotUpdatableError(stackName, status);
+}
+
+/** Every parameter kept but Timestamp: a parameter left out would silently fall back to its default. */
+export function rotationParameters(parameters: Parameter[], timestamp: string): Parameter[] {
+  return parameters.map((p) =>
+    p.ParameterKey === TIMESTAMP_PARAMETER
+      ? { ParameterKey: TIMESTAMP_PARAMETER, ParameterValue: timestamp }
+      : { ParameterKey: p.ParameterKey, UsePreviousValue: true },
+  );
+}
+
 /**
  * Rotates the stack's API key: UpdateStack with the previous template and every parameter kept
  * except Timestamp. CloudFormation then replaces the secret, the key and the usage-plan key and
@@ -56,36 +83,22 @@ export async function rotateApiKey(
   cloudformation: CloudFormationClient,
   { stackName, timestamp, clientRequestToken }: RotationRequest,
 ): Promise<RotationOutcome> {
-  const stack = await describeStack(cloudformation, stackName);
-  const parameters = stack.Parameters ?? [];
-  const previous = parameters.find((p) => p.ParameterKey === TIMESTAMP_PARAMETER);
-  if (!previous) throw new TimestampParameterMissingError(stackName);
-  const outcome = (result: RotationResult): RotationOutcome => ({
-    stack: stackName,
-    previousTimestamp: previous.ParameterValue ?? '',
-    timestamp,
-    result,
-  });
+  const { stack, previousTimestamp } = await describeRotatableStack(cloudformation, stackName);
+  const outcome = (result: RotationResult): RotationOutcome => ({ stack: stackName, previousTimestamp, timestamp, result });
 
   const status = stack.StackStatus ?? '';
+  checkNotFailed(stackName, status);
   if (status.endsWith('_IN_PROGRESS')) {
     if (await isOwnUpdate(cloudformation, stackName, status, clientRequestToken)) return outcome('in-progress');
     throw new StackBusyError(stackName, status);
   }
-  if (!STABLE_STATES.has(status)) throw new StackNotUpdatableError(stackName, status);
 
   try {
     await cloudformation.send(
       new UpdateStackCommand({
         StackName: stackName,
         UsePreviousTemplate: true,
-        // A parameter left out would silently fall back to its default: send every one.
-        Parameters: parameters.map(
-          (p): Parameter =>
-            p.ParameterKey === TIMESTAMP_PARAMETER
-              ? { ParameterKey: TIMESTAMP_PARAMETER, ParameterValue: timestamp }
-              : { ParameterKey: p.ParameterKey, UsePreviousValue: true },
-        ),
+        Parameters: rotationParameters(stack.Parameters ?? [], timestamp),
         Capabilities: stack.Capabilities,
         ClientRequestToken: clientRequestToken,
         // Tags, NotificationARNs, RoleARN and rollback triggers are left out on purpose: left out,
@@ -135,7 +148,7 @@ async function isOwnUpdate(
   }
 }
 
-function translateError(error: unknown, stackName: string, operation: string): unknown {
+export function translateError(error: unknown, stackName: string, operation: string): unknown {
   const name = (error as Error | undefined)?.name;
   if (error instanceof StackNotFoundError) return error;
   if (isValidationError(error, 'does not exist')) return new StackNotFoundError(stackName, { cause: error });
@@ -148,7 +161,7 @@ function translateError(error: unknown, stackName: string, operation: string): u
 
 // CloudFormation reports "no updates", "does not exist" and "busy" all as ValidationError,
 // told apart only by their messages.
-function isValidationError(error: unknown, messagePart: string): boolean {
+export function isValidationError(error: unknown, messagePart: string): boolean {
   return (error as Error | undefined)?.name === 'ValidationError' && messageOf(error).includes(messagePart);
 }
 

@@ -3,12 +3,11 @@
 //   npm run build           rebuild and write the template
 // test/inline-code.test.ts fails when the template's code differs from what the source builds to.
 import { build } from 'esbuild';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { TEMPLATE_PATH, readTemplate } from './template';
 
-const ROOT = join(__dirname, '..');
-export const TEMPLATE_PATH = join(ROOT, 'template', 'cloudfront-api-key-rotation.yaml');
-export const ROTATION_FUNCTION = { logicalId: 'RotationFunction', entry: join(ROOT, 'lambda', 'index.ts') };
+export const ROTATION_FUNCTION = { logicalId: 'RotationFunction', entry: join(__dirname, '..', 'lambda', 'index.ts') };
 
 /**
  * CloudFormation once limited inline code to 4,096 characters. The current schema no longer does,
@@ -74,7 +73,7 @@ export async function buildTemplate(template: string): Promise<{ template: strin
 }
 
 async function main(): Promise<void> {
-  const before = readFileSync(TEMPLATE_PATH, 'utf8');
+  const before = readTemplate();
   const { template, size } = await buildTemplate(before);
   if (template !== before) writeFileSync(TEMPLATE_PATH, template);
   console.log(`${ROTATION_FUNCTION.logicalId}: ${size} of ${INLINE_CODE_LIMIT} characters inline${template === before ? ' (unchanged)' : ''}`);

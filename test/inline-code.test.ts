@@ -1,19 +1,18 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   INLINE_CODE_LIMIT,
   InlineCodeTooLargeError,
   ROTATION_FUNCTION,
-  TEMPLATE_PATH,
   ZipFileNotFoundError,
   bundleFunction,
   checkInlineSize,
   withInlineCode,
 } from '../scripts/build-lambda';
-import { parseTemplate } from './support/cloudformation-yaml';
+import { parseTemplate, readTemplate } from '../scripts/template';
 
-const deployed = readFileSync(TEMPLATE_PATH, 'utf8');
+const deployed = readTemplate();
 const inlineCode = (template: string): string => parseTemplate(template).Resources.RotationFunction.Properties.Code.ZipFile;
 
 describe('the deployable template', () => {

@@ -1,11 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { TEMPLATE_PATH } from '../scripts/build-lambda';
+import { parseTemplate, readTemplate } from '../scripts/template';
 import { timestampFrom } from '../lambda/timestamp';
-import { parseTemplate } from './support/cloudformation-yaml';
 import { reachOf, referencedNames } from './support/references';
 import { isCreateOnly, loadResourceSchema } from './support/resource-schemas';
 
-const template = parseTemplate(readFileSync(TEMPLATE_PATH, 'utf8'));
+const template = parseTemplate(readTemplate());
 const { Parameters, Mappings, Resources, Outputs } = template;
 const createOnly = (type: string, path: string) => isCreateOnly(loadResourceSchema(type), path);
 const pattern = (parameter: string) => new RegExp(Parameters[parameter].AllowedPattern);

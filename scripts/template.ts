@@ -1,7 +1,13 @@
-// Parses a CloudFormation YAML template into its JSON form, expanding the short-form tags
+// The deployable template: where it is, and its parsed form.
+// parseTemplate turns CloudFormation YAML into its JSON form, expanding the short-form tags
 // (`!Ref X` → `{ Ref: X }`, `!Sub [...]` → `{ 'Fn::Sub': [...] }`) in their scalar, sequence and
 // mapping forms. `!GetAtt A.B.C` splits at the first dot only: `['A', 'B.C']`.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parse, type Tags } from 'yaml';
+
+// scripts/ in the source, dist/ once bundled: both sit beside template/.
+export const TEMPLATE_PATH = join(__dirname, '..', 'template', 'cloudfront-api-key-rotation.yaml');
 
 const FUNCTIONS = [
   'And', 'Base64', 'Cidr', 'Equals', 'FindInMap', 'GetAZs', 'GetAtt', 'If', 'ImportValue',
@@ -37,4 +43,8 @@ const customTags: Tags = ['Ref', 'Condition', ...FUNCTIONS].flatMap((name) => [
 
 export function parseTemplate(text: string): Record<string, any> {
   return parse(text, { customTags }) as Record<string, any>;
+}
+
+export function readTemplate(): string {
+  return readFileSync(TEMPLATE_PATH, 'utf8');
 }
