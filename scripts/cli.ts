@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+// The operator CLI: deploy, rotate and status. Wires real clients, clock and output into the
+// commands; describeFailure turns any error into one sentence and an exit code.
+import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type Command, type GlobalOptions, parseCommandLine } from './cli/args';
+import { deploy } from './cli/deploy';
+import { EXIT_FAILED, EXIT_OK, describeFailure } from './cli/failure';
+import { type Output, consoleOutput } from './cli/output';
+import { dryRun, rotate } from './cli/rotate';
+import { collectStatus, printStatus } from './cli/status';
+import { parseTemplate, readTemplate } from './template';
+
+export interface Clients {
+  cloudformation: CloudFormationClient;
+  apigateway: APIGatewayClient;
+  cloudfront: CloudFrontClient;
+}
+
+export function createClients({ region, profile }: GlobalOptions): Clients {
+  const config = { region, profile };
+  return {
+    cloudformation: new CloudFormationClient(config),
+    apigateway: new APIGatewayClient(config),
+    cloudfront: new CloudFrontClient(config),
+  };
+}
+
+export interface CliDependencies {
+  output: Output;
+  clients: (options: GlobalOptions) => Clients;
+  now: () => Date;
+  sleep: (milliseconds: number) => Promise<void>;
+}
+
+async function run(command: Exclude<Command, { name: 'help' }>, deps: CliDependencies): Promise<number> {
+  const { output, now } = deps;
+  const clients = deps.clients(command.global);
+  const common = { ...clients, now, sleep: deps.sleep, output };
+  switch (command.name) {
+    case 'deploy':
+      await deploy(command, { ...common, templateBody: readTemplate() });
+      return EXIT_OK;
+    case 'rotate':
+      if (command.dryRun) await dryRun(command.stackName, common);
+      else await rotate(command.stackName, command.wait, common);
+      return EXIT_OK;
+    case 'status': {
+      const report = await collectStatus(command.stackName, { ...common, scheduleMap: parseTemplate(readTemplate()).Mappings.ScheduleMap });
+      if (command.json) output.line(JSON.stringify(report, null, 2));
+      else printStatus(report, output);
+      return report.healthy ? EXIT_OK : EXIT_FAILED;
+    }
+  }
+}
+
+export async function main(argv: string[], deps: CliDependencies): Promise<number> {
+  let verbose = argv.includes('--verbose');
+  try {
+    const command = parseCommandLine(argv);
+    if (command.name === 'help') {
+      deps.output.line(command.text);
+      return EXIT_OK;
+    }
+    verbose = command.global.verbose;
+    return await run(command, deps);
+  } catch (error) {
+    const { message, exitCode } = describeFailure(error);
+    deps.output.error(`error: ${message}`);
+    if (verbose && error instanceof Error) deps.output.error(error.stack ?? String(error));
+    return exitCode;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2), { output: consoleOutput(), clients: createClients, now: () => new Date(), sleep: (ms) => sleep(ms) }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+  );
+}

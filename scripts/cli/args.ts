@@ -1,0 +1,150 @@
+// The command line: commands, options and help texts. Node's own util.parseArgs does the parsing.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { PARAMETER_FLAGS } from './deploy';
+import { UsageError } from './errors';
+
+export const PROGRAM = 'cloudfront-api-key-rotation';
+
+export interface GlobalOptions {
+  region?: string;
+  profile?: string;
+  verbose: boolean;
+}
+
+export type Command =
+  | { name: 'help'; text: string }
+  | { name: 'deploy'; stackName: string; parameters: Record<string, string>; rotate: boolean; global: GlobalOptions }
+  | { name: 'rotate'; stackName: string; dryRun: boolean; wait: boolean; global: GlobalOptions }
+  | { name: 'status'; stackName: string; json: boolean; global: GlobalOptions };
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+export const GLOBAL_OPTIONS: Options = {
+  'stack-name': { type: 'string' },
+  region: { type: 'string' },
+  profile: { type: 'string' },
+  verbose: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+};
+
+export const COMMAND_OPTIONS: Record<string, Options> = {
+  deploy: {
+    'api-url': { type: 'string' },
+    schedule: { type: 'string' },
+    'web-acl-arn': { type: 'string' },
+    rotate: { type: 'boolean', default: false },
+  },
+  rotate: { 'dry-run': { type: 'boolean', default: false }, 'no-wait': { type: 'boolean', default: false } },
+  status: { json: { type: 'boolean', default: false } },
+};
+
+const COMMON_HELP = `Common options:
+  --stack-name S    the stack (required)
+  --region R        AWS Region (default: AWS_REGION or the profile's Region)
+  --profile P       named AWS profile (default: AWS_PROFILE)
+  --verbose         show stack traces on errors
+  -h, --help        this help
+
+The standard AWS environment variables apply, AWS_ENDPOINT_URL included (for a local emulator).`;
+
+export const HELP: Record<string, string> = {
+  main: `${PROGRAM}: deploy, rotate and check the CloudFront origin API key stack.
+
+Usage: ${PROGRAM} <command> --stack-name S [options]
+
+Commands:
+  deploy   create the stack, or update it with the current template
+  rotate   replace the API key now (--dry-run shows what would change)
+  status   report whether rotation is healthy (exit 0 healthy, 1 not, 2 usage or access error)
+
+Run "${PROGRAM} <command> --help" for a command's options and examples.`,
+  deploy: `Usage: ${PROGRAM} deploy --stack-name S [--api-url U] [--schedule NAME] [--web-acl-arn A] [--rotate]
+
+Creates the stack when it does not exist (Timestamp = now), otherwise updates it with the current
+template. Parameters not given keep their current values, and so does the Timestamp: a deploy
+rotates nothing unless --rotate is given. Follows the operation live and prints the Outputs.
+
+Options:
+  --api-url U       API stage as <api-id>.execute-api.<region>.amazonaws.com/<stage>;
+                    omit when creating to get the demo API
+  --schedule NAME   Daily, Fortnightly, Monthly, Bimonthly or Quarterly (default when creating: Daily)
+  --web-acl-arn A   ARN of a CLOUDFRONT-scope WAFv2 web ACL to attach
+  --rotate          also rotate the key (new Timestamp)
+
+${COMMON_HELP}
+
+Examples:
+  ${PROGRAM} deploy --stack-name edge-api
+  ${PROGRAM} deploy --stack-name edge-api --api-url a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/prod --schedule Monthly
+  ${PROGRAM} deploy --stack-name edge-api --schedule Quarterly --region eu-west-1 --profile ops`,
+  rotate: `Usage: ${PROGRAM} rotate --stack-name S [--dry-run] [--no-wait]
+
+Rotates the key now, exactly as the scheduled Lambda does: UpdateStack with a new Timestamp and
+every other parameter kept. Follows the update until the old key is deleted.
+
+Options:
+  --dry-run         list what the rotation would change (through a change set that is then
+                    deleted); changes nothing
+  --no-wait         start the rotation and return without following it
+
+${COMMON_HELP}
+
+Examples:
+  ${PROGRAM} rotate --stack-name edge-api --dry-run
+  ${PROGRAM} rotate --stack-name edge-api
+  ${PROGRAM} rotate --stack-name edge-api --no-wait --region eu-west-1`,
+  status: `Usage: ${PROGRAM} status --stack-name S [--json]
+
+Reports the stack status, the schedule, the current Timestamp, the active key (and whether it is
+overdue), the usage plan's keys, whether CloudFront's header matches the active key (compared by
+SHA-256 fingerprint; values are never printed) and the last rotation's outcome.
+Exit code: 0 healthy, 1 unhealthy, 2 usage or access error; fit for a monitoring job.
+
+Options:
+  --json            print the report as JSON
+
+${COMMON_HELP}
+
+Examples:
+  ${PROGRAM} status --stack-name edge-api
+  ${PROGRAM} status --stack-name edge-api --json || alert "key rotation unhealthy"`,
+};
+
+export function parseCommandLine(argv: string[]): Command {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    return { name: 'help', text: HELP[rest[0] ?? ''] ?? HELP.main };
+  }
+  if (!(name in COMMAND_OPTIONS)) throw new UsageError(`Unknown command "${name}". Commands: deploy, rotate, status.`);
+
+  let values: Record<string, unknown>;
+  try {
+    ({ values } = parseArgs({ args: rest, options: { ...GLOBAL_OPTIONS, ...COMMAND_OPTIONS[name] }, strict: true, allowPositionals: false }));
+  } catch (error) {
+    // Node's first sentence names the problem; its advice about positionals does not apply here.
+    throw new UsageError(`${(error as Error).message.split('. ')[0].replace(/\.$/, '')}.`, name);
+  }
+  if (values.help) return { name: 'help', text: HELP[name] };
+  const stackName = values['stack-name'];
+  if (typeof stackName !== 'string' || stackName === '') throw new UsageError('--stack-name is required.', name);
+  if (!/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(stackName)) {
+    throw new UsageError(`--stack-name "${stackName}" is not a stack name: letters, digits and hyphens, starting with a letter, at most 128.`, name);
+  }
+  const global: GlobalOptions = { region: values.region as string | undefined, profile: values.profile as string | undefined, verbose: values.verbose === true };
+
+  switch (name) {
+    case 'deploy': {
+      const parameters: Record<string, string> = {};
+      for (const [parameter, flag] of Object.entries(PARAMETER_FLAGS)) {
+        const value = values[flag.slice(2)];
+        if (typeof value === 'string') parameters[parameter] = value;
+      }
+      return { name, stackName, parameters, rotate: values.rotate === true, global };
+    }
+    case 'rotate':
+      if (values['dry-run'] && values['no-wait']) throw new UsageError('--dry-run and --no-wait do not go together: a dry run starts nothing.', name);
+      return { name, stackName, dryRun: values['dry-run'] === true, wait: values['no-wait'] !== true, global };
+    default:
+      return { name: 'status', stackName, json: values.json === true, global };
+  }
+}

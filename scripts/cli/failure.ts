@@ -1,0 +1,54 @@
+// The one place that turns an error into what the user reads and the exit code.
+//   0 success, 1 the operation failed or the stack is unhealthy, 2 usage or access errors.
+import {
+  AccessDeniedError,
+  InvalidEventError,
+  StackBusyError,
+  StackNotFoundError,
+  StackNotUpdatableError,
+  ThrottledError,
+  TimestampParameterMissingError,
+} from '../../lambda/errors';
+import { PROGRAM } from './args';
+import { ChangeSetFailedError, OperationFailedError, TemplateTooLargeError, UsageError } from './errors';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+export interface Failure {
+  message: string;
+  exitCode: number;
+}
+
+const USAGE_OR_ACCESS = [StackNotFoundError, AccessDeniedError];
+const KNOWN = [
+  ...USAGE_OR_ACCESS,
+  TemplateTooLargeError, OperationFailedError, ChangeSetFailedError, StackBusyError, StackNotUpdatableError,
+  ThrottledError, TimestampParameterMissingError, InvalidEventError,
+];
+
+export function describeFailure(error: unknown): Failure {
+  if (error instanceof UsageError) {
+    return { message: `${error.message} See "${PROGRAM} ${error.command ?? ''} --help".`.replace('  ', ' '), exitCode: EXIT_USAGE };
+  }
+  if (USAGE_OR_ACCESS.some((type) => error instanceof type)) return { message: (error as Error).message, exitCode: EXIT_USAGE };
+  if (KNOWN.some((type) => error instanceof type)) return { message: (error as Error).message, exitCode: EXIT_FAILED };
+  const { name = '', message = String(error) } = (error ?? {}) as Error;
+  if (name === 'CredentialsProviderError') {
+    return { message: 'No AWS credentials were found. Pass --profile, set AWS_PROFILE, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.', exitCode: EXIT_USAGE };
+  }
+  if (/^(ExpiredToken|ExpiredTokenException|InvalidClientTokenId|UnrecognizedClientException)$/.test(name)) {
+    return { message: `AWS rejected the credentials (${name}). Refresh them (for example aws sso login) and try again.`, exitCode: EXIT_USAGE };
+  }
+  if (/^(AccessDenied|AccessDeniedException)$/.test(name)) {
+    return { message: `Access denied: ${message} Grant the missing permission and try again.`, exitCode: EXIT_USAGE };
+  }
+  if (/^(Throttling|ThrottlingException|TooManyRequestsException)$/.test(name)) {
+    return { message: `AWS throttled the request beyond the SDK's retries (${name}). Try again in a few minutes.`, exitCode: EXIT_FAILED };
+  }
+  if (name === 'NoRegionError' || /Region is missing/.test(message)) {
+    return { message: 'No AWS Region is set. Pass --region or set AWS_REGION.', exitCode: EXIT_USAGE };
+  }
+  return { message: `Unexpected error${name ? ` (${name})` : ''}: ${message} Run again with --verbose for details.`, exitCode: EXIT_FAILED };
+}

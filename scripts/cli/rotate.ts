@@ -1,0 +1,122 @@
+// `rotate`: the Lambda's rotation, through the same module, started by hand. With --dry-run it
+// only shows what the rotation would change, through a change set it then deletes.
+import {
+  CloudFormationClient,
+  CreateChangeSetCommand,
+  DeleteChangeSetCommand,
+  DescribeChangeSetCommand,
+  type Change,
+} from '@aws-sdk/client-cloudformation';
+import { StackBusyError } from '../../lambda/errors';
+import {
+  type RotationOutcome,
+  checkNotFailed,
+  describeRotatableStack,
+  rotateApiKey,
+  rotationParameters,
+  translateError,
+} from '../../lambda/rotation';
+import { clientRequestTokenFor, timestampFrom } from '../../lambda/timestamp';
+import { printOutputs } from './deploy';
+import { ChangeSetFailedError, OperationFailedError } from './errors';
+import { type Output, paint } from './output';
+import { followStackOperation } from './stack-events';
+
+export interface RotateDependencies {
+  cloudformation: CloudFormationClient;
+  now: () => Date;
+  sleep: (milliseconds: number) => Promise<void>;
+  output: Output;
+}
+
+const RESULT_TEXT: Record<RotationOutcome['result'], string> = {
+  started: 'rotation started',
+  unchanged: 'the stack already has this Timestamp; nothing to do',
+  'in-progress': 'this rotation is already running',
+};
+
+export async function rotate(stackName: string, wait: boolean, deps: RotateDependencies): Promise<RotationOutcome> {
+  const { cloudformation, now, output } = deps;
+  const since = now();
+  const timestamp = timestampFrom(since);
+  const clientRequestToken = clientRequestTokenFor(timestamp);
+  const outcome = await rotateApiKey(cloudformation, { stackName, timestamp, clientRequestToken });
+  output.line(`Stack ${stackName}: Timestamp ${outcome.previousTimestamp} → ${outcome.timestamp}: ${RESULT_TEXT[outcome.result]}.`);
+  if (!wait || outcome.result === 'unchanged') return outcome;
+
+  const result = await followStackOperation({ ...deps, stackName, clientRequestToken, since });
+  if (!result.succeeded) throw new OperationFailedError(stackName, result.status, result.failures);
+  output.line(paint(output, 'green', `Stack ${stackName}: ${result.status}. The new key is in use; the old one is deleted.`));
+  await printOutputs(cloudformation, stackName, output);
+  return outcome;
+}
+
+export interface PlannedChange {
+  action: string;
+  logicalId: string;
+  type: string;
+  replacement: string;
+}
+
+/** Creates a change set for the rotation, lists its changes, and always deletes it again. */
+export async function dryRun(stackName: string, deps: RotateDependencies): Promise<PlannedChange[]> {
+  const { cloudformation, now, sleep, output } = deps;
+  const { stack, previousTimestamp } = await describeRotatableStack(cloudformation, stackName);
+  const status = stack.StackStatus ?? '';
+  checkNotFailed(stackName, status);
+  if (status.endsWith('_IN_PROGRESS')) throw new StackBusyError(stackName, status);
+
+  const timestamp = timestampFrom(now());
+  const changeSetName = `rotate-dry-run-${timestamp}`;
+  await cloudformation
+    .send(
+      new CreateChangeSetCommand({
+        StackName: stackName,
+        ChangeSetName: changeSetName,
+        ChangeSetType: 'UPDATE',
+        UsePreviousTemplate: true,
+        Parameters: rotationParameters(stack.Parameters ?? [], timestamp),
+        Capabilities: stack.Capabilities,
+      }),
+    )
+    .catch((error) => Promise.reject(translateError(error, stackName, 'CreateChangeSet')));
+  try {
+    const changes = await waitForChanges(cloudformation, stackName, changeSetName, sleep);
+    output.line(`Dry run for stack ${stackName}: Timestamp ${previousTimestamp} → ${timestamp} would change:`);
+    for (const change of changes) {
+      const replaces = change.replacement === 'True' ? paint(output, 'yellow', 'replaced') : change.replacement === 'False' ? 'in place' : `replacement ${change.replacement}`;
+      output.line(`  ${change.action.padEnd(7)} ${change.logicalId.padEnd(14)} ${change.type.padEnd(32)} ${replaces}`);
+    }
+    output.line('Nothing was changed: the change set has been deleted.');
+    return changes;
+  } finally {
+    await cloudformation.send(new DeleteChangeSetCommand({ StackName: stackName, ChangeSetName: changeSetName }));
+  }
+}
+
+async function waitForChanges(
+  cloudformation: CloudFormationClient,
+  stackName: string,
+  changeSetName: string,
+  sleep: (milliseconds: number) => Promise<void>,
+): Promise<PlannedChange[]> {
+  const describe = (NextToken?: string) =>
+    cloudformation.send(new DescribeChangeSetCommand({ StackName: stackName, ChangeSetName: changeSetName, NextToken }));
+  let page = await describe();
+  while (page.Status === 'CREATE_PENDING' || page.Status === 'CREATE_IN_PROGRESS') {
+    await sleep(2000);
+    page = await describe();
+  }
+  if (page.Status !== 'CREATE_COMPLETE') throw new ChangeSetFailedError(stackName, page.StatusReason ?? page.Status ?? 'no reason given');
+  const changes: Change[] = [...(page.Changes ?? [])];
+  while (page.NextToken) {
+    page = await describe(page.NextToken);
+    changes.push(...(page.Changes ?? []));
+  }
+  return changes.map(({ ResourceChange: change = {} }) => ({
+    action: change.Action ?? '',
+    logicalId: change.LogicalResourceId ?? '',
+    type: change.ResourceType ?? '',
+    replacement: change.Replacement ?? '',
+  }));
+}

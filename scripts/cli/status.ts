@@ -1,0 +1,162 @@
+// `status`: is rotation healthy? Reads the stack, the active key, the usage plan and the
+// distribution's header, and compares key and header by SHA-256 fingerprint: the first 8 hex
+// digits of each, never a value.
+import { APIGatewayClient, GetApiKeyCommand, GetUsagePlanKeysCommand } from '@aws-sdk/client-api-gateway';
+import {
+  CloudFormationClient,
+  DescribeStackEventsCommand,
+  type StackEvent,
+} from '@aws-sdk/client-cloudformation';
+import { CloudFrontClient, GetDistributionConfigCommand } from '@aws-sdk/client-cloudfront';
+import { createHash } from 'node:crypto';
+import { describeRotatableStack, translateError } from '../../lambda/rotation';
+import { type Output, paint } from './output';
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+/** A scheduled rotation may start late and takes minutes (CloudFront deploys for up to ~30). */
+export const OVERDUE_MARGIN_MS = HOUR_MS;
+const HEALTHY_STATES = new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE']);
+const ROTATING_STATES = new Set(['UPDATE_IN_PROGRESS', 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS']);
+
+export interface StatusDependencies {
+  cloudformation: CloudFormationClient;
+  apigateway: APIGatewayClient;
+  cloudfront: CloudFrontClient;
+  /** The deployable template's ScheduleMap: schedule name → `rate(N days)`. */
+  scheduleMap: Record<string, { Rate: string }>;
+  now: () => Date;
+}
+
+export interface StatusReport {
+  stack: string;
+  status: string;
+  timestamp: string;
+  schedule: { name: string; rate: string; intervalDays: number | null };
+  activeKey: { id: string; name: string; enabled: boolean; createdDate: string; ageHours: number; overdue: boolean } | null;
+  usagePlanKeys: Array<{ id: string; name: string }>;
+  fingerprints: { key: string | null; header: string | null; match: boolean };
+  lastRotation: { outcome: string; time: string } | null;
+  healthy: boolean;
+  problems: string[];
+}
+
+export function fingerprint(value: string): string {
+  return createHash('sha256').update(value).digest('hex').slice(0, 8);
+}
+
+/** `rate(1 day)`, `rate(14 days)` → days; null for anything else. */
+export function intervalDays(rate: string): number | null {
+  const match = /^rate\((\d+) days?\)$/.exec(rate);
+  return match ? Number(match[1]) : null;
+}
+
+export async function collectStatus(stackName: string, deps: StatusDependencies): Promise<StatusReport> {
+  const { cloudformation, apigateway, cloudfront, now } = deps;
+  const { stack, previousTimestamp } = await describeRotatableStack(cloudformation, stackName);
+  const output = (key: string) => stack.Outputs?.find((o) => o.OutputKey === key)?.OutputValue;
+  const parameter = (key: string) => stack.Parameters?.find((p) => p.ParameterKey === key)?.ParameterValue ?? '';
+  const status = stack.StackStatus ?? '';
+  const rotating = ROTATING_STATES.has(status);
+  const problems: string[] = [];
+
+  const scheduleName = parameter('ApiKeyRotationSchedule');
+  const rate = deps.scheduleMap[scheduleName]?.Rate ?? '';
+  const schedule = { name: scheduleName, rate, intervalDays: intervalDays(rate) };
+
+  let activeKey: StatusReport['activeKey'] = null;
+  let keyValue: string | undefined;
+  const keyId = output('ApiKeyId');
+  if (keyId) {
+    const key = await apigateway.send(new GetApiKeyCommand({ apiKey: keyId, includeValue: true }));
+    keyValue = key.value;
+    const created = key.createdDate ?? now();
+    const ageMs = now().getTime() - created.getTime();
+    const overdue = schedule.intervalDays !== null && ageMs > schedule.intervalDays * DAY_MS + OVERDUE_MARGIN_MS;
+    activeKey = { id: keyId, name: key.name ?? '', enabled: key.enabled ?? false, createdDate: created.toISOString(), ageHours: Math.floor(ageMs / HOUR_MS), overdue };
+  }
+
+  const usagePlanId = output('UsagePlanId');
+  const usagePlanKeys = usagePlanId
+    ? ((await apigateway.send(new GetUsagePlanKeysCommand({ usagePlanId, limit: 500 }))).items ?? []).map((k) => ({ id: k.id ?? '', name: k.name ?? '' }))
+    : [];
+
+  const distributionId = output('DistributionId');
+  let headerValue: string | undefined;
+  if (distributionId) {
+    const { DistributionConfig } = await cloudfront.send(new GetDistributionConfigCommand({ Id: distributionId }));
+    headerValue = DistributionConfig?.Origins?.Items?.flatMap((o) => o.CustomHeaders?.Items ?? [])
+      .find((h) => h.HeaderName?.toLowerCase() === 'x-api-key')?.HeaderValue;
+  }
+  const fingerprints = {
+    key: keyValue === undefined ? null : fingerprint(keyValue),
+    header: headerValue === undefined ? null : fingerprint(headerValue),
+    match: keyValue !== undefined && keyValue === headerValue,
+  };
+
+  const lastRotation = await findLastRotation(cloudformation, stackName);
+
+  if (!HEALTHY_STATES.has(status) && !rotating) problems.push(`The stack is ${status}${status === 'UPDATE_ROLLBACK_COMPLETE' ? ': its last update was rolled back' : ''}; see its events.`);
+  if (!keyId || !usagePlanId || !distributionId) problems.push('The stack lacks the ApiKeyId, UsagePlanId or DistributionId output: was it deployed from this template?');
+  if (activeKey && !activeKey.enabled) problems.push(`The active key ${activeKey.name} is disabled: the API refuses every request through CloudFront.`);
+  if (activeKey?.overdue) problems.push(`The active key is ${Math.floor(activeKey.ageHours / 24)} days old, but the schedule rotates every ${schedule.intervalDays} days: check the rotation Lambda's logs.`);
+  if (activeKey && !usagePlanKeys.some((k) => k.id === activeKey?.id)) problems.push('The active key is not in the usage plan: the API refuses it.');
+  if (!rotating && usagePlanKeys.length > 1) problems.push(`The usage plan holds ${usagePlanKeys.length} keys, not 1: a failed cleanup left an old key valid. Remove it by hand.`);
+  if (!rotating && distributionId && !fingerprints.match) problems.push('CloudFront sends a different x-api-key than the active key: the API refuses requests through CloudFront.');
+  if (lastRotation && !['UPDATE_COMPLETE', 'CREATE_COMPLETE', 'in progress'].includes(lastRotation.outcome)) problems.push(`The last rotation ended in ${lastRotation.outcome}.`);
+
+  return { stack: stackName, status, timestamp: previousTimestamp, schedule, activeKey, usagePlanKeys, fingerprints, lastRotation, healthy: problems.length === 0, problems };
+}
+
+/**
+ * The newest operation that touched the API key, from the stack's events (oldest first, grouped
+ * by the stack's own start and end events), and how it ended.
+ */
+async function findLastRotation(cloudformation: CloudFormationClient, stackName: string): Promise<StatusReport['lastRotation']> {
+  const events: StackEvent[] = [];
+  let nextToken: string | undefined;
+  for (let page = 0; page < 5; page += 1) {
+    const result = await cloudformation
+      .send(new DescribeStackEventsCommand({ StackName: stackName, NextToken: nextToken }))
+      .catch((error) => Promise.reject(translateError(error, stackName, 'DescribeStackEvents')));
+    events.push(...(result.StackEvents ?? []));
+    nextToken = result.NextToken;
+    if (!nextToken) break;
+  }
+  let current: { touchedKey: boolean; outcome: string; time: string } | null = null;
+  let last: StatusReport['lastRotation'] = null;
+  for (const event of events.reverse()) {
+    const status = event.ResourceStatus ?? '';
+    const time = event.Timestamp?.toISOString() ?? '';
+    if (event.ResourceType === 'AWS::CloudFormation::Stack' && event.LogicalResourceId === stackName) {
+      if (status === 'CREATE_IN_PROGRESS' || status === 'UPDATE_IN_PROGRESS') current = { touchedKey: false, outcome: 'in progress', time };
+      else if (current && !status.endsWith('_IN_PROGRESS')) {
+        current.outcome = status;
+        current.time = time;
+      }
+    } else if (current && event.LogicalResourceId === 'ApiKey') current.touchedKey = true;
+    if (current?.touchedKey) last = { outcome: current.outcome, time: current.time };
+  }
+  return last;
+}
+
+export function printStatus(report: StatusReport, output: Output): void {
+  const row = (label: string, value: string) => output.line(`${label.padEnd(14)}${value}`);
+  const { activeKey: key, schedule, fingerprints } = report;
+  row('Stack', `${report.stack}  ${report.status}`);
+  row('Schedule', `${schedule.name} (${schedule.rate})`);
+  row('Timestamp', report.timestamp);
+  row('Active key', key
+    ? `${key.name} (${key.id}), created ${key.createdDate}, ${key.ageHours} h old${key.overdue ? `, ${paint(output, 'red', 'OVERDUE')}` : ''}${key.enabled ? '' : `, ${paint(output, 'red', 'DISABLED')}`}`
+    : 'unknown');
+  row('Usage plan', `${report.usagePlanKeys.length} key(s): ${report.usagePlanKeys.map((k) => `${k.name} (${k.id})`).join(', ') || 'none'}`);
+  row('Header', `CloudFront sends ${fingerprints.header ?? 'no x-api-key'}, active key is ${fingerprints.key ?? 'unknown'} (SHA-256 prefixes): ${fingerprints.match ? paint(output, 'green', 'match') : paint(output, 'red', 'MISMATCH')}`);
+  row('Last rotation', report.lastRotation ? `${report.lastRotation.outcome} at ${report.lastRotation.time}` : 'none found in recent events');
+  output.line();
+  if (ROTATING_STATES.has(report.status)) output.line('A rotation is in progress: until it ends, two keys in the usage plan are expected.');
+  if (report.healthy) output.line(paint(output, 'green', 'Healthy.'));
+  else {
+    output.line(paint(output, 'red', 'Unhealthy:'));
+    for (const problem of report.problems) output.line(`  - ${problem}`);
+  }
+}

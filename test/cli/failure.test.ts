@@ -1,0 +1,31 @@
+import { CloudFormationServiceException } from '@aws-sdk/client-cloudformation';
+import { AccessDeniedError, StackBusyError, StackNotFoundError, StackNotUpdatableError } from '../../lambda/errors';
+import { OperationFailedError, TemplateTooLargeError, UsageError } from '../../scripts/cli/errors';
+import { describeFailure } from '../../scripts/cli/failure';
+
+const sdkError = (name: string, message = 'details') => new CloudFormationServiceException({ name, message, $fault: 'client', $metadata: {} });
+const named = (name: string, message: string) => Object.assign(new Error(message), { name });
+
+describe('describeFailure', () => {
+  it.each([
+    ['a usage error', new UsageError('--stack-name is required.', 'status'), 2, '--stack-name is required. See "cloudfront-api-key-rotation status --help".'],
+    ['a missing stack', new StackNotFoundError('edge-api'), 2, 'Stack "edge-api" does not exist'],
+    ['denied access', new AccessDeniedError('edge-api', 'UpdateStack'), 2, 'Access denied: cloudformation:UpdateStack'],
+    ['denied access in another service', sdkError('AccessDeniedException', 'User is not authorized to perform apigateway:GET.'), 2, 'Access denied: User is not authorized to perform apigateway:GET. Grant'],
+    ['no credentials', named('CredentialsProviderError', 'Could not load credentials from any providers'), 2, 'No AWS credentials were found. Pass --profile'],
+    ['expired credentials', sdkError('ExpiredToken'), 2, 'AWS rejected the credentials (ExpiredToken)'],
+    ['no Region', named('Error', 'Region is missing'), 2, 'No AWS Region is set. Pass --region'],
+    ['throttling', sdkError('TooManyRequestsException'), 1, 'AWS throttled the request'],
+    ['a busy stack', new StackBusyError('edge-api', 'UPDATE_IN_PROGRESS'), 1, 'is busy (UPDATE_IN_PROGRESS)'],
+    ['a failed stack', new StackNotUpdatableError('edge-api', 'UPDATE_ROLLBACK_FAILED'), 1, 'failed state UPDATE_ROLLBACK_FAILED'],
+    ['a too large template', new TemplateTooLargeError(60_000, 51_200), 1, 'Upload it to S3'],
+    ['a failed operation', new OperationFailedError('edge-api', 'UPDATE_ROLLBACK_COMPLETE', ['ApiKey CREATE_FAILED: boom']), 1, 'ended in UPDATE_ROLLBACK_COMPLETE. ApiKey CREATE_FAILED: boom'],
+    ['anything else', new TypeError('x is undefined'), 1, 'Unexpected error (TypeError): x is undefined Run again with --verbose'],
+  ])('explains %s in one sentence with exit code %i', (_case, error, exitCode, message) => {
+    const failure = describeFailure(error);
+
+    expect(failure.exitCode).toBe(exitCode);
+    expect(failure.message).toContain(message);
+    expect(failure.message).not.toContain('\n');
+  });
+});

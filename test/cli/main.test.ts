@@ -1,0 +1,57 @@
+import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { mockClient } from 'aws-sdk-client-mock';
+import { HELP } from '../../scripts/cli/args';
+import { main } from '../../scripts/cli';
+import { NOT_FOUND } from '../rotation.fixtures';
+import { START, noSleep, recordingOutput } from './cli.fixtures';
+
+const cloudformation = mockClient(CloudFormationClient);
+const clients = jest.fn(() => ({
+  cloudformation: new CloudFormationClient({ region: 'eu-west-1' }),
+  apigateway: new APIGatewayClient({ region: 'eu-west-1' }),
+  cloudfront: new CloudFrontClient({ region: 'eu-west-1' }),
+}));
+let output: ReturnType<typeof recordingOutput>;
+const run = (...argv: string[]) => main(argv, { output, clients, now: () => START, sleep: noSleep });
+
+beforeEach(() => {
+  cloudformation.reset();
+  clients.mockClear();
+  output = recordingOutput();
+});
+
+describe('main', () => {
+  it('prints help and exits 0 without creating AWS clients', async () => {
+    await expect(run('status', '--help')).resolves.toBe(0);
+    expect(output.lines).toEqual([HELP.status]);
+    expect(clients).not.toHaveBeenCalled();
+  });
+
+  it('passes --region and --profile to the AWS clients', async () => {
+    cloudformation.on(DescribeStacksCommand).rejects(NOT_FOUND);
+
+    await run('status', '--stack-name', 'edge-api', '--region', 'eu-west-1', '--profile', 'ops');
+
+    expect(clients).toHaveBeenCalledWith({ region: 'eu-west-1', profile: 'ops', verbose: false });
+  });
+
+  it('ends a usage error with one line on stderr and exit code 2', async () => {
+    await expect(run('rotate')).resolves.toBe(2);
+    expect(output.errors).toEqual(['error: --stack-name is required. See "cloudfront-api-key-rotation rotate --help".']);
+    expect(output.lines).toEqual([]);
+  });
+
+  it.each([
+    [[], 1],
+    [['--verbose'], 2],
+  ])('with extra flags %j prints %i error line(s): the stack trace only with --verbose', async (flags, count) => {
+    cloudformation.on(DescribeStacksCommand).rejects(NOT_FOUND);
+
+    await expect(run('rotate', '--stack-name', 'edge-api', ...flags)).resolves.toBe(2);
+    expect(output.errors).toHaveLength(count);
+    expect(output.errors[0]).toBe('error: Stack "edge-api" does not exist in this account and Region. Check its name and Region.');
+    if (count === 2) expect(output.errors[1]).toMatch(/^StackNotFoundError: .*\n\s+at /s);
+  });
+});

@@ -1,0 +1,116 @@
+import {
+  CloudFormationClient,
+  CreateChangeSetCommand,
+  DeleteChangeSetCommand,
+  DescribeChangeSetCommand,
+  DescribeStackEventsCommand,
+  DescribeStacksCommand,
+  UpdateStackCommand,
+} from '@aws-sdk/client-cloudformation';
+import { mockClient } from 'aws-sdk-client-mock';
+import { StackBusyError } from '../../lambda/errors';
+import { ChangeSetFailedError, OperationFailedError } from '../../scripts/cli/errors';
+import { dryRun, rotate } from '../../scripts/cli/rotate';
+import { stack } from '../rotation.fixtures';
+import { START, TOKEN, newestFirst, noSleep, recordingOutput, stackEvent } from './cli.fixtures';
+
+const cloudformation = mockClient(CloudFormationClient);
+let output: ReturnType<typeof recordingOutput>;
+const deps = () => ({ cloudformation: new CloudFormationClient({ region: 'eu-west-1' }), now: () => START, sleep: noSleep, output });
+const change = (LogicalResourceId: string, ResourceType: string, Action: 'Add' | 'Modify' | 'Remove', Replacement?: 'True' | 'False') => ({
+  Type: 'Resource' as const,
+  ResourceChange: { LogicalResourceId, ResourceType, Action, Replacement },
+});
+
+beforeEach(() => {
+  cloudformation.reset();
+  output = recordingOutput();
+  cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [stack()] });
+});
+
+describe('rotate', () => {
+  it('rotates to Timestamp = now through the rotation module and follows the update to the end', async () => {
+    cloudformation.on(UpdateStackCommand).resolves({});
+    cloudformation.on(DescribeStacksCommand).resolvesOnce({ Stacks: [stack()] }).resolves({ Stacks: [stack({ StackStatus: 'UPDATE_COMPLETE' })] });
+    cloudformation.on(DescribeStackEventsCommand).resolves(newestFirst([stackEvent('edge-api', 'UPDATE_IN_PROGRESS', 1), stackEvent('edge-api', 'UPDATE_COMPLETE', 2)]));
+
+    const outcome = await rotate('edge-api', true, deps());
+
+    expect(outcome).toMatchObject({ result: 'started', timestamp: '2026-11-22T10-00-00Z' });
+    expect(cloudformation.commandCalls(UpdateStackCommand)[0].args[0].input.ClientRequestToken).toBe(TOKEN);
+    expect(output.lines[0]).toBe('Stack edge-api: Timestamp 2026-10-23T01-57-00Z → 2026-11-22T10-00-00Z: rotation started.');
+    expect(output.lines).toContain('Stack edge-api: UPDATE_COMPLETE. The new key is in use; the old one is deleted.');
+  });
+
+  it('returns as soon as the update has started with --no-wait', async () => {
+    cloudformation.on(UpdateStackCommand).resolves({});
+
+    await rotate('edge-api', false, deps());
+
+    expect(cloudformation.commandCalls(DescribeStackEventsCommand)).toHaveLength(0);
+    expect(output.lines).toHaveLength(1);
+  });
+
+  it('fails when the rotation rolls back', async () => {
+    cloudformation.on(UpdateStackCommand).resolves({});
+    cloudformation.on(DescribeStacksCommand).resolvesOnce({ Stacks: [stack()] }).resolves({ Stacks: [stack({ StackStatus: 'UPDATE_ROLLBACK_COMPLETE' })] });
+    cloudformation.on(DescribeStackEventsCommand).resolves(newestFirst([stackEvent('edge-api', 'UPDATE_ROLLBACK_COMPLETE', 2)]));
+
+    await expect(rotate('edge-api', true, deps())).rejects.toBeInstanceOf(OperationFailedError);
+  });
+});
+
+describe('rotate --dry-run', () => {
+  beforeEach(() => {
+    cloudformation.on(CreateChangeSetCommand).resolves({});
+    cloudformation.on(DeleteChangeSetCommand).resolves({});
+  });
+
+  it('lists each change with its action and whether it replaces, then deletes the change set', async () => {
+    cloudformation
+      .on(DescribeChangeSetCommand)
+      .resolvesOnce({ Status: 'CREATE_IN_PROGRESS' })
+      .resolvesOnce({
+        Status: 'CREATE_COMPLETE',
+        Changes: [change('ApiKeySecret', 'AWS::SecretsManager::Secret', 'Modify', 'True'), change('ApiKey', 'AWS::ApiGateway::ApiKey', 'Modify', 'True')],
+        NextToken: 'more',
+      })
+      .resolvesOnce({
+        Status: 'CREATE_COMPLETE',
+        Changes: [change('UsagePlanKey', 'AWS::ApiGateway::UsagePlanKey', 'Modify', 'True'), change('Distribution', 'AWS::CloudFront::Distribution', 'Modify', 'False')],
+      });
+
+    const changes = await dryRun('edge-api', deps());
+
+    expect(changes).toEqual([
+      { action: 'Modify', logicalId: 'ApiKeySecret', type: 'AWS::SecretsManager::Secret', replacement: 'True' },
+      { action: 'Modify', logicalId: 'ApiKey', type: 'AWS::ApiGateway::ApiKey', replacement: 'True' },
+      { action: 'Modify', logicalId: 'UsagePlanKey', type: 'AWS::ApiGateway::UsagePlanKey', replacement: 'True' },
+      { action: 'Modify', logicalId: 'Distribution', type: 'AWS::CloudFront::Distribution', replacement: 'False' },
+    ]);
+    expect(output.lines.some((line) => /Distribution\s+AWS::CloudFront::Distribution\s+in place$/.test(line))).toBe(true);
+    expect(output.lines.some((line) => /ApiKey\s+AWS::ApiGateway::ApiKey\s+replaced$/.test(line))).toBe(true);
+    expect(cloudformation.commandCalls(CreateChangeSetCommand)[0].args[0].input).toMatchObject({
+      ChangeSetType: 'UPDATE',
+      UsePreviousTemplate: true,
+      Parameters: expect.arrayContaining([{ ParameterKey: 'Timestamp', ParameterValue: '2026-11-22T10-00-00Z' }, { ParameterKey: 'ApiURL', UsePreviousValue: true }]),
+      Capabilities: ['CAPABILITY_IAM'],
+    });
+    expect(cloudformation.commandCalls(DeleteChangeSetCommand)).toHaveLength(1);
+    expect(cloudformation.commandCalls(UpdateStackCommand)).toHaveLength(0);
+  });
+
+  it('deletes the change set even when it failed', async () => {
+    cloudformation.on(DescribeChangeSetCommand).resolves({ Status: 'FAILED', StatusReason: 'Parameter validation failed' });
+
+    await expect(dryRun('edge-api', deps())).rejects.toBeInstanceOf(ChangeSetFailedError);
+    expect(cloudformation.commandCalls(DeleteChangeSetCommand)).toHaveLength(1);
+  });
+
+  it('refuses a busy stack without creating a change set', async () => {
+    cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [stack({ StackStatus: 'UPDATE_IN_PROGRESS' })] });
+
+    await expect(dryRun('edge-api', deps())).rejects.toBeInstanceOf(StackBusyError);
+    expect(cloudformation.commandCalls(CreateChangeSetCommand)).toHaveLength(0);
+  });
+});
