@@ -3,7 +3,9 @@
 //   - the npm packages of package-lock.json, re-run only when the lock file changes. `npm install`
 //     rather than `npm ci`: npm ci rejects this lock file because the registry serves only some
 //     platforms' optional bindings of jest's resolver (unrs-resolver); npm install keeps the lock;
-//   - pipx, in a project-local virtual environment, and cfn-lint through it at a pinned version.
+//   - pipx, in a project-local virtual environment, and cfn-lint through it at a pinned version;
+//   - the local AWS emulator: moto's server at a pinned version, in its own virtual environment,
+//     with the same cfn-lint (the emulator reads AWS's resource schemas from it).
 // Everything lands in node_modules/ and .tools/; nothing is installed for the user or system-wide.
 // Plain CommonJS with no dependencies: it runs before node_modules exists.
 'use strict';
@@ -17,6 +19,8 @@ const TOOLS = join(ROOT, '.tools');
 const PIPX_VERSION = '1.8.0';
 const CFN_LINT_VERSION = '1.58.0';
 const CFN_LINT = join(TOOLS, 'bin', 'cfn-lint');
+const MOTO_VERSION = '5.2.5';
+const MOTO_VENV = join(TOOLS, 'moto-venv');
 
 function run(command, args, env = {}) {
   execFileSync(command, args, { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env } });
@@ -49,12 +53,25 @@ function installCfnLint() {
     run(join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', `pipx==${PIPX_VERSION}`]);
   }
   console.log(`setup: installing cfn-lint ${CFN_LINT_VERSION} with pipx into .tools/`);
-  run(pipx, ['install', '--force', `cfn-lint==${CFN_LINT_VERSION}`], {
+  run(pipx, ['install', '--quiet', '--force', `cfn-lint==${CFN_LINT_VERSION}`], {
     PIPX_HOME: join(TOOLS, 'pipx'),
     PIPX_BIN_DIR: join(TOOLS, 'bin'),
     PIPX_MAN_DIR: join(TOOLS, 'man'),
   });
 }
 
+function installEmulator() {
+  const python = join(MOTO_VENV, 'bin', 'python');
+  const check = 'import moto, cfnlint.version as v; print(moto.__version__, v.__version__)';
+  if (output(python, ['-c', check]).trim() === `${MOTO_VERSION} ${CFN_LINT_VERSION}`) return;
+  console.log(`setup: installing the local AWS emulator (moto[server] ${MOTO_VERSION}) into .tools/`);
+  run('python3', ['-m', 'venv', MOTO_VENV]);
+  run(join(MOTO_VENV, 'bin', 'pip'), [
+    'install', '--quiet', '--disable-pip-version-check', `moto[server]==${MOTO_VERSION}`, `cfn-lint==${CFN_LINT_VERSION}`,
+  ]);
+}
+
+// `--without-cfn-lint`: for the demo, which needs no linter.
 installNodeModules();
-installCfnLint();
+if (!process.argv.includes('--without-cfn-lint')) installCfnLint();
+installEmulator();

@@ -5,9 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, type Tags } from 'yaml';
+import { PROJECT_ROOT } from './paths';
 
-// scripts/ in the source, dist/ once bundled: both sit beside template/.
-export const TEMPLATE_PATH = join(__dirname, '..', 'template', 'cloudfront-api-key-rotation.yaml');
+export const TEMPLATE_PATH = join(PROJECT_ROOT, 'template', 'cloudfront-api-key-rotation.yaml');
 
 const FUNCTIONS = [
   'And', 'Base64', 'Cidr', 'Equals', 'FindInMap', 'GetAZs', 'GetAtt', 'If', 'ImportValue',

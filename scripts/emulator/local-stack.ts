@@ -1,0 +1,99 @@
+// What the demo, the end-to-end tests and the benchmark share: the emulator, SDK clients aimed at
+// it, and the stand-ins in front of a deployed stack.
+import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { request } from 'node:http';
+import { parseTemplate, readTemplate } from '../template';
+import { type Emulator, emulatorClientConfig, startEmulator } from './launch';
+import { type StandIn, startApiStageStandIn, startCloudFrontStandIn } from './stand-ins';
+
+export interface LocalClients {
+  cloudformation: CloudFormationClient;
+  apigateway: APIGatewayClient;
+  cloudfront: CloudFrontClient;
+}
+
+export interface LocalAws extends LocalClients {
+  emulator: Emulator;
+  /** The "API stage" stand-in, serving every API of the emulator. */
+  apiStage: StandIn;
+  /** A "CloudFront" stand-in for the stack's distribution (started on first use). */
+  cloudFrontFor(stackName: string): Promise<StandIn>;
+  stop(): Promise<void>;
+}
+
+export function localClients(endpoint: string): LocalClients {
+  const config = emulatorClientConfig(endpoint);
+  return {
+    cloudformation: new CloudFormationClient(config),
+    apigateway: new APIGatewayClient(config),
+    cloudfront: new CloudFrontClient(config),
+  };
+}
+
+/** The body the demo API's MOCK integration returns for GET /pets, as the template declares it. */
+export function demoPets(): string {
+  const method = parseTemplate(readTemplate()).Resources.DemoPetsGet.Properties;
+  return method.Integration.IntegrationResponses[0].ResponseTemplates['application/json'];
+}
+
+export async function stackOutput(cloudformation: CloudFormationClient, stackName: string, key: string): Promise<string> {
+  const { Stacks } = await cloudformation.send(new DescribeStacksCommand({ StackName: stackName }));
+  const value = Stacks?.[0]?.Outputs?.find((o) => o.OutputKey === key)?.OutputValue;
+  if (value === undefined) throw new Error(`Stack ${stackName} has no output ${key}`);
+  return value;
+}
+
+export async function startLocalAws(): Promise<LocalAws> {
+  const emulator = await startEmulator();
+  const standIns: StandIn[] = [];
+  try {
+    const clients = localClients(emulator.endpoint);
+    const apiStage = await startApiStageStandIn(clients.apigateway, demoPets());
+    standIns.push(apiStage);
+    const edges = new Map<string, StandIn>();
+    return {
+      ...clients,
+      emulator,
+      apiStage,
+      async cloudFrontFor(stackName) {
+        const distributionId = await stackOutput(clients.cloudformation, stackName, 'DistributionId');
+        if (!edges.has(distributionId)) {
+          const edge = await startCloudFrontStandIn(clients.cloudfront, distributionId, apiStage.url);
+          edges.set(distributionId, edge);
+          standIns.push(edge);
+        }
+        return edges.get(distributionId)!;
+      },
+      async stop() {
+        await Promise.all(standIns.map((standIn) => standIn.close()));
+        await emulator.stop();
+      },
+    };
+  } catch (error) {
+    await Promise.all(standIns.map((standIn) => standIn.close()));
+    await emulator.stop();
+    throw error;
+  }
+}
+
+export interface HttpResult {
+  status: number;
+  body: string;
+}
+
+/** A GET request. node:http rather than fetch, which may not set Host: the stage stand-in reads
+ * the API's ID from it, as API Gateway serves each API on its own domain. */
+export function get(url: string, headers: Record<string, string> = {}): Promise<HttpResult> {
+  return new Promise((resolve, reject) => {
+    request(url, { headers }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk) => (body += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+    })
+      .on('error', reject)
+      .end();
+  });
+}

@@ -1,0 +1,40 @@
+"""Fixes to moto's own resource models, where they reject what CloudFormation accepts."""
+from moto.apigateway import models as apigateway_models
+from moto.cloudformation import models as cloudformation_models
+
+
+def _method_without_http_method(original):
+    """A MOCK integration has no IntegrationHttpMethod and no Uri (AWS::ApiGateway::Method docs:
+    both are optional for MOCK); moto's model reads them unconditionally."""
+
+    def create_from_cloudformation_json(resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        integration = cloudformation_json["Properties"].get("Integration", {})
+        integration.setdefault("IntegrationHttpMethod", None)
+        integration.setdefault("Uri", None)
+        return original(resource_name, cloudformation_json, account_id, region_name, **kwargs)
+
+    return create_from_cloudformation_json
+
+
+def _previous_values_with_defaults(original):
+    """UsePreviousValue keeps a parameter's current value even when that value came from the
+    template's default; moto looks only among the values passed in when the stack was created."""
+
+    def resolve_update_parameters(self, instance, incoming_params):
+        resolved = getattr(getattr(instance, "resource_map", None), "resolved_parameters", {})
+        current = {**resolved, **instance.parameters}
+        incoming = [
+            {"ParameterKey": p["ParameterKey"], "ParameterValue": current[p["ParameterKey"]]}
+            if p.get("UsePreviousValue") and p["ParameterKey"] in current else p
+            for p in incoming_params
+        ]
+        return original(self, instance, incoming)
+
+    return resolve_update_parameters
+
+
+def install() -> None:
+    backend = cloudformation_models.CloudFormationBackend
+    backend._resolve_update_parameters = _previous_values_with_defaults(backend._resolve_update_parameters)
+    method = apigateway_models.Method
+    method.create_from_cloudformation_json = staticmethod(_method_without_http_method(method.create_from_cloudformation_json))

@@ -1,0 +1,28 @@
+"""Runs moto's server with this project's extension on 127.0.0.1 at a free port.
+
+Prints `ready http://127.0.0.1:<port>` once it answers, then serves until its standard input
+closes (the launcher ended or died) or it receives SIGTERM or SIGINT.
+"""
+import signal
+import sys
+import threading
+
+import moto_extension  # noqa: F401 - must come before the first stack operation
+from moto.server import ThreadedMotoServer
+
+
+def main() -> None:
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    threading.Thread(target=lambda: (sys.stdin.read(), stop.set()), daemon=True).start()
+    print(f"ready http://{host}:{port}", flush=True)
+    stop.wait()
+    server.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,96 @@
+// LOCAL STAND-INS, for the demo and the end-to-end tests only. moto stores API Gateway and
+// CloudFront configuration but serves no requests through them, so two small HTTP servers on
+// 127.0.0.1 play those parts, reading their configuration from the emulator:
+//   - "API stage": answers GET /<stage>/pets with 200 when x-api-key is an enabled key in a usage
+//     plan of that stage, and 403 otherwise, as API Gateway does for a method that requires a key;
+//   - "CloudFront": forwards each request to its origin, adding the origin custom headers of the
+//     distribution's current configuration (they override viewer headers of the same name), and
+//     every viewer header but Host, as the AllViewerExceptHostHeader policy does.
+// Every response carries `x-stand-in: api-stage` or `x-stand-in: cloudfront`.
+import {
+  APIGatewayClient,
+  GetApiKeyCommand,
+  GetUsagePlanKeysCommand,
+  GetUsagePlansCommand,
+} from '@aws-sdk/client-api-gateway';
+import { CloudFrontClient, GetDistributionConfigCommand } from '@aws-sdk/client-cloudfront';
+import { type IncomingMessage, type Server, type ServerResponse, createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface StandIn {
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+  close(): Promise<void>;
+}
+
+async function listen(handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>): Promise<StandIn> {
+  const server: Server = createServer((req, res) => {
+    handler(req, res).catch((error: Error) => {
+      res.writeHead(502, { 'content-type': 'application/json' }).end(JSON.stringify({ message: error.message }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
+  };
+}
+
+function reply(res: ServerResponse, standIn: string, status: number, body: string): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'x-stand-in': standIn }).end(body);
+}
+
+/** Is `value` an enabled key in a usage plan that covers this API stage? */
+async function keyAccepted(apigateway: APIGatewayClient, apiId: string, stage: string, value: string): Promise<boolean> {
+  const { items: plans = [] } = await apigateway.send(new GetUsagePlansCommand({ limit: 500 }));
+  for (const plan of plans.filter((p) => p.apiStages?.some((s) => s.apiId === apiId && s.stage === stage))) {
+    const { items: keys = [] } = await apigateway.send(new GetUsagePlanKeysCommand({ usagePlanId: plan.id, limit: 500 }));
+    for (const { id } of keys) {
+      const key = await apigateway.send(new GetApiKeyCommand({ apiKey: id, includeValue: true }));
+      if (key.enabled && key.value === value) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * The "API stage" of the demo API: `Host` names the API (`<api-id>.execute-api.…`), the first
+ * path segment the stage. `pets` is the JSON body GET /pets returns.
+ */
+export function startApiStageStandIn(apigateway: APIGatewayClient, pets: string): Promise<StandIn> {
+  return listen(async (req, res) => {
+    const apiId = (req.headers.host ?? '').split('.')[0];
+    const [, stage = '', ...path] = (req.url ?? '/').split('?')[0].split('/');
+    const key = req.headers['x-api-key'];
+    if (typeof key !== 'string' || !(await keyAccepted(apigateway, apiId, stage, key))) {
+      return reply(res, 'api-stage', 403, '{"message":"Forbidden"}');
+    }
+    if (req.method === 'GET' && path.join('/') === 'pets') return reply(res, 'api-stage', 200, pets);
+    return reply(res, 'api-stage', 404, '{"message":"Missing Authentication Token"}');
+  });
+}
+
+/**
+ * The "CloudFront" edge of one distribution. `originUrl` is where the origin's domain is served
+ * here: the API stage stand-in.
+ */
+export function startCloudFrontStandIn(cloudfront: CloudFrontClient, distributionId: string, originUrl: string): Promise<StandIn> {
+  return listen(async (req, res) => {
+    const { DistributionConfig: config } = await cloudfront.send(new GetDistributionConfigCommand({ Id: distributionId }));
+    const targetId = config?.DefaultCacheBehavior?.TargetOriginId;
+    const origin = config?.Origins?.Items?.find((o) => o.Id === targetId);
+    if (!origin) return reply(res, 'cloudfront', 502, '{"message":"no origin"}');
+    const headers: Record<string, string | string[]> = {};
+    for (const [name, value] of Object.entries(req.headers)) if (name !== 'host' && value !== undefined) headers[name] = value;
+    for (const { HeaderName, HeaderValue } of origin.CustomHeaders?.Items ?? []) headers[HeaderName!.toLowerCase()] = HeaderValue!;
+    headers.host = origin.DomainName!;
+    const upstream = await new Promise<IncomingMessage>((resolve, reject) => {
+      const forwarded = request(`${originUrl}${origin.OriginPath ?? ''}${req.url}`, { method: req.method, headers }, resolve);
+      forwarded.on('error', reject);
+      req.pipe(forwarded);
+    });
+    res.writeHead(upstream.statusCode ?? 502, { ...upstream.headers, 'x-stand-in': 'cloudfront' });
+    upstream.pipe(res);
+  });
+}
