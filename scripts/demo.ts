@@ -1,0 +1,101 @@
+// `npm run demo`: the whole life of the stack on a local AWS emulator, as a walkthrough.
+// Deploys the stack (with the demo API), shows the key and the header, runs a scheduled rotation
+// exactly as EventBridge triggers it, shows that the new key works and the old one is refused,
+// and checks health with `status`. Only fingerprints of keys are shown, never a value.
+import { GetApiKeyCommand } from '@aws-sdk/client-api-gateway';
+import { createHandler } from '../lambda/handler';
+import { clientRequestTokenFor } from '../lambda/timestamp';
+import { main as cli } from './cli';
+import { deploy } from './cli/deploy';
+import { type Output, consoleOutput, paint } from './cli/output';
+import { followStackOperation } from './cli/stack-events';
+import { collectStatus, fingerprint } from './cli/status';
+import { type LocalAws, get, stackOutput, startLocalAws } from './emulator/local-stack';
+import { parseTemplate, readTemplate } from './template';
+
+const STACK = 'demo-edge-api';
+const DAY_MS = 86_400_000;
+
+async function keyValue(aws: LocalAws, keyId: string): Promise<string> {
+  return (await aws.apigateway.send(new GetApiKeyCommand({ apiKey: keyId, includeValue: true }))).value ?? '';
+}
+
+async function showRequests(aws: LocalAws, output: Output, oldKey?: string): Promise<void> {
+  const edge = await aws.cloudFrontFor(STACK);
+  const stageUrl = new URL(await stackOutput(aws.cloudformation, STACK, 'ApiStageURL'));
+  const direct = (headers: Record<string, string>) => get(`${aws.apiStage.url}${stageUrl.pathname}/pets`, { host: stageUrl.host, ...headers });
+  const show = (label: string, { status, body }: { status: number; body: string }, expected: number) =>
+    output.line(`  ${label.padEnd(52)} ${paint(output, status === expected ? 'green' : 'red', String(status))}  ${body}`);
+
+  show('GET /pets through "CloudFront"', await get(`${edge.url}/pets`), 200);
+  show('GET /prod/pets straight to the API stage, no key', await direct({}), 403);
+  show('… with a key a viewer made up', await direct({ 'x-api-key': 'a'.repeat(40) }), 403);
+  if (oldKey !== undefined) show('… with the previous key (now deleted)', await direct({ 'x-api-key': oldKey }), 403);
+}
+
+async function showState(aws: LocalAws, output: Output): Promise<void> {
+  const report = await collectStatus(STACK, { ...aws, scheduleMap: parseTemplate(readTemplate()).Mappings.ScheduleMap, now: () => new Date() });
+  const key = report.activeKey!;
+  output.line(`  Active key    ${key.name} (ID ${key.id}), value fingerprint ${report.fingerprints.key}`);
+  output.line(`  CloudFront    sends x-api-key with fingerprint ${report.fingerprints.header}: ${report.fingerprints.match ? 'the active key' : 'NOT the active key'}`);
+  output.line(`  Usage plan    ${report.usagePlanKeys.map((k) => `${k.name} (ID ${k.id})`).join(', ')}`);
+  output.line(`  Secret        ${await stackOutput(aws.cloudformation, STACK, 'ApiKeySecretArn')}`);
+}
+
+async function demo(): Promise<void> {
+  const output = consoleOutput();
+  const step = (text: string) => output.line(`\n${paint(output, 'bold', `== ${text}`)}`);
+  const started = Date.now();
+
+  step('1. Start a local AWS emulator (moto, with this project\'s extension) on 127.0.0.1');
+  const aws = await startLocalAws();
+  const stop = async () => aws.stop();
+  process.once('SIGINT', () => stop().finally(() => process.exit(130)));
+  try {
+    output.line(`  emulator at ${aws.emulator.endpoint}; "API stage" and "CloudFront" stand-ins at ${aws.apiStage.url} and on demand`);
+
+    step(`2. Deploy stack ${STACK} with the CLI's deploy (no --api-url, so it creates the demo API)`);
+    const deployedAt = new Date();
+    await deploy({ stackName: STACK, parameters: {}, rotate: false }, { ...aws, templateBody: readTemplate(), now: () => deployedAt, sleep: async () => undefined, output });
+
+    step('3. The API key, and what CloudFront sends (SHA-256 fingerprints: first 8 hex digits)');
+    await showState(aws, output);
+    const firstKeyId = await stackOutput(aws.cloudformation, STACK, 'ApiKeyId');
+    const firstKey = await keyValue(aws, firstKeyId);
+    await showRequests(aws, output);
+
+    step('4. A day later EventBridge fires the schedule: invoke the rotation handler with its event');
+    const time = new Date(Math.floor((deployedAt.getTime() + DAY_MS) / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+    const event = {
+      version: '0', id: '7bf73129-1428-4cd3-a780-95db273d1602', 'detail-type': 'Scheduled Event', source: 'aws.events',
+      account: '123456789012', time, region: 'us-east-1', resources: [`arn:aws:events:us-east-1:123456789012:rule/${STACK}-RotationSchedule`], detail: {},
+    };
+    output.line(`  event: ${JSON.stringify(event)}`);
+    const handler = createHandler({ cloudformation: aws.cloudformation, stackName: STACK, log: (record) => output.line(`  Lambda log: ${JSON.stringify(record)}`) });
+    const outcome = await handler(event);
+    output.line('  The stack events of that update: new secret, key and usage-plan key first, then the header, then cleanup:');
+    await followStackOperation({
+      cloudformation: aws.cloudformation, stackName: STACK, clientRequestToken: clientRequestTokenFor(outcome.timestamp),
+      since: deployedAt, sleep: async () => undefined, output,
+    });
+
+    step('5. After the rotation');
+    await showState(aws, output);
+    const gone = await aws.apigateway.send(new GetApiKeyCommand({ apiKey: firstKeyId })).then(() => 'still there', (error: Error) => `gone (${error.name})`);
+    output.line(`  Old key       ${firstKeyId}: ${gone}; its value had fingerprint ${fingerprint(firstKey)}`);
+    await showRequests(aws, output, firstKey);
+
+    step(`6. The operator's health check: cloudfront-api-key-rotation status --stack-name ${STACK}`);
+    const exitCode = await cli(['status', '--stack-name', STACK], { output, clients: () => aws, now: () => new Date(), sleep: async () => undefined });
+    output.line(`(exit code ${exitCode})`);
+    if (exitCode !== 0) process.exitCode = exitCode;
+  } finally {
+    await stop();
+  }
+  output.line(`\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s; the emulator and the stand-ins are stopped.`);
+}
+
+demo().catch((error: Error) => {
+  console.error(`demo failed: ${error.stack ?? error.message}`);
+  process.exitCode = 1;
+});
