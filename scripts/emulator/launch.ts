@@ -24,8 +24,8 @@ export function emulatorClientConfig(endpoint: string) {
   return { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
 }
 
-export async function startEmulator({ timeoutMs = 30_000 } = {}): Promise<Emulator> {
-  const child = spawn(EMULATOR_PYTHON, [SERVER], { stdio: 'pipe', env: { ...process.env, PYTHONUNBUFFERED: '1' } });
+export async function startEmulator({ python = EMULATOR_PYTHON, timeoutMs = 30_000 } = {}): Promise<Emulator> {
+  const child = spawn(python, [SERVER], { stdio: 'pipe', env: { ...process.env, PYTHONUNBUFFERED: '1' } });
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
   let stderr = '';

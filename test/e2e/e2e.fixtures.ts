@@ -1,0 +1,45 @@
+import { GetApiKeyCommand, GetUsagePlanKeysCommand } from '@aws-sdk/client-api-gateway';
+import { GetDistributionConfigCommand } from '@aws-sdk/client-cloudfront';
+import { deploy } from '../../scripts/cli/deploy';
+import { type LocalAws, stackOutput } from '../../scripts/emulator/local-stack';
+import { readTemplate } from '../../scripts/template';
+import { recordingOutput } from '../cli/cli.fixtures';
+
+/** The event EventBridge sends for a schedule rule firing at `time`. */
+export function scheduledEvent(time: string) {
+  return {
+    version: '0',
+    id: '7bf73129-1428-4cd3-a780-95db273d1602',
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account: '123456789012',
+    time,
+    region: 'us-east-1',
+    resources: ['arn:aws:events:us-east-1:123456789012:rule/edge-api-RotationSchedule'],
+    detail: {},
+  };
+}
+
+export async function deployStack(aws: LocalAws, stackName: string, parameters: Record<string, string> = {}, now = new Date('2026-11-22T10:00:00Z')) {
+  const output = recordingOutput();
+  await deploy({ stackName, parameters, rotate: false }, { ...aws, templateBody: readTemplate(), now: () => now, sleep: async () => undefined, output });
+  return output;
+}
+
+/** The stack's key as the services hold it, values included: for requests, never printed. */
+export async function keyState(aws: LocalAws, stackName: string) {
+  const output = (key: string) => stackOutput(aws.cloudformation, stackName, key);
+  const keyId = await output('ApiKeyId');
+  const key = await aws.apigateway.send(new GetApiKeyCommand({ apiKey: keyId, includeValue: true }));
+  const { DistributionConfig } = await aws.cloudfront.send(new GetDistributionConfigCommand({ Id: await output('DistributionId') }));
+  const { items = [] } = await aws.apigateway.send(new GetUsagePlanKeysCommand({ usagePlanId: await output('UsagePlanId') }));
+  return {
+    keyId,
+    keyName: key.name,
+    keyEnabled: key.enabled,
+    keyValue: key.value ?? '',
+    header: DistributionConfig?.Origins?.Items?.[0]?.CustomHeaders?.Items?.find((h) => h.HeaderName === 'x-api-key')?.HeaderValue,
+    planKeyIds: items.map((k) => k.id),
+    secretArn: await output('ApiKeySecretArn'),
+  };
+}

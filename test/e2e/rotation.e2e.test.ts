@@ -1,0 +1,223 @@
+// End to end, against the local AWS emulator (moto with this project's extension) and the
+// stand-ins for API Gateway's stage and CloudFront: the real wire protocol, the real template.
+import { GetApiKeyCommand, NotFoundException } from '@aws-sdk/client-api-gateway';
+import {
+  CreateStackCommand,
+  DescribeStacksCommand,
+  ListChangeSetsCommand,
+  UpdateStackCommand,
+} from '@aws-sdk/client-cloudformation';
+import { GetDistributionConfigCommand, UpdateDistributionCommand } from '@aws-sdk/client-cloudfront';
+import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { StackNotFoundError, TimestampParameterMissingError } from '../../lambda/errors';
+import { createHandler } from '../../lambda/handler';
+import { rotateApiKey } from '../../lambda/rotation';
+import { main as cli } from '../../scripts/cli';
+import { dryRun } from '../../scripts/cli/rotate';
+import { emulatorClientConfig } from '../../scripts/emulator/launch';
+import { type LocalAws, get, stackOutput, startLocalAws } from '../../scripts/emulator/local-stack';
+import { recordingOutput } from '../cli/cli.fixtures';
+import { deployStack, keyState, scheduledEvent } from './e2e.fixtures';
+
+jest.setTimeout(60_000);
+
+let aws: LocalAws;
+let secrets: SecretsManagerClient;
+const log = jest.fn();
+const rotateByHandler = (stackName: string, time: string) =>
+  createHandler({ cloudformation: aws.cloudformation, stackName, log })(scheduledEvent(time));
+/** The CLI in-process; `now` is the CLI's clock (keys age in the emulator's real time). */
+const cliRun = async (argv: string[], now = new Date()) => {
+  const output = recordingOutput();
+  const code = await cli(argv, { output, clients: () => aws, now: () => now, sleep: async () => undefined });
+  return { code, output };
+};
+/** GET /pets through the distribution's "CloudFront" stand-in. */
+const throughCloudFront = async (stackName: string) => get(`${(await aws.cloudFrontFor(stackName)).url}/pets`);
+/** GET /pets straight to the API stage, with `key` as x-api-key when given. */
+const toStage = async (stackName: string, key?: string) => {
+  const stage = new URL(await stackOutput(aws.cloudformation, stackName, 'ApiStageURL'));
+  return get(`${aws.apiStage.url}${stage.pathname}/pets`, { host: stage.host, ...(key === undefined ? {} : { 'x-api-key': key }) });
+};
+
+beforeAll(async () => {
+  aws = await startLocalAws();
+  secrets = new SecretsManagerClient(emulatorClientConfig(aws.emulator.endpoint));
+});
+
+afterAll(async () => aws?.stop());
+
+describe('deploy', () => {
+  it('creates the stack: one enabled key, the header carrying its value, the API refusing direct calls', async () => {
+    await deployStack(aws, 'deployed');
+
+    const state = await keyState(aws, 'deployed');
+    expect(state).toMatchObject({ keyName: 'CloudFront-2026-11-22T10-00-00Z', keyEnabled: true, planKeyIds: [state.keyId] });
+    expect(state.keyValue).toMatch(/^[A-Za-z0-9]{40}$/);
+    expect(state.header).toBe(state.keyValue);
+    expect((await throughCloudFront('deployed')).status).toBe(200);
+    expect((await toStage('deployed')).status).toBe(403);
+  });
+});
+
+describe('a scheduled rotation through the handler', () => {
+  it('replaces secret, key and usage-plan key, moves the header, and refuses the old key', async () => {
+    await deployStack(aws, 'scheduled');
+    const before = await keyState(aws, 'scheduled');
+
+    const outcome = await rotateByHandler('scheduled', '2026-11-23T10:00:00Z');
+
+    const after = await keyState(aws, 'scheduled');
+    expect(outcome).toMatchObject({ result: 'started', timestamp: '2026-11-23T10-00-00Z' });
+    expect(after.keyName).toBe('CloudFront-2026-11-23T10-00-00Z');
+    expect(after.keyId).not.toBe(before.keyId);
+    expect(after.keyValue).not.toBe(before.keyValue);
+    expect(after.header).toBe(after.keyValue);
+    expect(after.planKeyIds).toEqual([after.keyId]);
+    expect(after.secretArn).not.toBe(before.secretArn);
+    await expect(aws.apigateway.send(new GetApiKeyCommand({ apiKey: before.keyId }))).rejects.toBeInstanceOf(NotFoundException);
+    await expect(secrets.send(new DescribeSecretCommand({ SecretId: before.secretArn }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    expect((await throughCloudFront('scheduled')).status).toBe(200);
+    expect((await toStage('scheduled', before.keyValue)).status).toBe(403);
+    expect((await toStage('scheduled', after.keyValue)).status).toBe(200);
+  });
+
+  it('treats a retry of the same event as done', async () => {
+    await deployStack(aws, 'retried');
+    await rotateByHandler('retried', '2026-11-23T10:00:00Z');
+    const rotated = await keyState(aws, 'retried');
+
+    const retry = await rotateByHandler('retried', '2026-11-23T10:00:00Z');
+
+    expect(retry.result).toBe('unchanged');
+    expect((await keyState(aws, 'retried')).keyId).toBe(rotated.keyId);
+  });
+
+  it('rotates twice in a row, leaving one key each time', async () => {
+    await deployStack(aws, 'twice');
+
+    await rotateByHandler('twice', '2026-11-23T10:00:00Z');
+    const first = await keyState(aws, 'twice');
+    await rotateByHandler('twice', '2026-11-24T10:00:00Z');
+    const second = await keyState(aws, 'twice');
+
+    expect(second.keyName).toBe('CloudFront-2026-11-24T10-00-00Z');
+    expect(second.keyId).not.toBe(first.keyId);
+    expect(second.planKeyIds).toEqual([second.keyId]);
+    expect(second.header).toBe(second.keyValue);
+    expect((await throughCloudFront('twice')).status).toBe(200);
+  });
+
+  it('keeps a parameter changed since creation', async () => {
+    await deployStack(aws, 'rescheduled');
+    await deployStack(aws, 'rescheduled', { ApiKeyRotationSchedule: 'Monthly' }, new Date('2026-11-22T11:00:00Z'));
+
+    await rotateByHandler('rescheduled', '2026-11-23T10:00:00Z');
+
+    const { Stacks } = await aws.cloudformation.send(new DescribeStacksCommand({ StackName: 'rescheduled' }));
+    expect(Stacks![0].Parameters).toContainEqual({ ParameterKey: 'ApiKeyRotationSchedule', ParameterValue: 'Monthly' });
+    expect(await stackOutput(aws.cloudformation, 'rescheduled', 'RotationSchedule')).toBe('Monthly (rate(30 days))');
+    expect((await keyState(aws, 'rescheduled')).keyName).toBe('CloudFront-2026-11-23T10-00-00Z');
+  });
+});
+
+describe('a rotation through the CLI', () => {
+  it('rotates and follows the update to the end', async () => {
+    await deployStack(aws, 'by-cli');
+    const before = await keyState(aws, 'by-cli');
+
+    const { code, output } = await cliRun(['rotate', '--stack-name', 'by-cli'], new Date('2026-11-24T08:00:00Z'));
+
+    expect(code).toBe(0);
+    expect(output.lines[0]).toMatch(/Timestamp 2026-11-22T10-00-00Z → 2026-11-24T08-00-00Z: rotation started\.$/);
+    expect(output.lines.some((line) => /DELETE_COMPLETE\s+AWS::ApiGateway::ApiKey/.test(line))).toBe(true);
+    const after = await keyState(aws, 'by-cli');
+    expect(after.keyId).not.toBe(before.keyId);
+    expect(after.header).toBe(after.keyValue);
+  });
+
+  it('shows with --dry-run exactly the replacements, and changes nothing', async () => {
+    await deployStack(aws, 'dry-run');
+    const before = await keyState(aws, 'dry-run');
+
+    const changes = await dryRun('dry-run', { ...aws, now: () => new Date('2026-11-24T08:00:00Z'), sleep: async () => undefined, output: recordingOutput() });
+
+    expect(changes).toEqual([
+      { action: 'Modify', logicalId: 'ApiKeySecret', type: 'AWS::SecretsManager::Secret', replacement: 'True' },
+      { action: 'Modify', logicalId: 'ApiKey', type: 'AWS::ApiGateway::ApiKey', replacement: 'True' },
+      { action: 'Modify', logicalId: 'UsagePlanKey', type: 'AWS::ApiGateway::UsagePlanKey', replacement: 'True' },
+      { action: 'Modify', logicalId: 'Distribution', type: 'AWS::CloudFront::Distribution', replacement: 'False' },
+    ]);
+    expect(await keyState(aws, 'dry-run')).toEqual(before);
+    expect((await aws.cloudformation.send(new ListChangeSetsCommand({ StackName: 'dry-run' }))).Summaries ?? []).toEqual([]);
+  });
+});
+
+describe('a rotation by hand, as the console does it', () => {
+  it('replaces the key when the Timestamp parameter is edited', async () => {
+    await deployStack(aws, 'by-hand');
+    const { Stacks } = await aws.cloudformation.send(new DescribeStacksCommand({ StackName: 'by-hand' }));
+
+    await aws.cloudformation.send(new UpdateStackCommand({
+      StackName: 'by-hand',
+      UsePreviousTemplate: true,
+      Capabilities: ['CAPABILITY_IAM'],
+      Parameters: Stacks![0].Parameters!.map((p) =>
+        p.ParameterKey === 'Timestamp' ? { ParameterKey: 'Timestamp', ParameterValue: '2027-01-01' } : { ParameterKey: p.ParameterKey, UsePreviousValue: true }),
+    }));
+
+    const after = await keyState(aws, 'by-hand');
+    expect(after.keyName).toBe('CloudFront-2027-01-01');
+    expect(after.header).toBe(after.keyValue);
+    expect((await throughCloudFront('by-hand')).status).toBe(200);
+  });
+});
+
+describe('status', () => {
+  it('is healthy after a rotation, and unhealthy once the header disagrees with the key', async () => {
+    await deployStack(aws, 'watched');
+    await rotateByHandler('watched', '2026-11-23T10:00:00Z');
+    expect((await cliRun(['status', '--stack-name', 'watched'])).code).toBe(0);
+
+    const distributionId = await stackOutput(aws.cloudformation, 'watched', 'DistributionId');
+    const { DistributionConfig, ETag } = await aws.cloudfront.send(new GetDistributionConfigCommand({ Id: distributionId }));
+    DistributionConfig!.Origins!.Items![0].CustomHeaders!.Items![0].HeaderValue = 'x'.repeat(40);
+    await aws.cloudfront.send(new UpdateDistributionCommand({ Id: distributionId, IfMatch: ETag, DistributionConfig }));
+
+    const { code, output } = await cliRun(['status', '--stack-name', 'watched']);
+    expect(code).toBe(1);
+    expect(output.lines).toContain('  - CloudFront sends a different x-api-key than the active key: the API refuses requests through CloudFront.');
+    expect((await throughCloudFront('watched')).status).toBe(403);
+  });
+
+  it('runs as the built command, pointed at the emulator by AWS_ENDPOINT_URL', async () => {
+    await deployStack(aws, 'from-shell');
+    const cliPath = join(__dirname, '..', '..', 'dist', 'cli.js');
+
+    const { stdout } = await promisify(execFile)(process.execPath, [cliPath, 'status', '--stack-name', 'from-shell'], {
+      env: { ...process.env, AWS_ENDPOINT_URL: aws.emulator.endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', NO_COLOR: '1' },
+    });
+
+    expect(stdout).toContain('Healthy.');
+  });
+});
+
+describe('the rotation module refuses, over the wire,', () => {
+  it('a stack that does not exist', async () => {
+    await expect(rotateApiKey(aws.cloudformation, { stackName: 'nowhere', timestamp: '2026-11-23T10-00-00Z', clientRequestToken: 'rotate-x' }))
+      .rejects.toBeInstanceOf(StackNotFoundError);
+  });
+
+  it('a stack without a Timestamp parameter', async () => {
+    await aws.cloudformation.send(new CreateStackCommand({
+      StackName: 'unrelated',
+      TemplateBody: JSON.stringify({ Resources: { Logs: { Type: 'AWS::Logs::LogGroup', Properties: {} } } }),
+    }));
+
+    await expect(rotateApiKey(aws.cloudformation, { stackName: 'unrelated', timestamp: '2026-11-23T10-00-00Z', clientRequestToken: 'rotate-x' }))
+      .rejects.toBeInstanceOf(TimestampParameterMissingError);
+  });
+});
