@@ -1,0 +1,99 @@
+// `npm run benchmark`: figures for the README, measured against the local emulator. Not a test:
+// it prints, it does not judge. moto applies a stack update synchronously inside UpdateStack,
+// so the emulated UpdateStack includes the whole update that AWS runs after accepting the call.
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { execFile } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { promisify } from 'node:util';
+import { createHandler } from '../lambda/handler';
+import { deploy } from './cli/deploy';
+import { collectStatus } from './cli/status';
+import { startLocalAws } from './emulator/local-stack';
+import { PROJECT_ROOT } from './paths';
+import { parseTemplate, readTemplate } from './template';
+
+const ROUNDS = 10;
+const quiet = { line: () => undefined, error: () => undefined, colour: false };
+
+/** Counts and times every AWS call the client makes, by operation. */
+function instrument(client: CloudFormationClient) {
+  const calls: Record<string, number[]> = {};
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const started = performance.now();
+      try {
+        return await next(args);
+      } finally {
+        (calls[String(context.commandName).replace(/Command$/, '')] ??= []).push(performance.now() - started);
+      }
+    },
+    { step: 'initialize', name: 'benchmarkTimer' },
+  );
+  return calls;
+}
+
+function summary(samples: number[]): string {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)];
+  return `median ${median.toFixed(1)} ms, min ${sorted[0].toFixed(1)}, max ${sorted[sorted.length - 1].toFixed(1)} (n=${sorted.length})`;
+}
+
+const eventAt = (day: number) => ({
+  'detail-type': 'Scheduled Event', source: 'aws.events', time: new Date(Date.UTC(2027, 0, day, 10)).toISOString().replace('.000Z', 'Z'),
+});
+
+async function main(): Promise<void> {
+  const aws = await startLocalAws();
+  try {
+    const templateBody = readTemplate();
+    await deploy({ stackName: 'bench', parameters: {}, rotate: false }, { ...aws, templateBody, now: () => new Date(), sleep: async () => undefined, output: quiet });
+    const calls = instrument(aws.cloudformation);
+    const handler = createHandler({ cloudformation: aws.cloudformation, stackName: 'bench', log: () => undefined });
+
+    const inProcess: number[] = [];
+    for (let round = 1; round <= ROUNDS; round += 1) {
+      const started = performance.now();
+      await handler(eventAt(round));
+      inProcess.push(performance.now() - started);
+    }
+    const perRotation = Object.entries(calls).map(([name, samples]) => `${name} ${samples.length / ROUNDS}`).join(', ');
+
+    const directory = join(PROJECT_ROOT, 'dist', 'benchmark-inline');
+    mkdirSync(directory, { recursive: true });
+    writeFileSync(join(directory, 'index.js'), parseTemplate(templateBody).Resources.RotationFunction.Properties.Code.ZipFile);
+    const env = {
+      ...process.env, STACK_NAME: 'bench', AWS_ENDPOINT_URL: aws.emulator.endpoint, AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    };
+    const freshProcess: number[] = [];
+    for (let round = ROUNDS + 1; round <= 2 * ROUNDS; round += 1) {
+      const script = `require("./index.js").handler(${JSON.stringify(eventAt(round))})`;
+      const started = performance.now();
+      await promisify(execFile)(process.execPath, ['-e', script], { cwd: directory, env });
+      freshProcess.push(performance.now() - started);
+    }
+
+    const scheduleMap = parseTemplate(templateBody).Mappings.ScheduleMap;
+    const status: number[] = [];
+    for (let round = 0; round < ROUNDS; round += 1) {
+      const started = performance.now();
+      await collectStatus('bench', { ...aws, scheduleMap, now: () => new Date() });
+      status.push(performance.now() - started);
+    }
+
+    console.log(`Rotation handler, in process, invocation to accepted UpdateStack: ${summary(inProcess)}`);
+    console.log(`  of which the emulated UpdateStack (the whole update, synchronous in moto): ${summary(calls.UpdateStack)}`);
+    console.log(`Rotation handler, built inline code in a fresh node process (start-up included): ${summary(freshProcess)}`);
+    console.log(`AWS calls per scheduled rotation: ${perRotation}`);
+    console.log(`status (CloudFormation, API Gateway and CloudFront reads): ${summary(status)}`);
+  } finally {
+    await aws.stop();
+  }
+}
+
+main().catch((error: Error) => {
+  console.error(`benchmark failed: ${error.stack ?? error.message}`);
+  process.exitCode = 1;
+});
