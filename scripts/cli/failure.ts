@@ -47,8 +47,12 @@ export function describeFailure(error: unknown): Failure {
   if (/^(Throttling|ThrottlingException|TooManyRequestsException)$/.test(name)) {
     return { message: `AWS throttled the request beyond the SDK's retries (${name}). Try again in a few minutes.`, exitCode: EXIT_FAILED };
   }
+  const { code, hostname } = (error ?? {}) as { code?: string; hostname?: string };
+  if (code && /^(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT)$/.test(code)) {
+    return { message: `Could not reach AWS (${code}${hostname ? ` for ${hostname}` : ''}). Check the network and --region, or AWS_ENDPOINT_URL if you set one.`, exitCode: EXIT_FAILED };
+  }
   if (name === 'NoRegionError' || /Region is missing/.test(message)) {
     return { message: 'No AWS Region is set. Pass --region or set AWS_REGION.', exitCode: EXIT_USAGE };
   }
-  return { message: `Unexpected error${name ? ` (${name})` : ''}: ${message} Run again with --verbose for details.`, exitCode: EXIT_FAILED };
+  return { message: `Unexpected error${name ? ` (${name})` : ''}: ${message.replace(/\.?$/, '.')} Run again with --verbose for details.`, exitCode: EXIT_FAILED };
 }

@@ -20,7 +20,8 @@ describe('describeFailure', () => {
     ['a failed stack', new StackNotUpdatableError('edge-api', 'UPDATE_ROLLBACK_FAILED'), 1, 'failed state UPDATE_ROLLBACK_FAILED'],
     ['a too large template', new TemplateTooLargeError(60_000, 51_200), 1, 'Upload it to S3'],
     ['a failed operation', new OperationFailedError('edge-api', 'UPDATE_ROLLBACK_COMPLETE', ['ApiKey CREATE_FAILED: boom']), 1, 'ended in UPDATE_ROLLBACK_COMPLETE. ApiKey CREATE_FAILED: boom'],
-    ['anything else', new TypeError('x is undefined'), 1, 'Unexpected error (TypeError): x is undefined Run again with --verbose'],
+    ['an unreachable endpoint', Object.assign(named('Error', 'getaddrinfo ENOTFOUND cloudformation.eu-west-1.amazonaws.com'), { code: 'ENOTFOUND', hostname: 'cloudformation.eu-west-1.amazonaws.com' }), 1, 'Could not reach AWS (ENOTFOUND for cloudformation.eu-west-1.amazonaws.com). Check the network'],
+    ['anything else', new TypeError('x is undefined'), 1, 'Unexpected error (TypeError): x is undefined. Run again with --verbose'],
   ])('explains %s in one sentence with exit code %i', (_case, error, exitCode, message) => {
     const failure = describeFailure(error);
 
