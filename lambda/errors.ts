@@ -5,7 +5,7 @@
 export class StackNotFoundError extends Error {
   override name = 'StackNotFoundError';
   constructor(stack: string, options?: ErrorOptions) {
-    super(`Stack "${stack}" does not exist in this account and Region. Check its name and Region.`, options);
+    super(`Stack "${stack}" does not exist in this account and Region: check its name and Region.`, options);
   }
 }
 

@@ -1,4 +1,4 @@
-import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import type { CloudFormationClient } from './cloudformation';
 import type { ScheduledEvent } from 'aws-lambda';
 import { InvalidEventError } from './errors';
 import { rotateApiKey, type RotationOutcome } from './rotation';
@@ -23,7 +23,8 @@ export function createHandler({ cloudformation, stackName, log }: HandlerDepende
   return async (event: Pick<ScheduledEvent, 'time'>): Promise<RotationOutcome> => {
     let timestamp = '';
     try {
-      if (typeof event?.time !== 'string' || !EVENT_TIME.test(event.time)) {
+      // test() of anything but a string tests its String() form, which never matches.
+      if (!EVENT_TIME.test(event?.time)) {
         throw new InvalidEventError(`"time" is ${JSON.stringify(event?.time)}, expected e.g. "2026-11-22T01:57:00Z"`);
       }
       timestamp = timestampFrom(new Date(event.time));

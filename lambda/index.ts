@@ -2,7 +2,7 @@
 // and the log into the handler. esbuild bundles this file into the template's inline code, which
 // the runtime loads as CommonJS `index.js`. Assigning `module.exports` directly, rather than an ES
 // `export`, spares the ~500 characters of esbuild's ESM-to-CommonJS glue under the inline limit.
-import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient } from './cloudformation';
 import { createHandler } from './handler';
 
 module.exports.handler = createHandler({

@@ -4,8 +4,9 @@ import {
   DescribeStacksCommand,
   UpdateStackCommand,
   type Parameter,
+  type RollbackConfiguration,
   type Stack,
-} from '@aws-sdk/client-cloudformation';
+} from './cloudformation';
 import {
   AccessDeniedError,
   StackBusyError,
@@ -39,13 +40,15 @@ export interface RotationOutcome {
 
 // States from which CloudFormation accepts UpdateStack and nothing is broken. UPDATE_FAILED
 // (an update run with rollback disabled) is updatable too, but only a person should decide that.
-const STABLE_STATES = new Set([
-  'CREATE_COMPLETE',
-  'UPDATE_COMPLETE',
-  'UPDATE_ROLLBACK_COMPLETE',
-  'IMPORT_COMPLETE',
-  'IMPORT_ROLLBACK_COMPLETE',
-]);
+// CREATE_COMPLETE, UPDATE_COMPLETE, UPDATE_ROLLBACK_COMPLETE, IMPORT_COMPLETE, IMPORT_ROLLBACK_COMPLETE.
+const STABLE_STATE = /^(CREATE|UPDATE|IMPORT)_COMPLETE$|^(UPDATE|IMPORT)_ROLLBACK_COMPLETE$/;
+
+/**
+ * The template states the rollback triggers for a rotation as the stack output
+ * `RollbackConfiguration` (JSON), so the Lambda and the CLI send the same ones. A stack from an
+ * older template has none; UpdateStack then keeps the configuration saved on the stack.
+ */
+export const ROLLBACK_OUTPUT = 'RollbackConfiguration';
 
 export interface RotatableStack {
   stack: Stack;
@@ -62,7 +65,7 @@ export async function describeRotatableStack(cloudformation: CloudFormationClien
 
 /** Refuses a stack in a failed state: only a person should decide how to repair it. */
 export function checkNotFailed(stackName: string, status: string): void {
-  if (!status.endsWith('_IN_PROGRESS') && !STABLE_STATES.has(status)) throw new StackNotUpdatableError(stackName, status);
+  if (!status.endsWith('_IN_PROGRESS') && !STABLE_STATE.test(status)) throw new StackNotUpdatableError(stackName, status);
 }
 
 /** Every parameter kept but Timestamp: a parameter left out would silently fall back to its default. */
@@ -101,8 +104,9 @@ export async function rotateApiKey(
         Parameters: rotationParameters(stack.Parameters ?? [], timestamp),
         Capabilities: stack.Capabilities,
         ClientRequestToken: clientRequestToken,
-        // Tags, NotificationARNs, RoleARN and rollback triggers are left out on purpose: left out,
-        // CloudFormation keeps them (an empty NotificationARNs list would remove every topic).
+        RollbackConfiguration: rollbackConfiguration(stack),
+        // Tags, NotificationARNs and RoleARN are left out on purpose: left out, CloudFormation
+        // keeps them (an empty NotificationARNs list would remove every topic).
       }),
     );
     return outcome('started');
@@ -116,6 +120,11 @@ export async function rotateApiKey(
     }
     throw translateError(error, stackName, 'UpdateStack');
   }
+}
+
+export function rollbackConfiguration(stack: Stack): RollbackConfiguration | undefined {
+  const value = stack.Outputs?.find((o) => o.OutputKey === ROLLBACK_OUTPUT)?.OutputValue;
+  return value ? JSON.parse(value) : undefined;
 }
 
 async function describeStack(cloudformation: CloudFormationClient, stackName: string): Promise<Stack> {
@@ -152,10 +161,9 @@ export function translateError(error: unknown, stackName: string, operation: str
   const name = (error as Error | undefined)?.name;
   if (error instanceof StackNotFoundError) return error;
   if (isValidationError(error, 'does not exist')) return new StackNotFoundError(stackName, { cause: error });
-  if (name === 'AccessDenied' || name === 'AccessDeniedException') {
-    return new AccessDeniedError(stackName, operation, { cause: error });
-  }
-  if (name === 'Throttling' || name === 'ThrottlingException') return new ThrottledError(stackName, operation, { cause: error });
+  // CloudFormation's codes are AccessDenied and Throttling; the prefixes also catch the *Exception forms.
+  if (name?.startsWith('AccessDenied')) return new AccessDeniedError(stackName, operation, { cause: error });
+  if (name?.startsWith('Throttling')) return new ThrottledError(stackName, operation, { cause: error });
   return error;
 }
 

@@ -81,13 +81,31 @@ describe('rotateApiKey', () => {
     expect(updateCalls()[0].args[0].input.Capabilities).toEqual(capabilities);
   });
 
-  it('leaves out tags, notification topics, role and rollback triggers, so CloudFormation keeps them', async () => {
+  it('leaves out tags, notification topics and role, so CloudFormation keeps them', async () => {
     await rotateApiKey(client, request);
 
     const input = updateCalls()[0].args[0].input;
-    for (const key of ['Tags', 'NotificationARNs', 'RoleARN', 'RollbackConfiguration', 'TemplateBody', 'TemplateURL']) {
+    for (const key of ['Tags', 'NotificationARNs', 'RoleARN', 'TemplateBody', 'TemplateURL']) {
       expect(input).not.toHaveProperty(key);
     }
+  });
+
+  it.each([
+    [{ RollbackTriggers: [{ Arn: 'arn:aws:cloudwatch:eu-west-1:123456789012:alarm:edge-api-OriginKeyRejectedAlarm-1', Type: 'AWS::CloudWatch::Alarm' }], MonitoringTimeInMinutes: 10 }],
+    [{ RollbackTriggers: [], MonitoringTimeInMinutes: 0 }],
+  ])('starts the update with the rollback triggers the stack states: %j', async (configuration) => {
+    const outputs = [{ OutputKey: 'RollbackConfiguration', OutputValue: JSON.stringify(configuration) }];
+    cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [stack({ Outputs: outputs })] });
+
+    await rotateApiKey(client, request);
+
+    expect(updateCalls()[0].args[0].input.RollbackConfiguration).toEqual(configuration);
+  });
+
+  it('sends no rollback configuration for a stack that states none, so CloudFormation keeps the saved one', async () => {
+    await rotateApiKey(client, request);
+
+    expect(updateCalls()[0].args[0].input.RollbackConfiguration).toBeUndefined();
   });
 
   it('treats "No updates are to be performed." as success: the stack already has this Timestamp', async () => {

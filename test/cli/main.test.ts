@@ -51,7 +51,7 @@ describe('main', () => {
 
     await expect(run('rotate', '--stack-name', 'edge-api', ...flags)).resolves.toBe(2);
     expect(output.errors).toHaveLength(count);
-    expect(output.errors[0]).toBe('error: Stack "edge-api" does not exist in this account and Region. Check its name and Region.');
+    expect(output.errors[0]).toBe('error: Stack "edge-api" does not exist in this account and Region: check its name and Region.');
     if (count === 2) expect(output.errors[1]).toMatch(/^StackNotFoundError: .*\n\s+at /s);
   });
 });
