@@ -1,4 +1,4 @@
-// Bundles the rotation Lambda and writes it into the deployable template as inline `ZipFile`
+// Bundles the Lambda functions and writes each into the deployable template as inline `ZipFile`
 // code, so the template is one self-contained file: no S3 bucket, no packaging step.
 //   npm run build           rebuild and write the template
 // test/inline-code.test.ts fails when the template's code differs from what the source builds to.
@@ -7,7 +7,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TEMPLATE_PATH, readTemplate } from './template';
 
-export const ROTATION_FUNCTION = { logicalId: 'RotationFunction', entry: join(__dirname, '..', 'lambda', 'index.ts') };
+export const FUNCTIONS = [
+  { logicalId: 'RotationFunction', entry: join(__dirname, '..', 'lambda', 'index.ts') },
+  { logicalId: 'VerifierFunction', entry: join(__dirname, '..', 'lambda', 'verifier-index.ts') },
+];
 
 /**
  * CloudFormation once limited inline code to 4,096 characters. The current schema no longer does,
@@ -66,17 +69,23 @@ export function checkInlineSize(logicalId: string, code: string): void {
   if (code.length > INLINE_CODE_LIMIT) throw new InlineCodeTooLargeError(logicalId, code.length);
 }
 
-export async function buildTemplate(template: string): Promise<{ template: string; size: number }> {
-  const code = await bundleFunction(ROTATION_FUNCTION.entry);
-  checkInlineSize(ROTATION_FUNCTION.logicalId, code);
-  return { template: withInlineCode(template, ROTATION_FUNCTION.logicalId, code), size: code.length };
+export async function buildTemplate(template: string): Promise<{ template: string; sizes: Record<string, number> }> {
+  const sizes: Record<string, number> = {};
+  for (const { logicalId, entry } of FUNCTIONS) {
+    const code = await bundleFunction(entry);
+    checkInlineSize(logicalId, code);
+    template = withInlineCode(template, logicalId, code);
+    sizes[logicalId] = code.length;
+  }
+  return { template, sizes };
 }
 
 async function main(): Promise<void> {
   const before = readTemplate();
-  const { template, size } = await buildTemplate(before);
+  const { template, sizes } = await buildTemplate(before);
   if (template !== before) writeFileSync(TEMPLATE_PATH, template);
-  console.log(`${ROTATION_FUNCTION.logicalId}: ${size} of ${INLINE_CODE_LIMIT} characters inline${template === before ? ' (unchanged)' : ''}`);
+  for (const [logicalId, size] of Object.entries(sizes)) console.log(`${logicalId}: ${size} of ${INLINE_CODE_LIMIT} characters inline`);
+  console.log(template === before ? 'The template was already up to date.' : `Wrote ${TEMPLATE_PATH}.`);
 }
 
 if (require.main === module) {

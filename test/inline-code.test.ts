@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import {
   INLINE_CODE_LIMIT,
   InlineCodeTooLargeError,
-  ROTATION_FUNCTION,
+  FUNCTIONS,
   ZipFileNotFoundError,
   bundleFunction,
   checkInlineSize,
@@ -13,23 +13,26 @@ import {
 import { parseTemplate, readTemplate } from '../scripts/template';
 
 const deployed = readTemplate();
-const inlineCode = (template: string): string => parseTemplate(template).Resources.RotationFunction.Properties.Code.ZipFile;
+const inlineCode = (template: string, logicalId = 'RotationFunction'): string =>
+  parseTemplate(template).Resources[logicalId].Properties.Code.ZipFile;
 
-describe('the deployable template', () => {
+describe.each(FUNCTIONS)('the deployable template\'s $logicalId', ({ logicalId, entry }) => {
   let built: string;
   beforeAll(async () => {
-    built = await bundleFunction(ROTATION_FUNCTION.entry);
+    built = await bundleFunction(entry);
   });
 
   it('holds exactly what the current source builds to (run `npm run build` after changing lambda/)', () => {
-    expect(inlineCode(deployed)).toBe(built);
+    expect(inlineCode(deployed, logicalId)).toBe(built);
   });
 
-  it(`keeps the inline code under ${INLINE_CODE_LIMIT} characters`, () => {
-    expect(inlineCode(deployed).length).toBeLessThanOrEqual(INLINE_CODE_LIMIT);
+  it(`keeps its inline code under ${INLINE_CODE_LIMIT} characters`, () => {
+    expect(inlineCode(deployed, logicalId).length).toBeLessThanOrEqual(INLINE_CODE_LIMIT);
   });
+});
 
-  it('has inline code that Node loads as CommonJS index.js, with a handler that logs JSON', () => {
+describe('the deployable template\'s rotation code', () => {
+  it('loads in Node as CommonJS index.js, with a handler that logs JSON', () => {
     const directory = join(__dirname, '..', 'dist', 'inline-code-test');
     mkdirSync(directory, { recursive: true });
     writeFileSync(join(directory, 'index.js'), inlineCode(deployed));

@@ -27,6 +27,13 @@ describe('parameters', () => {
     ['WebACLArn', '', true],
     ['WebACLArn', 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/my-acl/473e64fd-f30b-4765-81a0-62ad96dd167a', true],
     ['WebACLArn', 'arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/my-acl/473e64fd-f30b-4765-81a0-62ad96dd167a', false],
+    ['NotificationEmail', '', true],
+    ['NotificationEmail', 'ops@example.com', true],
+    ['NotificationEmail', 'ops at example.com', false],
+    ['HealthCheckPath', '/pets', true],
+    ['HealthCheckPath', '/', true],
+    ['HealthCheckPath', 'pets', false],
+    ['HealthCheckPath', '/pets?x=1', false],
   ])('%s accepts %j: %s', (parameter, value, accepted) => {
     expect(pattern(parameter).test(value)).toBe(accepted);
   });
@@ -41,11 +48,11 @@ describe('parameters', () => {
       AllowedValues: ['Daily', 'Fortnightly', 'Monthly', 'Bimonthly', 'Quarterly'],
     });
     expect(Mappings.ScheduleMap).toEqual({
-      Daily: { Rate: 'rate(1 day)' },
-      Fortnightly: { Rate: 'rate(14 days)' },
-      Monthly: { Rate: 'rate(30 days)' },
-      Bimonthly: { Rate: 'rate(60 days)' },
-      Quarterly: { Rate: 'rate(90 days)' },
+      Daily: { Rate: 'rate(1 day)', StaleAfterDays: 2 },
+      Fortnightly: { Rate: 'rate(14 days)', StaleAfterDays: 15 },
+      Monthly: { Rate: 'rate(30 days)', StaleAfterDays: 31 },
+      Bimonthly: { Rate: 'rate(60 days)', StaleAfterDays: 61 },
+      Quarterly: { Rate: 'rate(90 days)', StaleAfterDays: 91 },
     });
   });
 });
@@ -225,12 +232,114 @@ describe('the rotation role', () => {
 
 describe('outputs', () => {
   it('lists what an operator needs', () => {
-    expect(Object.keys(Outputs).sort()).toEqual(
-      ['ApiKeyId', 'ApiKeyName', 'ApiKeySecretArn', 'ApiStageURL', 'CloudFrontURL', 'DistributionId', 'RotationSchedule', 'UsagePlanId'],
-    );
+    expect(Object.keys(Outputs).sort()).toEqual([
+      'ApiKeyId', 'ApiKeyName', 'ApiKeySecretArn', 'ApiStageURL', 'CloudFrontURL', 'DistributionId',
+      'NotificationTopicArn', 'RollbackConfiguration', 'RotationSchedule', 'UsagePlanId',
+    ]);
   });
 
   it('never resolve the secret', () => {
     expect(JSON.stringify(Outputs)).not.toContain('{{resolve:');
+  });
+});
+
+describe('verification and notices', () => {
+  const statementsOf = (role: string): any[] => Resources[role].Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
+  const actionsOf = (role: string) => statementsOf(role).flatMap((s) => [].concat(s.Action));
+
+  it('sends notices to a topic, subscribing the email address only when one is given', () => {
+    expect(Resources.RotationTopic.Type).toBe('AWS::SNS::Topic');
+    expect(Resources.RotationTopicEmail).toMatchObject({
+      Condition: 'HasNotificationEmail',
+      Properties: { TopicArn: { Ref: 'RotationTopic' }, Protocol: 'email', Endpoint: { Ref: 'NotificationEmail' } },
+    });
+  });
+
+  it('retries a failed scheduled rotation a bounded number of times, then notifies the topic', () => {
+    const { MaximumRetryAttempts, MaximumEventAgeInSeconds, ...rest } = Resources.RotationInvokeConfig.Properties;
+    expect(rest).toEqual({
+      FunctionName: { Ref: 'RotationFunction' },
+      Qualifier: '$LATEST',
+      DestinationConfig: { OnFailure: { Destination: { Ref: 'RotationTopic' } } },
+    });
+    expect(MaximumRetryAttempts).toBeGreaterThanOrEqual(0);
+    expect(MaximumRetryAttempts).toBeLessThanOrEqual(2);
+    expect(MaximumEventAgeInSeconds).toBeGreaterThanOrEqual(60);
+  });
+
+  it('runs the verifier like the rotation function: nodejs24.x, inline code, JSON logs', () => {
+    expect(Resources.VerifierFunction.Properties).toMatchObject({
+      Runtime: 'nodejs24.x',
+      Handler: 'index.handler',
+      Environment: { Variables: { STACK_NAME: { Ref: 'AWS::StackName' }, TOPIC_ARN: { Ref: 'RotationTopic' }, HEALTH_CHECK_PATH: { Ref: 'HealthCheckPath' } } },
+      LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: 'VerifierLogGroup' } },
+    });
+    expect(Resources.VerifierFunction.Properties).not.toHaveProperty('ReservedConcurrentExecutions');
+  });
+
+  it.each([
+    ['VerifierOutcomeRule', 'CloudFormation Stack Status Change', { 'status-details': { status: ['UPDATE_COMPLETE', 'UPDATE_FAILED', 'UPDATE_ROLLBACK_COMPLETE', 'UPDATE_ROLLBACK_FAILED'] } }],
+    ['VerifierProbeRule', 'CloudFormation Resource Status Change', { 'logical-resource-id': ['Distribution'], 'status-details': { status: ['UPDATE_COMPLETE'] } }],
+  ])('%s delivers only this stack\'s %s events', (rule, detailType, detail) => {
+    expect(Resources[rule].Properties.EventPattern).toEqual({
+      source: ['aws.cloudformation'],
+      'detail-type': [detailType],
+      detail: { 'stack-id': [{ Ref: 'AWS::StackId' }], ...detail },
+    });
+  });
+
+  it.each(['VerifierOutcome', 'VerifierProbe', 'VerifierDaily'])('lets only the %sRule of this account invoke the verifier', (name) => {
+    expect(Resources[`${name}Permission`].Properties).toEqual({
+      Action: 'lambda:InvokeFunction',
+      FunctionName: { Ref: 'VerifierFunction' },
+      Principal: 'events.amazonaws.com',
+      SourceArn: { 'Fn::GetAtt': [`${name}Rule`, 'Arn'] },
+      SourceAccount: { Ref: 'AWS::AccountId' },
+    });
+  });
+
+  it('gives the verifier reads scoped to this stack\'s resources, and publishing to its topic', () => {
+    expect(new Set(actionsOf('VerifierRole'))).toEqual(new Set([
+      'logs:CreateLogStream', 'logs:PutLogEvents', 'cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents',
+      'apigateway:GET', 'cloudfront:GetDistributionConfig', 'sns:Publish',
+    ]));
+    expect(JSON.stringify(statementsOf('VerifierRole').map((s) => s.Resource))).not.toContain('"*"');
+  });
+
+  it('lets the rotation function publish its failures and read its rollback alarm, nothing wider', () => {
+    const statements = statementsOf('RotationRole');
+    expect(statements.find((s) => s.Action === 'sns:Publish').Resource).toEqual({ Ref: 'RotationTopic' });
+    expect(statements.find((s) => s.Action === 'cloudwatch:DescribeAlarms').Resource).toEqual({ 'Fn::GetAtt': ['OriginKeyRejectedAlarm', 'Arn'] });
+  });
+
+  it.each([
+    ['OriginKeyRejectedAlarm', 'OriginKeyRejected', 60],
+    ['RotationFailedAlarm', 'RotationFailed', 300],
+    ['StaleKeyAlarm', 'ActiveKeyAgeDays', 86400],
+  ])('%s watches the verifier\'s %s metric for this stack and notifies the topic', (alarm, metric, period) => {
+    expect(Resources[alarm].Properties).toMatchObject({
+      Namespace: 'CloudFrontApiKeyRotation',
+      MetricName: metric,
+      Dimensions: [{ Name: 'StackName', Value: { Ref: 'AWS::StackName' } }],
+      Period: period,
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: 'RotationTopic' }],
+    });
+  });
+
+  it('sets the stale-key threshold from the schedule', () => {
+    expect(Resources.StaleKeyAlarm.Properties.Threshold).toEqual({ 'Fn::FindInMap': ['ScheduleMap', { Ref: 'ApiKeyRotationSchedule' }, 'StaleAfterDays'] });
+  });
+
+  it('states the rollback triggers for rotations, or none when the monitoring time is 0', () => {
+    const [condition, on, off] = Outputs.RollbackConfiguration.Value['Fn::If'];
+    expect(condition).toBe('MonitorRollback');
+    expect(template.Conditions.MonitorRollback).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'RollbackMonitoringMinutes' }, 0] }] });
+    expect(JSON.parse(on['Fn::Sub'].replace('${OriginKeyRejectedAlarm.Arn}', 'arn:alarm').replace('${RollbackMonitoringMinutes}', '10'))).toEqual({
+      RollbackTriggers: [{ Arn: 'arn:alarm', Type: 'AWS::CloudWatch::Alarm' }],
+      MonitoringTimeInMinutes: 10,
+    });
+    expect(JSON.parse(off)).toEqual({ RollbackTriggers: [], MonitoringTimeInMinutes: 0 });
+    expect(Parameters.RollbackMonitoringMinutes).toMatchObject({ Type: 'Number', Default: 10, MinValue: 0, MaxValue: 180 });
   });
 });

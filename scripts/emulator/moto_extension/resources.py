@@ -8,8 +8,10 @@ import json
 import uuid
 
 from moto.apigateway.models import apigateway_backends
+from moto.awslambda.models import lambda_backends
 from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 from moto.cloudfront.models import cloudfront_backends
+from moto.cloudwatch.models import cloudwatch_backends
 from moto.core.common_models import CloudFormationModel
 from moto.secretsmanager.models import secretsmanager_backends
 
@@ -308,3 +310,82 @@ class Distribution(_Resource, CloudFormationModel):
 
     def delete(self, account_id, region_name):
         cloudfront_backends[account_id]["global"].delete_distribution(self.physical_resource_id, if_match=True)
+
+
+class Alarm(_Resource, CloudFormationModel):
+    """Ref: the alarm's name; GetAtt Arn: its ARN."""
+
+    TYPE = "AWS::CloudWatch::Alarm"
+    NAME_PROPERTY = "AlarmName"
+    ATTRIBUTES = {"Arn": "arn"}
+
+    def __init__(self, alarm):
+        self.alarm = alarm
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.alarm.name
+
+    @property
+    def arn(self) -> str:
+        return self.alarm.alarm_arn
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        props = cloudformation_json["Properties"]
+        alarm = cloudwatch_backends[account_id][region_name].put_metric_alarm(
+            name=props.get("AlarmName", resource_name),
+            namespace=props.get("Namespace"),
+            metric_name=props.get("MetricName"),
+            comparison_operator=props["ComparisonOperator"],
+            evaluation_periods=int(props["EvaluationPeriods"]),
+            period=int(props.get("Period", 60)),
+            threshold=float(props["Threshold"]),
+            statistic=props.get("Statistic"),
+            description=props.get("AlarmDescription"),
+            dimensions=[{"Name": d["Name"], "Value": d["Value"]} for d in props.get("Dimensions", [])],
+            alarm_actions=props.get("AlarmActions", []),
+            treat_missing_data=props.get("TreatMissingData"),
+        )
+        return cls(alarm)
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+        cloudformation_json["Properties"].setdefault("AlarmName", original_resource.alarm.name)
+        return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
+
+    def delete(self, account_id, region_name):
+        cloudwatch_backends[account_id][region_name].delete_alarms([self.alarm.name])
+
+
+class EventInvokeConfig(_Resource, CloudFormationModel):
+    """A function's asynchronous invocation settings: retries, event age, destinations."""
+
+    TYPE = "AWS::Lambda::EventInvokeConfig"
+
+    def __init__(self, function_name, qualifier):
+        self.function_name = function_name
+        self.qualifier = qualifier
+
+    @property
+    def physical_resource_id(self) -> str:
+        return f"{self.function_name}|{self.qualifier}"
+
+    @staticmethod
+    def _config(props):
+        return {key: props[key] for key in ("MaximumRetryAttempts", "MaximumEventAgeInSeconds", "DestinationConfig") if key in props}
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        props = cloudformation_json["Properties"]
+        lambda_backends[account_id][region_name].put_function_event_invoke_config(props["FunctionName"], cls._config(props))
+        return cls(props["FunctionName"], props["Qualifier"])
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+        props = cloudformation_json["Properties"]
+        lambda_backends[account_id][region_name].update_function_event_invoke_config(props["FunctionName"], cls._config(props))
+        return original_resource
+
+    def delete(self, account_id, region_name):
+        lambda_backends[account_id][region_name].delete_function_event_invoke_config(self.function_name)

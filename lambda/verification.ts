@@ -1,0 +1,55 @@
+// What the verifier checks after an update that rotated the key. Only fingerprints (the first 8
+// hex digits of a SHA-256 digest) of key values ever leave this module.
+import { APIGatewayClient, CloudFrontClient, GetApiKeyCommand, GetDistributionConfigCommand, GetUsagePlanKeysCommand } from './aws';
+import { createHash } from 'node:crypto';
+
+export interface CheckDependencies {
+  apigateway: APIGatewayClient;
+  cloudfront: CloudFrontClient;
+  /** GET a URL; the Lambda passes the runtime's fetch. */
+  get: (url: string) => Promise<{ status: number }>;
+  healthCheckPath: string;
+}
+
+export interface Verification {
+  keyId: string;
+  keyName: string;
+  fingerprint: string;
+  problems: string[];
+}
+
+export const fingerprintOf = (value = '') => createHash('sha256').update(value).digest('hex').slice(0, 8);
+
+/** The stack's outputs by key. */
+export type Outputs = Record<string, string>;
+
+/**
+ * The usage plan holds exactly the active key; CloudFront sends it; the health-check path answers
+ * 2xx through CloudFront; the API stage refuses a request without a key.
+ */
+export async function verifyKey(deps: CheckDependencies, outputs: Outputs): Promise<Verification> {
+  const { apigateway, cloudfront, get, healthCheckPath } = deps;
+  const keyId = outputs.ApiKeyId;
+  const [key, plan, distribution] = await Promise.all([
+    apigateway.send(new GetApiKeyCommand({ apiKey: keyId, includeValue: true })),
+    apigateway.send(new GetUsagePlanKeysCommand({ usagePlanId: outputs.UsagePlanId })),
+    cloudfront.send(new GetDistributionConfigCommand({ Id: outputs.DistributionId })),
+  ]);
+  const problems: string[] = [];
+  const planKeys = (plan.items ?? []).map((k) => k.id);
+  if (planKeys.join() !== keyId) problems.push(`The usage plan holds key(s) ${planKeys.join(', ')}, not just the active key.`);
+  const fingerprint = fingerprintOf(key.value);
+  const header = distribution.DistributionConfig?.Origins?.Items?.flatMap((o) => o.CustomHeaders?.Items ?? []).find((h) => h.HeaderName === 'x-api-key');
+  if (fingerprintOf(header?.HeaderValue) !== fingerprint) {
+    problems.push(`CloudFront sends x-api-key ${fingerprintOf(header?.HeaderValue)}, not the active key.`);
+  }
+  // A request that fails outright counts as status 0.
+  const statusOf = (url: string) => get(url).then((response) => response.status, () => 0);
+  const edge = `${outputs.CloudFrontURL}${healthCheckPath}`;
+  const viaEdge = await statusOf(edge);
+  if (viaEdge < 200 || viaEdge > 299) problems.push(`GET ${edge} through CloudFront answered ${viaEdge || 'nothing'}.`);
+  const stage = `${outputs.ApiStageURL}${healthCheckPath}`;
+  const direct = await statusOf(stage);
+  if (direct !== 403) problems.push(`GET ${stage} without a key answered ${direct || 'nothing'}, not 403.`);
+  return { keyId, keyName: key.name ?? '', fingerprint, problems };
+}

@@ -1,0 +1,97 @@
+// The verifier: confirms each rotation through CloudFront itself and tells a person the outcome.
+//   - "CloudFormation Resource Status Change", Distribution UPDATE_COMPLETE: the new header is on
+//     every edge; a request through CloudFront must not be refused. Emits OriginKeyRejected, the
+//     metric of the update's rollback-trigger alarm, and ReplacedKeyAgeDays.
+//   - "CloudFormation Stack Status Change" of an update that replaced the key: verifies, publishes
+//     one notice to the topic, emits RotationSucceeded and RotationFailed.
+//   - "Scheduled Event" (daily): emits ActiveKeyAgeDays, the metric of the stale-key alarm.
+// Events of other stacks, and updates that did not replace the key, are ignored.
+import {
+  type APIGatewayClient,
+  type CloudFormationClient,
+  DescribeStackEventsCommand,
+  DescribeStacksCommand,
+  GetApiKeyCommand,
+  GetUsagePlanKeysCommand,
+  PublishCommand,
+  type SNSClient,
+} from './aws';
+import { metricsRecord } from './metrics';
+import { type CheckDependencies, type Outputs, verifyKey } from './verification';
+
+export interface VerifierDependencies extends CheckDependencies {
+  cloudformation: CloudFormationClient;
+  apigateway: APIGatewayClient;
+  sns: SNSClient;
+  stackName: string;
+  topicArn: string;
+  now: () => Date;
+  /** Writes one line to the log as is (EMF records, the outcome). */
+  write: (line: string) => void;
+}
+
+export interface VerifierEvent {
+  'detail-type': string;
+  detail?: {
+    'stack-id'?: string;
+    'logical-resource-id'?: string;
+    'client-request-token'?: string;
+    'status-details'?: { status?: string; 'status-reason'?: string };
+  };
+}
+
+const DAY_MS = 86_400_000;
+
+export function createVerifier(deps: VerifierDependencies) {
+  const { cloudformation, apigateway, stackName, now, write } = deps;
+  const metrics = (values: Record<string, number>) => write(metricsRecord(stackName, values, now()));
+  const outputs = async (): Promise<Outputs> => {
+    const { Stacks } = await cloudformation.send(new DescribeStacksCommand({ StackName: stackName }));
+    return Object.fromEntries((Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
+  };
+  const ageDays = async (keyId: string) => {
+    const { createdDate } = await apigateway.send(new GetApiKeyCommand({ apiKey: keyId }));
+    return Math.floor((now().getTime() - (createdDate?.getTime() ?? now().getTime())) / DAY_MS);
+  };
+
+  return async (event: VerifierEvent): Promise<string> => {
+    const type = event['detail-type'];
+    if (type === 'Scheduled Event') {
+      metrics({ ActiveKeyAgeDays: await ageDays((await outputs()).ApiKeyId) });
+      return 'measured';
+    }
+    const detail = event.detail ?? {};
+    // arn:aws:cloudformation:<region>:<account>:stack/<name>/<id>
+    if (detail['stack-id']?.split('/')[1] !== stackName) return 'ignored';
+    const out = await outputs();
+
+    if (type === 'CloudFormation Resource Status Change') {
+      const status = await deps.get(`${out.CloudFrontURL}${deps.healthCheckPath}`).then((r) => r.status, () => 0);
+      const { items = [] } = await apigateway.send(new GetUsagePlanKeysCommand({ usagePlanId: out.UsagePlanId }));
+      const replaced = items.find((k) => k.id !== out.ApiKeyId);
+      metrics({ OriginKeyRejected: status === 401 || status === 403 ? 1 : 0, ...(replaced ? { ReplacedKeyAgeDays: await ageDays(replaced.id!) } : {}) });
+      return `probed: ${status}`;
+    }
+
+    const token = detail['client-request-token'];
+    const { StackEvents = [] } = await cloudformation.send(new DescribeStackEventsCommand({ StackName: stackName }));
+    if (!StackEvents.some((e) => e.ClientRequestToken === token && e.LogicalResourceId === 'ApiKey')) return 'ignored';
+
+    const { status = '', 'status-reason': reason } = detail['status-details'] ?? {};
+    const { keyId, keyName, fingerprint, problems } = await verifyKey(deps, out);
+    const failed = status !== 'UPDATE_COMPLETE';
+    const ok = !failed && problems.length === 0;
+    const key = `${keyName} (${keyId}, fingerprint ${fingerprint})`;
+    const message = ok
+      ? `Stack ${stackName}: key rotated and verified. Active key ${key}: alone in the usage plan, sent by CloudFront; the health check passes through CloudFront and the API stage refuses requests without a key.`
+      : [
+          `Stack ${stackName}: ${failed ? `rotation ended in ${status}${reason ? ` (${reason})` : ''}` : 'key rotated, but verification failed'}.`,
+          `Active key now ${key}.`,
+          ...problems,
+          `Runbook: "${failed ? status : 'verification failed'}" in the project README.`,
+        ].join('\n');
+    await deps.sns.send(new PublishCommand({ TopicArn: deps.topicArn, Subject: `${ok ? 'OK' : 'ACTION NEEDED'}: API key rotation of ${stackName}`.slice(0, 100), Message: message }));
+    metrics({ RotationSucceeded: ok ? 1 : 0, RotationFailed: ok ? 0 : 1 });
+    return ok ? 'succeeded' : 'failed';
+  };
+}
