@@ -3,14 +3,18 @@
 // exactly as EventBridge triggers it, shows that the new key works and the old one is refused,
 // and checks health with `status`. Only fingerprints of keys are shown, never a value.
 import { GetApiKeyCommand } from '@aws-sdk/client-api-gateway';
+import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { createHandler } from '../lambda/handler';
+import { createVerifier } from '../lambda/verifier';
 import { clientRequestTokenFor } from '../lambda/timestamp';
 import { main as cli } from './cli';
 import { deploy } from './cli/deploy';
 import { type Output, consoleOutput, paint } from './cli/output';
 import { followStackOperation } from './cli/stack-events';
 import { collectStatus, fingerprint } from './cli/status';
-import { type LocalAws, get, stackOutput, startLocalAws } from './emulator/local-stack';
+import { emulatorClientConfig } from './emulator/launch';
+import { type LocalAws, get, noticeQueue, stackGet, stackOutput, startLocalAws } from './emulator/local-stack';
 import { parseTemplate, readTemplate } from './template';
 
 const STACK = 'demo-edge-api';
@@ -61,6 +65,8 @@ async function demo(): Promise<void> {
     step('3. The API key, and what CloudFront sends (SHA-256 fingerprints: first 8 hex digits)');
     await showState(aws, output);
     const firstKeyId = await stackOutput(aws.cloudformation, STACK, 'ApiKeyId');
+    const topicArn = await stackOutput(aws.cloudformation, STACK, 'NotificationTopicArn');
+    const notices = await noticeQueue(aws, topicArn, `${STACK}-notices`);
     const firstKey = await keyValue(aws, firstKeyId);
     await showRequests(aws, output);
 
@@ -85,7 +91,20 @@ async function demo(): Promise<void> {
     output.line(`  Old key       ${firstKeyId}: ${gone}; its value had fingerprint ${fingerprint(firstKey)}`);
     await showRequests(aws, output, firstKey);
 
-    step(`6. The operator's health check: cloudfront-api-key-rotation status --stack-name ${STACK}`);
+    step('6. CloudFormation reports UPDATE_COMPLETE; EventBridge delivers it to the verifier');
+    const { Stacks } = await aws.cloudformation.send(new DescribeStacksCommand({ StackName: STACK }));
+    const verify = createVerifier({
+      ...aws, sns: new SNSClient(emulatorClientConfig(aws.emulator.endpoint)), get: await stackGet(aws, STACK), healthCheckPath: '/pets',
+      stackName: STACK, topicArn, now: () => new Date(), write: (line) => output.line(`  metrics (EMF): ${line}`),
+    });
+    const verdict = await verify({
+      'detail-type': 'CloudFormation Stack Status Change',
+      detail: { 'stack-id': Stacks![0].StackId, 'client-request-token': clientRequestTokenFor(outcome.timestamp), 'status-details': { status: 'UPDATE_COMPLETE' } },
+    });
+    output.line(`  verifier: ${verdict}; the notice on the topic (here read from an SQS queue subscribed like an email address):`);
+    for (const notice of await notices()) output.line(`  Subject: ${notice.Subject}\n  ${notice.Message.replace(/\n/g, '\n  ')}`);
+
+    step(`7. The operator's health check: cloudfront-api-key-rotation status --stack-name ${STACK}`);
     const exitCode = await cli(['status', '--stack-name', STACK], { output, clients: () => aws, now: () => new Date(), sleep: async () => undefined });
     output.line(`(exit code ${exitCode})`);
     if (exitCode !== 0) process.exitCode = exitCode;

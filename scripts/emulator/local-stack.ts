@@ -3,6 +3,8 @@
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { request } from 'node:http';
 import { parseTemplate, readTemplate } from '../template';
 import { type Emulator, emulatorClientConfig, startEmulator } from './launch';
@@ -81,6 +83,44 @@ export async function startLocalAws(): Promise<LocalAws> {
 export interface HttpResult {
   status: number;
   body: string;
+}
+
+export interface Notice {
+  Subject: string;
+  Message: string;
+}
+
+/**
+ * Subscribes a new SQS queue to the topic, as a person's email would be, and returns a reader of
+ * the notices that arrive there.
+ */
+export async function noticeQueue(aws: LocalAws, topicArn: string, name: string): Promise<() => Promise<Notice[]>> {
+  const config = emulatorClientConfig(aws.emulator.endpoint);
+  const sqs = new SQSClient(config);
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
+  await new SNSClient(config).send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: Attributes!.QueueArn }));
+  return async () => {
+    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
+    // SNS delivers its JSON envelope, which holds Subject and Message.
+    return Messages.map((message) => JSON.parse(message.Body!) as Notice);
+  };
+}
+
+/**
+ * GET for code that calls the stack's public URLs (the verifier): the CloudFront URL goes to the
+ * "CloudFront" stand-in, the API stage URL to the "API stage" stand-in with the API's Host.
+ */
+export async function stackGet(aws: LocalAws, stackName: string): Promise<(url: string) => Promise<HttpResult>> {
+  const edge = new URL(await stackOutput(aws.cloudformation, stackName, 'CloudFrontURL'));
+  const stage = new URL(await stackOutput(aws.cloudformation, stackName, 'ApiStageURL'));
+  const edgeUrl = (await aws.cloudFrontFor(stackName)).url;
+  return (url) => {
+    const target = new URL(url);
+    if (target.host === edge.host) return get(`${edgeUrl}${target.pathname}${target.search}`);
+    if (target.host === stage.host) return get(`${aws.apiStage.url}${target.pathname}${target.search}`, { host: stage.host });
+    return Promise.reject(new Error(`${url} is neither this stack's CloudFront URL nor its API stage`));
+  };
 }
 
 /** A GET request. node:http rather than fetch, which may not set Host: the stage stand-in reads
