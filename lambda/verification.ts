@@ -1,7 +1,7 @@
 // What the verifier checks after an update that rotated the key. Only fingerprints (the first 8
 // hex digits of a SHA-256 digest) of key values ever leave this module.
 import { APIGatewayClient, CloudFrontClient, GetApiKeyCommand, GetDistributionConfigCommand, GetUsagePlanKeysCommand } from './aws';
-import { createHash } from 'node:crypto';
+import { fingerprintOf, originKeyOf } from './origin-key';
 
 export interface CheckDependencies {
   apigateway: APIGatewayClient;
@@ -17,8 +17,6 @@ export interface Verification {
   fingerprint: string;
   problems: string[];
 }
-
-export const fingerprintOf = (value = '') => createHash('sha256').update(value).digest('hex').slice(0, 8);
 
 /** The stack's outputs by key. */
 export type Outputs = Record<string, string>;
@@ -39,10 +37,8 @@ export async function verifyKey(deps: CheckDependencies, outputs: Outputs): Prom
   const planKeys = (plan.items ?? []).map((k) => k.id);
   if (planKeys.join() !== keyId) problems.push(`The usage plan holds key(s) ${planKeys.join(', ')}, not just the active key.`);
   const fingerprint = fingerprintOf(key.value);
-  const header = distribution.DistributionConfig?.Origins?.Items?.flatMap((o) => o.CustomHeaders?.Items ?? []).find((h) => h.HeaderName === 'x-api-key');
-  if (fingerprintOf(header?.HeaderValue) !== fingerprint) {
-    problems.push(`CloudFront sends x-api-key ${fingerprintOf(header?.HeaderValue)}, not the active key.`);
-  }
+  const header = fingerprintOf(originKeyOf(distribution.DistributionConfig));
+  if (header !== fingerprint) problems.push(`CloudFront sends x-api-key ${header}, not the active key.`);
   // A request that fails outright counts as status 0.
   const statusOf = (url: string) => get(url).then((response) => response.status, () => 0);
   const edge = `${outputs.CloudFrontURL}${healthCheckPath}`;

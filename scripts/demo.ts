@@ -12,7 +12,8 @@ import { main as cli } from './cli';
 import { deploy } from './cli/deploy';
 import { type Output, consoleOutput, paint } from './cli/output';
 import { followStackOperation } from './cli/stack-events';
-import { collectStatus, fingerprint } from './cli/status';
+import { fingerprintOf } from '../lambda/origin-key';
+import { collectStatus } from './cli/status';
 import { emulatorClientConfig } from './emulator/launch';
 import { type LocalAws, get, noticeQueue, stackGet, stackOutput, startLocalAws } from './emulator/local-stack';
 import { parseTemplate, readTemplate } from './template';
@@ -88,7 +89,7 @@ async function demo(): Promise<void> {
     step('5. After the rotation');
     await showState(aws, output);
     const gone = await aws.apigateway.send(new GetApiKeyCommand({ apiKey: firstKeyId })).then(() => 'still there', (error: Error) => `gone (${error.name})`);
-    output.line(`  Old key       ${firstKeyId}: ${gone}; its value had fingerprint ${fingerprint(firstKey)}`);
+    output.line(`  Old key       ${firstKeyId}: ${gone}; its value had fingerprint ${fingerprintOf(firstKey)}`);
     await showRequests(aws, output, firstKey);
 
     step('6. CloudFormation reports UPDATE_COMPLETE; EventBridge delivers it to the verifier');

@@ -3,7 +3,7 @@ import { CloudFormationClient, DescribeStackEventsCommand, DescribeStacksCommand
 import { CloudFrontClient, GetDistributionConfigCommand } from '@aws-sdk/client-cloudfront';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import { fingerprintOf } from '../lambda/verification';
+import { fingerprintOf } from '../lambda/origin-key';
 import { createVerifier } from '../lambda/verifier';
 import { stack } from './rotation.fixtures';
 

@@ -8,7 +8,7 @@ import {
   type StackEvent,
 } from '@aws-sdk/client-cloudformation';
 import { CloudFrontClient, GetDistributionConfigCommand } from '@aws-sdk/client-cloudfront';
-import { createHash } from 'node:crypto';
+import { fingerprintOf, originKeyOf } from '../../lambda/origin-key';
 import { describeRotatableStack, translateError } from '../../lambda/rotation';
 import { type Output, paint } from './output';
 
@@ -39,10 +39,6 @@ export interface StatusReport {
   lastRotation: { outcome: string; time: string } | null;
   healthy: boolean;
   problems: string[];
-}
-
-export function fingerprint(value: string): string {
-  return createHash('sha256').update(value).digest('hex').slice(0, 8);
 }
 
 /** `rate(1 day)`, `rate(14 days)` → days; null for anything else. */
@@ -85,12 +81,11 @@ export async function collectStatus(stackName: string, deps: StatusDependencies)
   let headerValue: string | undefined;
   if (distributionId) {
     const { DistributionConfig } = await cloudfront.send(new GetDistributionConfigCommand({ Id: distributionId }));
-    headerValue = DistributionConfig?.Origins?.Items?.flatMap((o) => o.CustomHeaders?.Items ?? [])
-      .find((h) => h.HeaderName?.toLowerCase() === 'x-api-key')?.HeaderValue;
+    headerValue = originKeyOf(DistributionConfig);
   }
   const fingerprints = {
-    key: keyValue === undefined ? null : fingerprint(keyValue),
-    header: headerValue === undefined ? null : fingerprint(headerValue),
+    key: keyValue === undefined ? null : fingerprintOf(keyValue),
+    header: headerValue === undefined ? null : fingerprintOf(headerValue),
     match: keyValue !== undefined && keyValue === headerValue,
   };
 

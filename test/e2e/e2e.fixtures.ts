@@ -1,5 +1,6 @@
 import { GetApiKeyCommand, GetUsagePlanKeysCommand } from '@aws-sdk/client-api-gateway';
 import { GetDistributionConfigCommand } from '@aws-sdk/client-cloudfront';
+import { originKeyOf } from '../../lambda/origin-key';
 import { deploy } from '../../scripts/cli/deploy';
 import { type LocalAws, stackOutput } from '../../scripts/emulator/local-stack';
 import { readTemplate } from '../../scripts/template';
@@ -38,7 +39,7 @@ export async function keyState(aws: LocalAws, stackName: string) {
     keyName: key.name,
     keyEnabled: key.enabled,
     keyValue: key.value ?? '',
-    header: DistributionConfig?.Origins?.Items?.[0]?.CustomHeaders?.Items?.find((h) => h.HeaderName === 'x-api-key')?.HeaderValue,
+    header: originKeyOf(DistributionConfig),
     planKeyIds: items.map((k) => k.id),
     secretArn: await output('ApiKeySecretArn'),
   };
