@@ -32,6 +32,9 @@ export const COMMAND_OPTIONS: Record<string, Options> = {
     'api-url': { type: 'string' },
     schedule: { type: 'string' },
     'web-acl-arn': { type: 'string' },
+    'notification-email': { type: 'string' },
+    'health-check-path': { type: 'string' },
+    'rollback-minutes': { type: 'string' },
     rotate: { type: 'boolean', default: false },
   },
   rotate: { 'dry-run': { type: 'boolean', default: false }, 'no-wait': { type: 'boolean', default: false } },
@@ -58,7 +61,8 @@ Commands:
   status   report whether rotation is healthy (exit 0 healthy, 1 not, 2 usage or access error)
 
 Run "${PROGRAM} <command> --help" for a command's options and examples.`,
-  deploy: `Usage: ${PROGRAM} deploy --stack-name S [--api-url U] [--schedule NAME] [--web-acl-arn A] [--rotate]
+  deploy: `Usage: ${PROGRAM} deploy --stack-name S [--api-url U] [--schedule NAME] [--web-acl-arn A]
+       [--notification-email E] [--health-check-path P] [--rollback-minutes N] [--rotate]
 
 Creates the stack when it does not exist (Timestamp = now), otherwise updates it with the current
 template. Parameters not given keep their current values, and so does the Timestamp: a deploy
@@ -69,6 +73,14 @@ Options:
                     omit when creating to get the demo API
   --schedule NAME   Daily, Fortnightly, Monthly, Bimonthly or Quarterly (default when creating: Daily)
   --web-acl-arn A   ARN of a CLOUDFRONT-scope WAFv2 web ACL to attach
+  --notification-email E
+                    email address for rotation notices (confirm SNS's message first)
+  --health-check-path P
+                    path the verifier requests through CloudFront after each rotation
+                    (default when creating: /pets)
+  --rollback-minutes N
+                    minutes CloudFormation watches the rollback trigger after a rotation's
+                    resources are deployed, 0 to 180; 0 turns it off (default when creating: 10)
   --rotate          also rotate the key (new Timestamp)
 
 ${COMMON_HELP}
@@ -76,7 +88,8 @@ ${COMMON_HELP}
 Examples:
   ${PROGRAM} deploy --stack-name edge-api
   ${PROGRAM} deploy --stack-name edge-api --api-url a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/prod --schedule Monthly
-  ${PROGRAM} deploy --stack-name edge-api --schedule Quarterly --region eu-west-1 --profile ops`,
+  ${PROGRAM} deploy --stack-name edge-api --schedule Quarterly --region eu-west-1 --profile ops
+  ${PROGRAM} deploy --stack-name edge-api --notification-email ops@example.com --health-check-path /health`,
   rotate: `Usage: ${PROGRAM} rotate --stack-name S [--dry-run] [--no-wait]
 
 Rotates the key now, exactly as the scheduled Lambda does: UpdateStack with a new Timestamp and

@@ -25,6 +25,9 @@ export const PARAMETER_FLAGS: Record<string, string> = {
   ApiURL: '--api-url',
   ApiKeyRotationSchedule: '--schedule',
   WebACLArn: '--web-acl-arn',
+  NotificationEmail: '--notification-email',
+  HealthCheckPath: '--health-check-path',
+  RollbackMonitoringMinutes: '--rollback-minutes',
 };
 
 export interface DeployRequest {
@@ -101,14 +104,21 @@ export async function deploy(request: DeployRequest, deps: DeployDependencies): 
   await printOutputs(cloudformation, request.stackName, output);
 }
 
+/** What CloudFormation would refuse a value for, in the template's own words; undefined if valid. */
+function violatedRule(parameter: Record<string, any>, value: string): string | undefined {
+  const { Type, AllowedPattern, AllowedValues, ConstraintDescription, MinValue, MaxValue } = parameter;
+  if (AllowedValues && !AllowedValues.includes(value)) return `must be one of ${AllowedValues.join(', ')}`;
+  if (AllowedPattern && !new RegExp(AllowedPattern).test(value)) return ConstraintDescription;
+  if (Type === 'Number' && (!/^\d+$/.test(value) || Number(value) < MinValue || Number(value) > MaxValue)) {
+    return `must be a whole number from ${MinValue} to ${MaxValue}`;
+  }
+  return undefined;
+}
+
 function validateParameters(given: Record<string, string>, declared: Record<string, any>): void {
   for (const [key, value] of Object.entries(given)) {
-    const { AllowedPattern, AllowedValues, ConstraintDescription } = declared[key] ?? {};
-    const allowed = AllowedValues ? AllowedValues.includes(value) : !AllowedPattern || new RegExp(AllowedPattern).test(value);
-    if (!allowed) {
-      const rule = AllowedValues ? `one of ${AllowedValues.join(', ')}` : ConstraintDescription;
-      throw new UsageError(`${PARAMETER_FLAGS[key] ?? key} "${value}" is not valid: it ${AllowedValues ? 'must be ' : ''}${rule}.`, 'deploy');
-    }
+    const rule = violatedRule(declared[key] ?? {}, value);
+    if (rule) throw new UsageError(`${PARAMETER_FLAGS[key] ?? key} "${value}" is not valid: it ${rule}.`, 'deploy');
   }
 }
 

@@ -7,11 +7,17 @@ describe('parseCommandLine', () => {
   it.each([
     [['deploy', '--stack-name', 'edge-api'], { name: 'deploy', stackName: 'edge-api', parameters: {}, rotate: false, global }],
     [
-      ['deploy', '--stack-name', 'edge-api', '--api-url', 'a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/prod', '--schedule', 'Monthly', '--web-acl-arn', 'arn:x', '--rotate'],
+      [
+        'deploy', '--stack-name', 'edge-api', '--api-url', 'a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/prod', '--schedule', 'Monthly',
+        '--web-acl-arn', 'arn:x', '--notification-email', 'ops@example.com', '--health-check-path', '/health', '--rollback-minutes', '0', '--rotate',
+      ],
       {
         name: 'deploy',
         stackName: 'edge-api',
-        parameters: { ApiURL: 'a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/prod', ApiKeyRotationSchedule: 'Monthly', WebACLArn: 'arn:x' },
+        parameters: {
+          ApiURL: 'a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/prod', ApiKeyRotationSchedule: 'Monthly', WebACLArn: 'arn:x',
+          NotificationEmail: 'ops@example.com', HealthCheckPath: '/health', RollbackMonitoringMinutes: '0',
+        },
         rotate: true,
         global,
       },

@@ -116,6 +116,10 @@ describe('deploy', () => {
     [{ ApiKeyRotationSchedule: 'Weekly' }, '--schedule "Weekly" is not valid: it must be one of Daily, Fortnightly, Monthly, Bimonthly, Quarterly.'],
     [{ ApiURL: 'https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/prod' }, '--api-url "https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/prod" is not valid: it must be empty or'],
     [{ WebACLArn: 'arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/a/b' }, '--web-acl-arn'],
+    [{ NotificationEmail: 'ops at example.com' }, '--notification-email "ops at example.com" is not valid: it must be empty or an email address.'],
+    [{ HealthCheckPath: 'health' }, '--health-check-path "health" is not valid: it must start with /'],
+    [{ RollbackMonitoringMinutes: '181' }, '--rollback-minutes "181" is not valid: it must be a whole number from 0 to 180.'],
+    [{ RollbackMonitoringMinutes: 'ten' }, '--rollback-minutes "ten" is not valid: it must be a whole number from 0 to 180.'],
   ])('refuses %j before calling AWS', async (parameters, message) => {
     const deployment = run({ parameters });
 
