@@ -5,7 +5,9 @@
 //   - "CloudFormation Stack Status Change" of an update that replaced the key: verifies, publishes
 //     one notice to the topic, emits RotationSucceeded and RotationFailed.
 //   - "Scheduled Event" (daily): emits ActiveKeyAgeDays, the metric of the stale-key alarm.
-// Events of other stacks, and updates that did not replace the key, are ignored.
+// Events of other stacks, and updates that did not replace the key, are ignored. Event shapes:
+// AWS CloudFormation User Guide, "Resource Status Change event detail" and "Stack Status Change
+// event detail".
 import {
   type APIGatewayClient,
   type CloudFormationClient,

@@ -9,6 +9,7 @@ Every resource operation is recorded as a stack event carrying the request's Cli
 """
 import contextvars
 import copy
+import re
 
 from moto.cloudformation import models as cfn_models
 from moto.cloudformation import parsing
@@ -40,7 +41,7 @@ def references(value) -> set:
                 names.add(inner[0] if isinstance(inner, list) else inner.split(".")[0])
             elif key == "Fn::Sub":
                 text, variables = (inner + [{}])[:2] if isinstance(inner, list) else (inner, {})
-                for name in parsing.re.findall(r"\$\{([^!}][^}]*)\}", text):
+                for name in re.findall(r"\$\{([^!}][^}]*)\}", text):
                     if name.split(".")[0] not in variables:
                         names.add(name.split(".")[0])
                 names |= references(variables)
