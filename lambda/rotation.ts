@@ -127,7 +127,8 @@ export function rollbackConfiguration(stack: Stack): RollbackConfiguration | und
   return value ? JSON.parse(value) : undefined;
 }
 
-async function describeStack(cloudformation: CloudFormationClient, stackName: string): Promise<Stack> {
+/** The stack, or StackNotFoundError; AWS errors translated as for every call of a rotation. */
+export async function describeStack(cloudformation: CloudFormationClient, stackName: string): Promise<Stack> {
   try {
     const { Stacks } = await cloudformation.send(new DescribeStacksCommand({ StackName: stackName }));
     if (Stacks?.[0]) return Stacks[0];

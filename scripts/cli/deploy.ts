@@ -4,13 +4,12 @@
 import {
   CloudFormationClient,
   CreateStackCommand,
-  DescribeStacksCommand,
   UpdateStackCommand,
   type Parameter,
   type Stack,
 } from '@aws-sdk/client-cloudformation';
 import { StackBusyError, StackNotFoundError } from '../../lambda/errors';
-import { TIMESTAMP_PARAMETER, checkNotFailed, isValidationError, translateError } from '../../lambda/rotation';
+import { TIMESTAMP_PARAMETER, checkNotFailed, describeStack, isValidationError, translateError } from '../../lambda/rotation';
 import { timestampFrom } from '../../lambda/timestamp';
 import { OperationFailedError, TemplateTooLargeError, UsageError } from './errors';
 import { type Output, paint } from './output';
@@ -134,19 +133,14 @@ export function updateParameters(request: DeployRequest, declared: string[], sta
 }
 
 async function findStack(cloudformation: CloudFormationClient, stackName: string): Promise<Stack | undefined> {
-  try {
-    const { Stacks } = await cloudformation.send(new DescribeStacksCommand({ StackName: stackName }));
-    return Stacks?.[0];
-  } catch (error) {
-    const translated = translateError(error, stackName, 'DescribeStacks');
-    if (translated instanceof StackNotFoundError) return undefined;
-    throw translated;
-  }
+  return describeStack(cloudformation, stackName).catch((error) => {
+    if (error instanceof StackNotFoundError) return undefined;
+    throw error;
+  });
 }
 
 export async function printOutputs(cloudformation: CloudFormationClient, stackName: string, output: Output): Promise<void> {
-  const { Stacks } = await cloudformation.send(new DescribeStacksCommand({ StackName: stackName }));
-  const outputs = Stacks?.[0]?.Outputs ?? [];
+  const outputs = (await describeStack(cloudformation, stackName)).Outputs ?? [];
   if (outputs.length === 0) return;
   output.line();
   output.line(paint(output, 'bold', 'Outputs'));

@@ -4,10 +4,9 @@
 import {
   CloudFormationClient,
   DescribeStackEventsCommand,
-  DescribeStacksCommand,
   type StackEvent,
 } from '@aws-sdk/client-cloudformation';
-import { translateError } from '../../lambda/rotation';
+import { describeStack, translateError } from '../../lambda/rotation';
 import { type Output, type Style, paint } from './output';
 
 export interface FollowOptions {
@@ -69,7 +68,7 @@ export async function followStackOperation(options: FollowOptions): Promise<Foll
   for (;;) {
     // Status first, events second: every event up to a final status is then already visible,
     // so an operation that has ended by the first poll is still printed in full.
-    const status = await stackStatus(cloudformation, stackName);
+    const status = (await describeStack(cloudformation, stackName)).StackStatus ?? '';
     for (const event of await newEvents(options, seen)) {
       counter.record(event);
       output.line(formatEvent(output, event, counter.label));
@@ -82,24 +81,23 @@ export async function followStackOperation(options: FollowOptions): Promise<Foll
   }
 }
 
-async function stackStatus(cloudformation: CloudFormationClient, stackName: string): Promise<string> {
-  try {
-    const { Stacks } = await cloudformation.send(new DescribeStacksCommand({ StackName: stackName }));
-    return Stacks?.[0]?.StackStatus ?? '';
-  } catch (error) {
-    throw translateError(error, stackName, 'DescribeStacks');
-  }
-}
-
-/** This operation's events not printed yet, oldest first. Reads pages until older events. */
-async function newEvents({ cloudformation, stackName, clientRequestToken, since }: FollowOptions, seen: Set<string>) {
-  const fresh: StackEvent[] = [];
+/** The stack's events, newest first, a page at a time: callers stop reading once they have enough. */
+export async function* stackEventPages(cloudformation: CloudFormationClient, stackName: string): AsyncGenerator<StackEvent[]> {
   let nextToken: string | undefined;
   do {
     const page = await cloudformation
       .send(new DescribeStackEventsCommand({ StackName: stackName, NextToken: nextToken }))
       .catch((error) => Promise.reject(translateError(error, stackName, 'DescribeStackEvents')));
-    for (const event of page.StackEvents ?? []) {
+    yield page.StackEvents ?? [];
+    nextToken = page.NextToken;
+  } while (nextToken);
+}
+
+/** This operation's events not printed yet, oldest first. Reads pages until older events. */
+async function newEvents({ cloudformation, stackName, clientRequestToken, since }: FollowOptions, seen: Set<string>) {
+  const fresh: StackEvent[] = [];
+  for await (const page of stackEventPages(cloudformation, stackName)) {
+    for (const event of page) {
       if (seen.has(event.EventId ?? '')) return record(fresh, seen);
       const older = (event.Timestamp?.getTime() ?? 0) < since.getTime();
       // The token identifies the operation even across clock skew; without one, time must do.
@@ -107,8 +105,7 @@ async function newEvents({ cloudformation, stackName, clientRequestToken, since 
       if (ours) fresh.push(event);
       else if (older) return record(fresh, seen);
     }
-    nextToken = page.NextToken;
-  } while (nextToken);
+  }
   return record(fresh, seen);
 }
 

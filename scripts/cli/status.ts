@@ -2,15 +2,12 @@
 // distribution's header, and compares key and header by SHA-256 fingerprint: the first 8 hex
 // digits of each, never a value.
 import { APIGatewayClient, GetApiKeyCommand, GetUsagePlanKeysCommand } from '@aws-sdk/client-api-gateway';
-import {
-  CloudFormationClient,
-  DescribeStackEventsCommand,
-  type StackEvent,
-} from '@aws-sdk/client-cloudformation';
+import type { CloudFormationClient, StackEvent } from '@aws-sdk/client-cloudformation';
 import { CloudFrontClient, GetDistributionConfigCommand } from '@aws-sdk/client-cloudfront';
 import { fingerprintOf, originKeyOf } from '../../lambda/origin-key';
-import { describeRotatableStack, translateError } from '../../lambda/rotation';
+import { describeRotatableStack } from '../../lambda/rotation';
 import { type Output, paint } from './output';
+import { stackEventPages } from './stack-events';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -109,14 +106,10 @@ export async function collectStatus(stackName: string, deps: StatusDependencies)
  */
 async function findLastRotation(cloudformation: CloudFormationClient, stackName: string): Promise<StatusReport['lastRotation']> {
   const events: StackEvent[] = [];
-  let nextToken: string | undefined;
-  for (let page = 0; page < 5; page += 1) {
-    const result = await cloudformation
-      .send(new DescribeStackEventsCommand({ StackName: stackName, NextToken: nextToken }))
-      .catch((error) => Promise.reject(translateError(error, stackName, 'DescribeStackEvents')));
-    events.push(...(result.StackEvents ?? []));
-    nextToken = result.NextToken;
-    if (!nextToken) break;
+  let pages = 0;
+  for await (const page of stackEventPages(cloudformation, stackName)) {
+    events.push(...page);
+    if (++pages === 5) break;
   }
   let current: { touchedKey: boolean; outcome: string; time: string } | null = null;
   let last: StatusReport['lastRotation'] = null;
