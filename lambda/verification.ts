@@ -18,6 +18,9 @@ export interface Verification {
   problems: string[];
 }
 
+/** The HTTP status of a GET; a request that fails outright counts as status 0. */
+export const statusAt = (get: CheckDependencies['get'], url: string) => get(url).then((response) => response.status, () => 0);
+
 /** The stack's outputs by key. */
 export type Outputs = Record<string, string>;
 
@@ -39,8 +42,7 @@ export async function verifyKey(deps: CheckDependencies, outputs: Outputs): Prom
   const fingerprint = fingerprintOf(key.value);
   const header = fingerprintOf(originKeyOf(distribution.DistributionConfig));
   if (header !== fingerprint) problems.push(`CloudFront sends x-api-key ${header}, not the active key.`);
-  // A request that fails outright counts as status 0.
-  const statusOf = (url: string) => get(url).then((response) => response.status, () => 0);
+  const statusOf = (url: string) => statusAt(get, url);
   const edge = `${outputs.CloudFrontURL}${healthCheckPath}`;
   const viaEdge = await statusOf(edge);
   if (viaEdge < 200 || viaEdge > 299) problems.push(`GET ${edge} through CloudFront answered ${viaEdge || 'nothing'}.`);

@@ -8,7 +8,7 @@ const handle = createVerifier({
   apigateway: new APIGatewayClient({}),
   cloudfront: new CloudFrontClient({}),
   sns: new SNSClient({}),
-  get: (url) => fetch(url),
+  get: fetch,
   healthCheckPath: process.env.HEALTH_CHECK_PATH ?? '/',
   stackName: process.env.STACK_NAME ?? '',
   topicArn: process.env.TOPIC_ARN ?? '',

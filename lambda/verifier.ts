@@ -19,7 +19,7 @@ import {
   type SNSClient,
 } from './aws';
 import { metricsRecord } from './metrics';
-import { type CheckDependencies, type Outputs, verifyKey } from './verification';
+import { type CheckDependencies, type Outputs, statusAt, verifyKey } from './verification';
 
 export interface VerifierDependencies extends CheckDependencies {
   cloudformation: CloudFormationClient;
@@ -38,7 +38,7 @@ export interface VerifierEvent {
     'stack-id'?: string;
     'logical-resource-id'?: string;
     'client-request-token'?: string;
-    'status-details'?: { status?: string; 'status-reason'?: string };
+    'status-details'?: { status?: string };
   };
 }
 
@@ -53,7 +53,7 @@ export function createVerifier(deps: VerifierDependencies) {
   };
   const ageDays = async (keyId: string) => {
     const { createdDate } = await apigateway.send(new GetApiKeyCommand({ apiKey: keyId }));
-    return Math.floor((now().getTime() - (createdDate?.getTime() ?? now().getTime())) / DAY_MS);
+    return Math.floor((+now() - +(createdDate ?? now())) / DAY_MS);
   };
 
   return async (event: VerifierEvent): Promise<string> => {
@@ -68,7 +68,7 @@ export function createVerifier(deps: VerifierDependencies) {
     const out = await outputs();
 
     if (type === 'CloudFormation Resource Status Change') {
-      const status = await deps.get(`${out.CloudFrontURL}${deps.healthCheckPath}`).then((r) => r.status, () => 0);
+      const status = await statusAt(deps.get, `${out.CloudFrontURL}${deps.healthCheckPath}`);
       const { items = [] } = await apigateway.send(new GetUsagePlanKeysCommand({ usagePlanId: out.UsagePlanId }));
       const replaced = items.find((k) => k.id !== out.ApiKeyId);
       metrics({ OriginKeyRejected: status === 401 || status === 403 ? 1 : 0, ...(replaced ? { ReplacedKeyAgeDays: await ageDays(replaced.id!) } : {}) });
@@ -77,23 +77,28 @@ export function createVerifier(deps: VerifierDependencies) {
 
     const token = detail['client-request-token'];
     const { StackEvents = [] } = await cloudformation.send(new DescribeStackEventsCommand({ StackName: stackName }));
-    if (!StackEvents.some((e) => e.ClientRequestToken === token && e.LogicalResourceId === 'ApiKey')) return 'ignored';
+    const updateEvents = StackEvents.filter((e) => e.ClientRequestToken === token);
+    if (!updateEvents.some((e) => e.LogicalResourceId === 'ApiKey')) return 'ignored';
 
-    const { status = '', 'status-reason': reason } = detail['status-details'] ?? {};
+    const status = detail['status-details']?.status ?? '';
     const { keyId, keyName, fingerprint, problems } = await verifyKey(deps, out);
+    // What went wrong first, as the stack's events tell it (newest first): a resource that failed,
+    // or the stack's rollback starting (a rollback trigger's alarm, say).
+    const cause = updateEvents.filter((e) => /FAILED$|ROLLBACK_IN_PROGRESS$/.test(e.ResourceStatus ?? '')).pop();
+    if (cause) problems.unshift(`Cause: ${cause.LogicalResourceId} ${cause.ResourceStatus}: ${cause.ResourceStatusReason}`);
     const failed = status !== 'UPDATE_COMPLETE';
     const ok = !failed && problems.length === 0;
     const key = `${keyName} (${keyId}, fingerprint ${fingerprint})`;
     const message = ok
-      ? `Stack ${stackName}: key rotated and verified. Active key ${key}: alone in the usage plan, sent by CloudFront; the health check passes through CloudFront and the API stage refuses requests without a key.`
+      ? `Stack ${stackName}: key rotated and verified. Active key ${key}: alone in the usage plan and sent by CloudFront; the health check passes through CloudFront; the API stage refuses unkeyed requests.`
       : [
-          `Stack ${stackName}: ${failed ? `rotation ended in ${status}${reason ? ` (${reason})` : ''}` : 'key rotated, but verification failed'}.`,
+          `Stack ${stackName}: ${failed ? `rotation ended in ${status}` : 'key rotated, but verification failed'}.`,
           `Active key now ${key}.`,
           ...problems,
-          `Runbook: "${failed ? status : 'verification failed'}" in the project README.`,
+          `README runbook: "${failed ? status : 'verification failed'}".`,
         ].join('\n');
     await deps.sns.send(new PublishCommand({ TopicArn: deps.topicArn, Subject: `${ok ? 'OK' : 'ACTION NEEDED'}: API key rotation of ${stackName}`.slice(0, 100), Message: message }));
-    metrics({ RotationSucceeded: ok ? 1 : 0, RotationFailed: ok ? 0 : 1 });
+    metrics({ RotationSucceeded: +ok, RotationFailed: +!ok });
     return ok ? 'succeeded' : 'failed';
   };
 }

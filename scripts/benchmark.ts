@@ -10,11 +10,13 @@ import { promisify } from 'node:util';
 import { createHandler } from '../lambda/handler';
 import { deploy } from './cli/deploy';
 import { collectStatus } from './cli/status';
-import { startLocalAws } from './emulator/local-stack';
+import { startLocalAws, steadyTraffic } from './emulator/local-stack';
 import { PROJECT_ROOT } from './paths';
 import { parseTemplate, readTemplate } from './template';
 
 const ROUNDS = 10;
+const REJECTED_ROUNDS = 3;
+const GATE_SECONDS = 3;
 const quiet = { line: () => undefined, error: () => undefined, colour: false };
 
 /** Counts and times every AWS call the client makes, by operation. */
@@ -59,6 +61,7 @@ async function main(): Promise<void> {
       inProcess.push(performance.now() - started);
     }
     const perRotation = Object.entries(calls).map(([name, samples]) => `${name} ${samples.length / ROUNDS}`).join(', ');
+    const updateStack = [...calls.UpdateStack];
 
     const directory = join(PROJECT_ROOT, 'dist', 'benchmark-inline');
     mkdirSync(directory, { recursive: true });
@@ -83,11 +86,34 @@ async function main(): Promise<void> {
       status.push(performance.now() - started);
     }
 
+    // Rotations the API refuses: stopped at the key gate and rolled back, with clients calling
+    // through CloudFront all along. What counts is the refused requests: they must be 0.
+    await deploy(
+      { stackName: 'bench-refused', parameters: { KeyGateTimeoutSeconds: String(GATE_SECONDS) }, rotate: false },
+      { ...aws, templateBody, now: () => new Date(), sleep: async () => undefined, output: quiet },
+    );
+    await aws.apiStage.refuse({ newKeys: {} });
+    const refusedHandler = createHandler({ cloudformation: aws.cloudformation, stackName: 'bench-refused', log: () => undefined });
+    const rejected: number[] = [];
+    const traffic = { sent: 0, refused: 0 };
+    for (let round = 1; round <= REJECTED_ROUNDS; round += 1) {
+      const requests = await steadyTraffic(aws, 'bench-refused');
+      const started = performance.now();
+      await refusedHandler(eventAt(round));
+      rejected.push(performance.now() - started);
+      const { sent, refused } = await requests.stop();
+      traffic.sent += sent;
+      traffic.refused += refused;
+    }
+    await aws.apiStage.refuse(undefined);
+
     console.log(`Rotation handler, in process, invocation to accepted UpdateStack: ${summary(inProcess)}`);
-    console.log(`  of which the emulated UpdateStack (the whole update, synchronous in moto): ${summary(calls.UpdateStack)}`);
+    console.log(`  of which the emulated UpdateStack (the whole update, synchronous in moto): ${summary(updateStack)}`);
     console.log(`Rotation handler, built inline code in a fresh node process (start-up included): ${summary(freshProcess)}`);
     console.log(`AWS calls per scheduled rotation: ${perRotation}`);
     console.log(`status (CloudFormation, API Gateway and CloudFront reads): ${summary(status)}`);
+    console.log(`Rotation the API refuses, stopped at the key gate (${GATE_SECONDS} s bound) and rolled back: ${summary(rejected)}`);
+    console.log(`  requests through CloudFront meanwhile: ${traffic.sent} sent, ${traffic.refused} refused`);
   } finally {
     await aws.stop();
   }

@@ -10,6 +10,7 @@ import { TEMPLATE_PATH, readTemplate } from './template';
 export const FUNCTIONS = [
   { logicalId: 'RotationFunction', entry: join(__dirname, '..', 'lambda', 'index.ts') },
   { logicalId: 'VerifierFunction', entry: join(__dirname, '..', 'lambda', 'verifier-index.ts') },
+  { logicalId: 'KeyGateFunction', entry: join(__dirname, '..', 'lambda', 'key-gate-index.ts') },
 ];
 
 /**

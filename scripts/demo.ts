@@ -1,7 +1,9 @@
 // `npm run demo`: the whole life of the stack on a local AWS emulator, as a walkthrough.
 // Deploys the stack (with the demo API), shows the key and the header, runs a scheduled rotation
 // exactly as EventBridge triggers it, shows that the new key works and the old one is refused,
-// and checks health with `status`. Only fingerprints of keys are shown, never a value.
+// and checks health with `status`. Then the API is made to refuse new keys: the next rotation is
+// stopped at the key gate and rolled back while clients keep calling through CloudFront, and
+// none of their requests is refused. Only fingerprints of keys are shown, never a value.
 import { GetApiKeyCommand } from '@aws-sdk/client-api-gateway';
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -15,11 +17,12 @@ import { followStackOperation } from './cli/stack-events';
 import { fingerprintOf } from '../lambda/origin-key';
 import { collectStatus } from './cli/status';
 import { emulatorClientConfig } from './emulator/launch';
-import { type LocalAws, get, noticeQueue, stackGet, stackOutput, startLocalAws } from './emulator/local-stack';
+import { type LocalAws, get, noticeQueue, stackGet, stackOutput, startLocalAws, steadyTraffic } from './emulator/local-stack';
 import { parseTemplate, readTemplate } from './template';
 
 const STACK = 'demo-edge-api';
 const DAY_MS = 86_400_000;
+const GATE_SECONDS = 5;
 
 async function keyValue(aws: LocalAws, keyId: string): Promise<string> {
   return (await aws.apigateway.send(new GetApiKeyCommand({ apiKey: keyId, includeValue: true }))).value ?? '';
@@ -60,8 +63,12 @@ async function demo(): Promise<void> {
     output.line(`  emulator at ${aws.emulator.endpoint}; "API stage" and "CloudFront" stand-ins at ${aws.apiStage.url} and on demand`);
 
     step(`2. Deploy stack ${STACK} with the CLI's deploy (no --api-url, so it creates the demo API)`);
+    output.line(`  --key-gate-seconds ${GATE_SECONDS}: the key gate waits ${GATE_SECONDS} s (not the default 300) for the API to accept a new key, so step 8 is quick`);
     const deployedAt = new Date();
-    await deploy({ stackName: STACK, parameters: {}, rotate: false }, { ...aws, templateBody: readTemplate(), now: () => deployedAt, sleep: async () => undefined, output });
+    await deploy(
+      { stackName: STACK, parameters: { KeyGateTimeoutSeconds: String(GATE_SECONDS) }, rotate: false },
+      { ...aws, templateBody: readTemplate(), now: () => deployedAt, sleep: async () => undefined, output },
+    );
 
     step('3. The API key, and what CloudFront sends (SHA-256 fingerprints: first 8 hex digits)');
     await showState(aws, output);
@@ -80,7 +87,7 @@ async function demo(): Promise<void> {
     output.line(`  event: ${JSON.stringify(event)}`);
     const handler = createHandler({ cloudformation: aws.cloudformation, stackName: STACK, log: (record) => output.line(`  Lambda log: ${JSON.stringify(record)}`) });
     const outcome = await handler(event);
-    output.line('  The stack events of that update: new secret, key and usage-plan key first, then the header, then cleanup:');
+    output.line('  The stack events of that update: new secret, key and usage-plan key first, the key gate, then the header, then cleanup:');
     await followStackOperation({
       cloudformation: aws.cloudformation, stackName: STACK, clientRequestToken: clientRequestTokenFor(outcome.timestamp),
       since: deployedAt, sleep: async () => undefined, output,
@@ -109,6 +116,26 @@ async function demo(): Promise<void> {
     const exitCode = await cli(['status', '--stack-name', STACK], { output, clients: () => aws, now: () => new Date(), sleep: async () => undefined });
     output.line(`(exit code ${exitCode})`);
     if (exitCode !== 0) process.exitCode = exitCode;
+
+    step('8. The API stops accepting new keys (say, the usage plan was bound to another stage); the next day\'s rotation');
+    await aws.apiStage.refuse({ newKeys: {} });
+    const before = await collectStatus(STACK, { ...aws, scheduleMap: parseTemplate(readTemplate()).Mappings.ScheduleMap, now: () => new Date() });
+    output.line('  Clients call GET /pets through "CloudFront" without pause during the whole rotation and its rollback.');
+    const traffic = await steadyTraffic(aws, STACK);
+    const refusedAt = new Date(Date.parse(time) + DAY_MS).toISOString().replace('.000Z', 'Z');
+    const refusedOutcome = await handler({ ...event, time: refusedAt });
+    await followStackOperation({
+      cloudformation: aws.cloudformation, stackName: STACK, clientRequestToken: clientRequestTokenFor(refusedOutcome.timestamp),
+      since: deployedAt, sleep: async () => undefined, output,
+    });
+    const { sent, refused } = await traffic.stop();
+    const after = await collectStatus(STACK, { ...aws, scheduleMap: parseTemplate(readTemplate()).Mappings.ScheduleMap, now: () => new Date() });
+    const kept = after.activeKey?.id === before.activeKey?.id && after.fingerprints.header === before.fingerprints.header;
+    output.line(`  Stack status  ${after.status}`);
+    output.line(`  Active key    ${after.activeKey?.name} (ID ${after.activeKey?.id}): ${kept ? 'the same key, and CloudFront still sends it' : 'CHANGED'}`);
+    output.line(`  Usage plan    ${after.usagePlanKeys.map((k) => `${k.name} (ID ${k.id})`).join(', ')}`);
+    output.line(`  Requests through "CloudFront" during the rotation: ${sent} sent, ${paint(output, refused === 0 ? 'green' : 'red', `${refused} refused`)}`);
+    if (after.status !== 'UPDATE_ROLLBACK_COMPLETE' || !kept || refused !== 0) process.exitCode = 1;
   } finally {
     await stop();
   }

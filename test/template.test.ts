@@ -60,13 +60,15 @@ describe('parameters', () => {
 describe('a new Timestamp', () => {
   const reach = reachOf(template, 'Timestamp', createOnly);
 
-  it('reaches exactly the secret, the key, the usage-plan key and the distribution header', () => {
+  it('reaches exactly the secret, the key, the usage-plan key, the key gate and the distribution header', () => {
     expect(reach.reached).toEqual([
       'ApiKey.Properties.Name',
       'ApiKey.Properties.Value',
       'ApiKeySecret.Properties.Name',
-      'Distribution DependsOn UsagePlanKey',
       'Distribution.Properties.DistributionConfig.Origins.0.OriginCustomHeaders.0.HeaderValue',
+      'KeyGate DependsOn UsagePlanKey',
+      'KeyGate.Properties.KeyId',
+      'KeyGate.Properties.SecretArn',
       'UsagePlanKey.Properties.KeyId',
     ]);
   });
@@ -110,8 +112,9 @@ describe('the distribution', () => {
     expect(origin.OriginCustomHeaders).toEqual([{ HeaderName: 'x-api-key', HeaderValue: secretReference }]);
   });
 
-  it('changes the header only after the new key is in the usage plan', () => {
-    expect(Resources.Distribution.DependsOn).toBe('UsagePlanKey');
+  it('changes the header only after the key gate has passed, which comes after the new key is in the usage plan', () => {
+    expect(Resources.Distribution.DependsOn).toBe('KeyGate');
+    expect(Resources.KeyGate.DependsOn).toBe('UsagePlanKey');
   });
 
   it('reaches the origin over HTTPS with TLS 1.2 only', () => {
@@ -227,6 +230,49 @@ describe('the rotation role', () => {
     const needed = handlers.flatMap((h) => schema.handlers?.[h]?.permissions ?? []).filter((a) => !(a in leftOut));
     const missing = [...new Set(needed)].filter((action) => granted(action).length === 0);
     expect(missing).toEqual([]);
+  });
+});
+
+describe('the key gate', () => {
+  const statements: any[] = Resources.KeyGateRole.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
+
+  it("runs on every rotation: its properties name the new secret and key, and the stage's health check", () => {
+    expect(Resources.KeyGate).toMatchObject({
+      Type: 'AWS::CloudFormation::CustomResource',
+      Properties: {
+        ServiceToken: { 'Fn::GetAtt': ['KeyGateFunction', 'Arn'] },
+        SecretArn: { Ref: 'ApiKeySecret' },
+        KeyId: { Ref: 'ApiKey' },
+        TimeoutSeconds: { Ref: 'KeyGateTimeoutSeconds' },
+      },
+    });
+  });
+
+  it("asks the API stage itself, the same URL as the ApiStageURL output, plus the health-check path", () => {
+    const [condition, demo, given] = Resources.KeyGate.Properties.Url['Fn::If'];
+    const [, demoStage, givenStage] = Outputs.ApiStageURL.Value['Fn::If'];
+    expect(condition).toBe('CreateDemoApi');
+    expect(demo['Fn::Sub']).toBe(`${demoStage['Fn::Sub']}\${HealthCheckPath}`);
+    expect(given['Fn::Sub']).toBe(`${givenStage['Fn::Sub']}\${HealthCheckPath}`);
+  });
+
+  it('answers within its function timeout, which leaves room for the longest bound, and CloudFormation waits no longer', () => {
+    expect(Resources.KeyGateFunction.Properties).toMatchObject({ Runtime: 'nodejs24.x', Handler: 'index.handler', Timeout: 900 });
+    expect(Parameters.KeyGateTimeoutSeconds).toMatchObject({ Type: 'Number', Default: 300, MinValue: 0, MaxValue: 840 });
+    expect(Resources.KeyGate.Properties.ServiceTimeout).toBe(Resources.KeyGateFunction.Properties.Timeout);
+  });
+
+  it("reads only this stack's key secrets and this stack's status, and writes its logs", () => {
+    expect(statements.map((s) => [s.Action, s.Resource])).toEqual([
+      [['logs:CreateLogStream', 'logs:PutLogEvents'], { 'Fn::GetAtt': ['KeyGateLogGroup', 'Arn'] }],
+      ['cloudformation:DescribeStacks', { Ref: 'AWS::StackId' }],
+      ['secretsmanager:GetSecretValue', { 'Fn::Sub': 'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${AWS::StackName}/cloudfront-api-key/*' }],
+    ]);
+  });
+
+  it('may be invoked by the rotation role, which performs the update without a service role, on this function only', () => {
+    const invoke = Resources.RotationRole.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement).filter((s: any) => s.Action === 'lambda:InvokeFunction');
+    expect(invoke.map((s: any) => s.Resource)).toEqual([{ 'Fn::GetAtt': ['KeyGateFunction', 'Arn'] }]);
   });
 });
 

@@ -1,5 +1,5 @@
 import { APIGatewayClient, GetApiKeyCommand, GetUsagePlanKeysCommand } from '@aws-sdk/client-api-gateway';
-import { CloudFormationClient, DescribeStackEventsCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, DescribeStackEventsCommand, DescribeStacksCommand, type ResourceStatus } from '@aws-sdk/client-cloudformation';
 import { CloudFrontClient, GetDistributionConfigCommand } from '@aws-sdk/client-cloudfront';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -46,10 +46,10 @@ const verify = createVerifier({
   write: (line) => written.push(line),
 });
 
-const stackStatusEvent = (status: string, reason?: string, stackId = STACK_ID) => ({
+const stackStatusEvent = (status: string, stackId = STACK_ID) => ({
   'detail-type': 'CloudFormation Stack Status Change',
   source: 'aws.cloudformation',
-  detail: { 'stack-id': stackId, 'client-request-token': 'rotate-2026-11-23T10-00-00Z', 'status-details': { status, 'status-reason': reason } },
+  detail: { 'stack-id': stackId, 'client-request-token': 'rotate-2026-11-23T10-00-00Z', 'status-details': { status } },
 });
 const distributionEvent = { 'detail-type': 'CloudFormation Resource Status Change', detail: { 'stack-id': STACK_ID, 'logical-resource-id': 'Distribution', 'status-details': { status: 'UPDATE_COMPLETE' } } };
 const header = (value: string) =>
@@ -102,23 +102,43 @@ describe('the verifier, after an update that rotated the key', () => {
       'Stack edge-api: key rotated, but verification failed.',
       `Active key now CloudFront-2026-11-23T10-00-00Z (newkey0001, fingerprint ${fingerprintOf(KEY_VALUE)}).`,
       problem,
-      'Runbook: "verification failed" in the project README.',
+      'README runbook: "verification failed".',
     ]);
     expect(metrics()).toEqual([{ namespace: 'CloudFrontApiKeyRotation', StackName: 'edge-api', RotationSucceeded: 0, RotationFailed: 1 }]);
   });
 
-  it('reports a rolled-back rotation with its reason and the state of the previous key', async () => {
+  const GATE_REASON =
+    'Received response status [FAILED] from custom resource. Message returned: The key gate stopped the rotation: the API did not accept ' +
+    `the new key newkey0001. GET ${STAGE}/pets answered 403 (the last of 9 attempts over 300 s). CloudFront was not switched to it. (RequestId: r-1)`;
+  const TRIGGER_REASON = 'Received ALARM state for alarm edge-api-OriginKeyRejectedAlarm-1';
+  const event = (id: string, LogicalResourceId: string, ResourceStatus: ResourceStatus, ResourceStatusReason?: string) =>
+    ({ StackId: STACK_ID, StackName: 'edge-api', EventId: id, Timestamp: NOW, LogicalResourceId, ResourceStatus, ResourceStatusReason, ClientRequestToken: 'rotate-2026-11-23T10-00-00Z' });
+
+  it.each([
+    [
+      'stopped at the key gate',
+      [event('4', 'edge-api', 'UPDATE_ROLLBACK_IN_PROGRESS', 'The following resource(s) failed to update: [KeyGate].'), event('3', 'KeyGate', 'UPDATE_FAILED', GATE_REASON), event('2', 'ApiKey', 'UPDATE_COMPLETE')],
+      `Cause: KeyGate UPDATE_FAILED: ${GATE_REASON}`,
+    ],
+    [
+      'rolled back by its rollback trigger',
+      [event('4', 'ApiKey', 'UPDATE_COMPLETE'), event('3', 'edge-api', 'UPDATE_ROLLBACK_IN_PROGRESS', TRIGGER_REASON), event('2', 'ApiKey', 'UPDATE_COMPLETE')],
+      `Cause: edge-api UPDATE_ROLLBACK_IN_PROGRESS: ${TRIGGER_REASON}`,
+    ],
+  ])('reports a rotation %s with the cause the stack events give, and the previous key still active', async (_case, StackEvents, cause) => {
     apigateway.on(GetApiKeyCommand).resolves({ id: 'oldkey0001', name: 'CloudFront-2026-11-22T10-00-00Z', value: OLD_VALUE, createdDate: new Date('2026-11-22T10:01:00Z') });
     cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [stack({ Outputs: OUTPUTS.map((o) => (o.OutputKey === 'ApiKeyId' ? { ...o, OutputValue: 'oldkey0001' } : o)) })] });
+    cloudformation.on(DescribeStackEventsCommand).resolves({ StackEvents });
     apigateway.on(GetUsagePlanKeysCommand).resolves({ items: [{ id: 'oldkey0001' }] });
     header(OLD_VALUE);
 
-    await expect(verify(stackStatusEvent('UPDATE_ROLLBACK_COMPLETE', 'The following resource(s) failed to update: [Distribution].'))).resolves.toBe('failed');
+    await expect(verify(stackStatusEvent('UPDATE_ROLLBACK_COMPLETE'))).resolves.toBe('failed');
 
     expect(notice().Message.split('\n')).toEqual([
-      'Stack edge-api: rotation ended in UPDATE_ROLLBACK_COMPLETE (The following resource(s) failed to update: [Distribution].).',
+      'Stack edge-api: rotation ended in UPDATE_ROLLBACK_COMPLETE.',
       `Active key now CloudFront-2026-11-22T10-00-00Z (oldkey0001, fingerprint ${fingerprintOf(OLD_VALUE)}).`,
-      'Runbook: "UPDATE_ROLLBACK_COMPLETE" in the project README.',
+      cause,
+      'README runbook: "UPDATE_ROLLBACK_COMPLETE".',
     ]);
   });
 
@@ -137,7 +157,7 @@ describe('the verifier ignores', () => {
   it("another stack's events", async () => {
     const other = STACK_ID.replace('/edge-api/', '/other-api/');
 
-    await expect(verify(stackStatusEvent('UPDATE_COMPLETE', undefined, other))).resolves.toBe('ignored');
+    await expect(verify(stackStatusEvent('UPDATE_COMPLETE', other))).resolves.toBe('ignored');
     expect([cloudformation.calls(), apigateway.calls(), cloudfront.calls(), sns.calls()].flat()).toHaveLength(0);
   });
 

@@ -34,6 +34,7 @@ export const COMMAND_OPTIONS: Record<string, Options> = {
     'web-acl-arn': { type: 'string' },
     'notification-email': { type: 'string' },
     'health-check-path': { type: 'string' },
+    'key-gate-seconds': { type: 'string' },
     'rollback-minutes': { type: 'string' },
     rotate: { type: 'boolean', default: false },
   },
@@ -62,7 +63,8 @@ Commands:
 
 Run "${PROGRAM} <command> --help" for a command's options and examples.`,
   deploy: `Usage: ${PROGRAM} deploy --stack-name S [--api-url U] [--schedule NAME] [--web-acl-arn A]
-       [--notification-email E] [--health-check-path P] [--rollback-minutes N] [--rotate]
+       [--notification-email E] [--health-check-path P] [--key-gate-seconds N] [--rollback-minutes N]
+       [--rotate]
 
 Creates the stack when it does not exist (Timestamp = now), otherwise updates it with the current
 template. Parameters not given keep their current values, and so does the Timestamp: a deploy
@@ -77,7 +79,10 @@ Options:
                     email address for rotation notices (confirm SNS's message first)
   --health-check-path P
                     path the verifier requests through CloudFront after each rotation
-                    (default when creating: /pets)
+                    (default when creating: /pets); the key gate requests it on the stage
+  --key-gate-seconds N
+                    how long the key gate waits for the API to accept a new key before the
+                    rotation rolls back, 0 to 840; 0 turns the gate off (default when creating: 300)
   --rollback-minutes N
                     minutes CloudFormation watches the rollback trigger after a rotation's
                     resources are deployed, 0 to 180; 0 turns it off (default when creating: 10)

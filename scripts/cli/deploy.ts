@@ -26,6 +26,7 @@ export const PARAMETER_FLAGS: Record<string, string> = {
   WebACLArn: '--web-acl-arn',
   NotificationEmail: '--notification-email',
   HealthCheckPath: '--health-check-path',
+  KeyGateTimeoutSeconds: '--key-gate-seconds',
   RollbackMonitoringMinutes: '--rollback-minutes',
 };
 

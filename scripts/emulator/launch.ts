@@ -24,8 +24,18 @@ export function emulatorClientConfig(endpoint: string) {
   return { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
 }
 
-export async function startEmulator({ python = EMULATOR_PYTHON, timeoutMs = 30_000 } = {}): Promise<Emulator> {
-  const child = spawn(python, [SERVER], { stdio: 'pipe', env: { ...process.env, PYTHONUNBUFFERED: '1' } });
+export interface EmulatorOptions {
+  python?: string;
+  timeoutMs?: number;
+  /** Where the Lambda functions it runs send requests for API Gateway stages (the stand-in). */
+  executeApiUrl?: string;
+  /** The Node binary that runs the Lambda functions' code. */
+  node?: string;
+}
+
+export async function startEmulator({ python = EMULATOR_PYTHON, timeoutMs = 30_000, executeApiUrl = '', node = process.execPath }: EmulatorOptions = {}): Promise<Emulator> {
+  const env = { ...process.env, PYTHONUNBUFFERED: '1', LOCAL_EXECUTE_API_URL: executeApiUrl, EMULATOR_NODE: node };
+  const child = spawn(python, [SERVER], { stdio: 'pipe', env });
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
   let stderr = '';

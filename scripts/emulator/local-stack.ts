@@ -8,7 +8,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, S
 import { request } from 'node:http';
 import { parseTemplate, readTemplate } from '../template';
 import { type Emulator, emulatorClientConfig, startEmulator } from './launch';
-import { type StandIn, startApiStageStandIn, startCloudFrontStandIn } from './stand-ins';
+import { type ApiStageStandIn, type StandIn, startApiStageStandIn, startCloudFrontStandIn } from './stand-ins';
 
 export interface LocalClients {
   cloudformation: CloudFormationClient;
@@ -19,7 +19,7 @@ export interface LocalClients {
 export interface LocalAws extends LocalClients {
   emulator: Emulator;
   /** The "API stage" stand-in, serving every API of the emulator. */
-  apiStage: StandIn;
+  apiStage: ApiStageStandIn;
   /** A "CloudFront" stand-in for the stack's distribution (started on first use). */
   cloudFrontFor(stackName: string): Promise<StandIn>;
   stop(): Promise<void>;
@@ -48,36 +48,35 @@ export async function stackOutput(cloudformation: CloudFormationClient, stackNam
 }
 
 export async function startLocalAws(): Promise<LocalAws> {
-  const emulator = await startEmulator();
-  const standIns: StandIn[] = [];
-  try {
-    const clients = localClients(emulator.endpoint);
-    const apiStage = await startApiStageStandIn(clients.apigateway, demoPets());
-    standIns.push(apiStage);
-    const edges = new Map<string, StandIn>();
-    return {
-      ...clients,
-      emulator,
-      apiStage,
-      async cloudFrontFor(stackName) {
-        const distributionId = await stackOutput(clients.cloudformation, stackName, 'DistributionId');
-        if (!edges.has(distributionId)) {
-          const edge = await startCloudFrontStandIn(clients.cloudfront, distributionId, apiStage.url);
-          edges.set(distributionId, edge);
-          standIns.push(edge);
-        }
-        return edges.get(distributionId)!;
-      },
-      async stop() {
-        await Promise.all(standIns.map((standIn) => standIn.close()));
-        await emulator.stop();
-      },
-    };
-  } catch (error) {
-    await Promise.all(standIns.map((standIn) => standIn.close()));
-    await emulator.stop();
+  let clients: LocalClients | undefined;
+  // The "API stage" first: the emulator sends the requests of the functions it runs there.
+  const apiStage = await startApiStageStandIn(() => clients!.apigateway, demoPets());
+  const standIns: StandIn[] = [apiStage];
+  const closeStandIns = () => Promise.all(standIns.map((standIn) => standIn.close()));
+  const emulator = await startEmulator({ executeApiUrl: apiStage.url }).catch(async (error) => {
+    await closeStandIns();
     throw error;
-  }
+  });
+  clients = localClients(emulator.endpoint);
+  const edges = new Map<string, StandIn>();
+  return {
+    ...clients,
+    emulator,
+    apiStage,
+    async cloudFrontFor(stackName) {
+      const distributionId = await stackOutput(clients!.cloudformation, stackName, 'DistributionId');
+      if (!edges.has(distributionId)) {
+        const edge = await startCloudFrontStandIn(clients!.cloudfront, distributionId, apiStage.url);
+        edges.set(distributionId, edge);
+        standIns.push(edge);
+      }
+      return edges.get(distributionId)!;
+    },
+    async stop() {
+      await closeStandIns();
+      await emulator.stop();
+    },
+  };
 }
 
 export interface HttpResult {
@@ -136,4 +135,49 @@ export function get(url: string, headers: Record<string, string> = {}): Promise<
       .on('error', reject)
       .end();
   });
+}
+
+export interface TrafficCount {
+  sent: number;
+  /** Requests answered anything but 200. */
+  refused: number;
+  /** What the refused requests were answered, by status and body (0: no answer). */
+  refusals: Record<string, number>;
+}
+
+export interface Traffic {
+  stop(): Promise<TrafficCount>;
+}
+
+// Bounds that stop the traffic by itself, should a caller never stop it.
+const TRAFFIC_MAX_REQUESTS = 50_000;
+const TRAFFIC_MAX_MS = 10 * 60_000;
+
+/**
+ * Requests GET `path` through the stack's "CloudFront" stand-in one after another, every
+ * `pauseMs`, until stopped: what a client sees during a rotation.
+ */
+export async function steadyTraffic(aws: LocalAws, stackName: string, path = '/pets', pauseMs = 10): Promise<Traffic> {
+  const edge = await aws.cloudFrontFor(stackName);
+  const count: TrafficCount = { sent: 0, refused: 0, refusals: {} };
+  const until = Date.now() + TRAFFIC_MAX_MS;
+  let running = true;
+  const loop = (async () => {
+    while (running && count.sent < TRAFFIC_MAX_REQUESTS && Date.now() < until) {
+      const { status, body } = await get(`${edge.url}${path}`).catch((error: Error) => ({ status: 0, body: error.message }));
+      count.sent += 1;
+      if (status !== 200) {
+        count.refused += 1;
+        count.refusals[`${status} ${body}`] = (count.refusals[`${status} ${body}`] ?? 0) + 1;
+      }
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return count;
+    },
+  };
 }

@@ -7,7 +7,7 @@ import signal
 import sys
 import threading
 
-import moto_extension  # noqa: F401 - must come before the first stack operation
+import moto_extension  # must come before the first stack operation
 from moto.server import ThreadedMotoServer
 
 
@@ -15,6 +15,7 @@ def main() -> None:
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
+    moto_extension.functions.configure(f"http://{host}:{port}")
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())

@@ -3,6 +3,7 @@
 // 127.0.0.1 play those parts, reading their configuration from the emulator:
 //   - "API stage": answers GET /<stage>/pets with 200 when x-api-key is an enabled key in a usage
 //     plan of that stage, and 403 otherwise, as API Gateway does for a method that requires a key;
+//     it can be told to refuse some keys, to play an API that does not accept a new key;
 //   - "CloudFront": forwards each request to its origin, adding the origin custom headers of the
 //     distribution's current configuration (they override viewer headers of the same name), and
 //     every viewer header but Host, as the AllViewerExceptHostHeader policy does.
@@ -10,6 +11,7 @@
 import {
   APIGatewayClient,
   GetApiKeyCommand,
+  GetApiKeysCommand,
   GetUsagePlanKeysCommand,
   GetUsagePlansCommand,
 } from '@aws-sdk/client-api-gateway';
@@ -41,34 +43,86 @@ function reply(res: ServerResponse, standIn: string, status: number, body: strin
   res.writeHead(status, { 'content-type': 'application/json', 'x-stand-in': standIn }).end(body);
 }
 
-/** Is `value` an enabled key in a usage plan that covers this API stage? */
-async function keyAccepted(apigateway: APIGatewayClient, apiId: string, stage: string, value: string): Promise<boolean> {
+/**
+ * Keys the "API stage" refuses although its usage plan holds them: an API that does not accept
+ * a new key (the plan bound to another stage, a method whose key source is not HEADER), or API
+ * Gateway's delay before a new key works. moto dates keys to the second only, so "new" means
+ * "not among the keys when the rule was set", not a time.
+ */
+export interface KeyRefusal {
+  /** Refuse the key with this ID. */
+  keyId?: string;
+  /** Refuse every key created after the rule was set: always, or for `seconds` after the first request with it. */
+  newKeys?: { seconds?: number };
+}
+
+export interface ApiStageStandIn extends StandIn {
+  /** Start refusing keys by `rule`; undefined accepts every key of the plan again. */
+  refuse(rule: KeyRefusal | undefined): Promise<void>;
+}
+
+class Refusals {
+  private rule: KeyRefusal | undefined;
+  private known = new Set<string>();
+  private readonly firstSeen = new Map<string, number>();
+
+  set(rule: KeyRefusal | undefined, existingKeyIds: string[]): void {
+    this.rule = rule;
+    this.known = new Set(existingKeyIds);
+    this.firstSeen.clear();
+  }
+
+  refuses(keyId: string, now: number): boolean {
+    const { keyId: refused, newKeys } = this.rule ?? {};
+    if (keyId === refused) return true;
+    if (!newKeys || this.known.has(keyId)) return false;
+    if (!this.firstSeen.has(keyId)) this.firstSeen.set(keyId, now);
+    return newKeys.seconds === undefined || now - this.firstSeen.get(keyId)! < newKeys.seconds * 1000;
+  }
+}
+
+/** The enabled key with this value in a usage plan that covers this API stage, if any. */
+async function planKey(apigateway: APIGatewayClient, apiId: string, stage: string, value: string): Promise<string | undefined> {
   const { items: plans = [] } = await apigateway.send(new GetUsagePlansCommand({ limit: 500 }));
   for (const plan of plans.filter((p) => p.apiStages?.some((s) => s.apiId === apiId && s.stage === stage))) {
     const { items: keys = [] } = await apigateway.send(new GetUsagePlanKeysCommand({ usagePlanId: plan.id, limit: 500 }));
     for (const { id } of keys) {
-      const key = await apigateway.send(new GetApiKeyCommand({ apiKey: id, includeValue: true }));
-      if (key.enabled && key.value === value) return true;
+      // A key deleted since the plan's keys were listed (a rotation's cleanup) is no match.
+      const key = await apigateway.send(new GetApiKeyCommand({ apiKey: id, includeValue: true })).catch((error: Error) => {
+        if (error.name === 'NotFoundException') return undefined;
+        throw error;
+      });
+      if (key?.enabled && key.value === value) return id;
     }
   }
-  return false;
+  return undefined;
 }
 
 /**
- * The "API stage" of the demo API: `Host` names the API (`<api-id>.execute-api.…`), the first
- * path segment the stage. `pets` is the JSON body GET /pets returns.
+ * The "API stage" of every API in the emulator: `Host` names the API (`<api-id>.execute-api.…`;
+ * `x-stand-in-host` instead, from functions run by the emulator, whose fetch cannot set Host),
+ * the first path segment the stage. `pets` is the JSON body GET /pets returns. The client is
+ * asked for on each request: the stand-in starts before the emulator, which needs its URL.
  */
-export function startApiStageStandIn(apigateway: APIGatewayClient, pets: string): Promise<StandIn> {
-  return listen(async (req, res) => {
-    const apiId = (req.headers.host ?? '').split('.')[0];
+export async function startApiStageStandIn(apigateway: () => APIGatewayClient, pets: string): Promise<ApiStageStandIn> {
+  const refusals = new Refusals();
+  const standIn = await listen(async (req, res) => {
+    const host = req.headers['x-stand-in-host'] ?? req.headers.host ?? '';
+    const apiId = String(host).split('.')[0];
     const [, stage = '', ...path] = (req.url ?? '/').split('?')[0].split('/');
     const key = req.headers['x-api-key'];
-    if (typeof key !== 'string' || !(await keyAccepted(apigateway, apiId, stage, key))) {
-      return reply(res, 'api-stage', 403, '{"message":"Forbidden"}');
-    }
+    const keyId = typeof key === 'string' ? await planKey(apigateway(), apiId, stage, key) : undefined;
+    if (!keyId || refusals.refuses(keyId, Date.now())) return reply(res, 'api-stage', 403, '{"message":"Forbidden"}');
     if (req.method === 'GET' && path.join('/') === 'pets') return reply(res, 'api-stage', 200, pets);
     return reply(res, 'api-stage', 404, '{"message":"Missing Authentication Token"}');
   });
+  return {
+    ...standIn,
+    async refuse(rule) {
+      const { items = [] } = await apigateway().send(new GetApiKeysCommand({ limit: 500 }));
+      refusals.set(rule, items.map((k) => k.id!));
+    },
+  };
 }
 
 /**

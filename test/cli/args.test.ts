@@ -9,14 +9,14 @@ describe('parseCommandLine', () => {
     [
       [
         'deploy', '--stack-name', 'edge-api', '--api-url', 'a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/prod', '--schedule', 'Monthly',
-        '--web-acl-arn', 'arn:x', '--notification-email', 'ops@example.com', '--health-check-path', '/health', '--rollback-minutes', '0', '--rotate',
+        '--web-acl-arn', 'arn:x', '--notification-email', 'ops@example.com', '--health-check-path', '/health', '--key-gate-seconds', '60', '--rollback-minutes', '0', '--rotate',
       ],
       {
         name: 'deploy',
         stackName: 'edge-api',
         parameters: {
           ApiURL: 'a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/prod', ApiKeyRotationSchedule: 'Monthly', WebACLArn: 'arn:x',
-          NotificationEmail: 'ops@example.com', HealthCheckPath: '/health', RollbackMonitoringMinutes: '0',
+          NotificationEmail: 'ops@example.com', HealthCheckPath: '/health', KeyGateTimeoutSeconds: '60', RollbackMonitoringMinutes: '0',
         },
         rotate: true,
         global,

@@ -119,6 +119,7 @@ describe('deploy', () => {
     [{ NotificationEmail: 'ops at example.com' }, '--notification-email "ops at example.com" is not valid: it must be empty or an email address.'],
     [{ HealthCheckPath: 'health' }, '--health-check-path "health" is not valid: it must start with /'],
     [{ RollbackMonitoringMinutes: '181' }, '--rollback-minutes "181" is not valid: it must be a whole number from 0 to 180.'],
+    [{ KeyGateTimeoutSeconds: '900' }, '--key-gate-seconds "900" is not valid: it must be a whole number from 0 to 840.'],
     [{ RollbackMonitoringMinutes: 'ten' }, '--rollback-minutes "ten" is not valid: it must be a whole number from 0 to 180.'],
   ])('refuses %j before calling AWS', async (parameters, message) => {
     const deployment = run({ parameters });

@@ -1,8 +1,12 @@
 import { GetApiKeyCommand, GetUsagePlanKeysCommand } from '@aws-sdk/client-api-gateway';
+import { DescribeStackEventsCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetDistributionConfigCommand } from '@aws-sdk/client-cloudfront';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { originKeyOf } from '../../lambda/origin-key';
+import { createVerifier } from '../../lambda/verifier';
 import { deploy } from '../../scripts/cli/deploy';
-import { type LocalAws, stackOutput } from '../../scripts/emulator/local-stack';
+import { emulatorClientConfig } from '../../scripts/emulator/launch';
+import { type LocalAws, noticeQueue, stackGet, stackOutput } from '../../scripts/emulator/local-stack';
 import { readTemplate } from '../../scripts/template';
 import { recordingOutput } from '../cli/cli.fixtures';
 
@@ -43,4 +47,36 @@ export async function keyState(aws: LocalAws, stackName: string) {
     planKeyIds: items.map((k) => k.id),
     secretArn: await output('ApiKeySecretArn'),
   };
+}
+
+/** The stack's verifier, with its requests going to the stand-ins, and a reader of the notices it publishes. */
+export async function verifierWithNotices(aws: LocalAws, stackName: string) {
+  const topicArn = await stackOutput(aws.cloudformation, stackName, 'NotificationTopicArn');
+  const notices = await noticeQueue(aws, topicArn, `${stackName}-notices`);
+  const verify = createVerifier({
+    ...aws,
+    sns: new SNSClient(emulatorClientConfig(aws.emulator.endpoint)),
+    get: await stackGet(aws, stackName),
+    healthCheckPath: '/pets',
+    stackName,
+    topicArn,
+    now: () => new Date(),
+    write: () => undefined,
+  });
+  return { verify, notices };
+}
+
+/** The "CloudFormation Stack Status Change" event EventBridge delivers for the stack. */
+export async function stackStatusEvent(aws: LocalAws, stackName: string, status: string, token: string) {
+  const { Stacks } = await aws.cloudformation.send(new DescribeStacksCommand({ StackName: stackName }));
+  return {
+    'detail-type': 'CloudFormation Stack Status Change',
+    detail: { 'stack-id': Stacks![0].StackId, 'client-request-token': token, 'status-details': { status } },
+  };
+}
+
+/** The events of one stack operation, oldest first, as "<logical ID> <status>". */
+export async function operationEvents(aws: LocalAws, stackName: string, token: string): Promise<string[]> {
+  const { StackEvents = [] } = await aws.cloudformation.send(new DescribeStackEventsCommand({ StackName: stackName }));
+  return StackEvents.filter((e) => e.ClientRequestToken === token).map((e) => `${e.LogicalResourceId} ${e.ResourceStatus}`).reverse();
 }

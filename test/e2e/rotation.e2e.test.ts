@@ -149,6 +149,7 @@ describe('a rotation through the CLI', () => {
       { action: 'Modify', logicalId: 'ApiKeySecret', type: 'AWS::SecretsManager::Secret', replacement: 'True' },
       { action: 'Modify', logicalId: 'ApiKey', type: 'AWS::ApiGateway::ApiKey', replacement: 'True' },
       { action: 'Modify', logicalId: 'UsagePlanKey', type: 'AWS::ApiGateway::UsagePlanKey', replacement: 'True' },
+      { action: 'Modify', logicalId: 'KeyGate', type: 'AWS::CloudFormation::CustomResource', replacement: 'False' },
       { action: 'Modify', logicalId: 'Distribution', type: 'AWS::CloudFront::Distribution', replacement: 'False' },
     ]);
     expect(await keyState(aws, 'dry-run')).toEqual(before);

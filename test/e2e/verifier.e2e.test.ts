@@ -1,13 +1,11 @@
 // The verifier end to end: the stack-status event delivered in-process, its requests going to the
 // stand-ins, its notice read back from the emulator's SNS topic through an SQS subscription.
-import { CloudFormationClient, DescribeStacksCommand, type UpdateStackCommandInput } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, type UpdateStackCommandInput } from '@aws-sdk/client-cloudformation';
 import { GetDistributionConfigCommand, UpdateDistributionCommand } from '@aws-sdk/client-cloudfront';
-import { SNSClient } from '@aws-sdk/client-sns';
 import { createHandler } from '../../lambda/handler';
-import { createVerifier } from '../../lambda/verifier';
 import { emulatorClientConfig } from '../../scripts/emulator/launch';
-import { type LocalAws, noticeQueue, stackGet, stackOutput, startLocalAws } from '../../scripts/emulator/local-stack';
-import { deployStack, scheduledEvent } from './e2e.fixtures';
+import { type LocalAws, stackOutput, startLocalAws } from '../../scripts/emulator/local-stack';
+import { deployStack, scheduledEvent, stackStatusEvent, verifierWithNotices } from './e2e.fixtures';
 
 jest.setTimeout(60_000);
 
@@ -22,27 +20,7 @@ afterAll(async () => aws?.stop());
 /** Deploys a stack whose notices also land in an SQS queue; returns its verifier and the queue's reader. */
 async function stackWithNoticeQueue(stackName: string) {
   await deployStack(aws, stackName);
-  const topicArn = await stackOutput(aws.cloudformation, stackName, 'NotificationTopicArn');
-  const notices = await noticeQueue(aws, topicArn, `${stackName}-notices`);
-  const verify = createVerifier({
-    ...aws,
-    sns: new SNSClient(emulatorClientConfig(aws.emulator.endpoint)),
-    get: await stackGet(aws, stackName),
-    healthCheckPath: '/pets',
-    stackName,
-    topicArn,
-    now: () => new Date(),
-    write: () => undefined,
-  });
-  return { verify, notices };
-}
-
-async function statusEvent(stackName: string, status: string, token: string) {
-  const { Stacks } = await aws.cloudformation.send(new DescribeStacksCommand({ StackName: stackName }));
-  return {
-    'detail-type': 'CloudFormation Stack Status Change',
-    detail: { 'stack-id': Stacks![0].StackId, 'client-request-token': token, 'status-details': { status } },
-  };
+  return verifierWithNotices(aws, stackName);
 }
 
 const rotate = (stackName: string, time: string) =>
@@ -53,7 +31,7 @@ describe('the verifier after a scheduled rotation', () => {
     const { verify, notices } = await stackWithNoticeQueue('verified');
     await rotate('verified', '2026-11-23T10:00:00Z');
 
-    const outcome = await verify(await statusEvent('verified', 'UPDATE_COMPLETE', 'rotate-2026-11-23T10-00-00Z'));
+    const outcome = await verify(await stackStatusEvent(aws, 'verified', 'UPDATE_COMPLETE', 'rotate-2026-11-23T10-00-00Z'));
 
     expect(outcome).toBe('succeeded');
     const [notice] = await notices();
@@ -69,7 +47,7 @@ describe('the verifier after a scheduled rotation', () => {
     DistributionConfig!.Origins!.Items![0].CustomHeaders!.Items![0].HeaderValue = 'y'.repeat(40);
     await aws.cloudfront.send(new UpdateDistributionCommand({ Id: distributionId, IfMatch: ETag, DistributionConfig }));
 
-    const outcome = await verify(await statusEvent('broken', 'UPDATE_COMPLETE', 'rotate-2026-11-23T10-00-00Z'));
+    const outcome = await verify(await stackStatusEvent(aws, 'broken', 'UPDATE_COMPLETE', 'rotate-2026-11-23T10-00-00Z'));
 
     expect(outcome).toBe('failed');
     const [notice] = await notices();
@@ -82,7 +60,7 @@ describe('the verifier after a scheduled rotation', () => {
     const { verify, notices } = await stackWithNoticeQueue('redeployed');
     await deployStack(aws, 'redeployed', { ApiKeyRotationSchedule: 'Monthly' }, new Date('2026-11-22T11:00:00Z'));
 
-    await expect(verify(await statusEvent('redeployed', 'UPDATE_COMPLETE', 'deploy-2026-11-22T11-00-00Z'))).resolves.toBe('ignored');
+    await expect(verify(await stackStatusEvent(aws, 'redeployed', 'UPDATE_COMPLETE', 'deploy-2026-11-22T11-00-00Z'))).resolves.toBe('ignored');
     expect(await notices()).toEqual([]);
   });
 });

@@ -1,12 +1,14 @@
 """This project's extension of moto's CloudFormation engine: a test fixture, not a general emulator.
 
 It closes the gaps this project's template meets in moto: the resource types moto skips
-(resources.py), Secrets Manager dynamic references (dynamic_references.py), stack updates and
-change sets that replace or update each resource as CloudFormation does (engine.py), and moto
-models that reject valid properties (moto_fixes.py).
+(resources.py), Lambda-backed custom resources run for real (custom_resources.py, with the
+functions' inline code run by functions.py), Secrets Manager dynamic references
+(dynamic_references.py), stack operations that replace, update and roll back each resource as
+CloudFormation does (engine.py), and moto models that reject valid properties (moto_fixes.py).
 Import it before the first stack operation: moto lists resource types once, on first use.
 """
-from . import engine, moto_fixes, resources  # noqa: F401 - importing resources registers the resource types
+# Importing resources and custom_resources registers their resource types.
+from . import custom_resources, engine, functions, moto_fixes, resources  # noqa: F401
 
 engine.install()
 moto_fixes.install()

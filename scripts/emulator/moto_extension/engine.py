@@ -6,6 +6,14 @@ order: a change to a create-only property replaces the resource (a new physical 
 the old one deleted in the cleanup phase, after every other resource is updated), and any other
 change updates it in place. Change sets list the same plan, each change with its Replacement.
 Every resource operation is recorded as a stack event carrying the request's ClientRequestToken.
+
+A resource that fails rolls the operation back, as CloudFormation does by default (User Guide,
+"Stack failure options" and "Update behaviors of stack resources"): a failed create deletes what
+was created and ends in ROLLBACK_COMPLETE; a failed update gives the resources updated in place
+their previous properties back, points replaced resources at their old physical resources again,
+deletes the new physical resources in UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS, and ends in
+UPDATE_ROLLBACK_COMPLETE with the previous template and parameters. The stack's status moves
+through the *_IN_PROGRESS states on the way, and an update is refused while one is in progress.
 """
 import contextvars
 import copy
@@ -14,6 +22,7 @@ import re
 from moto.cloudformation import models as cfn_models
 from moto.cloudformation import parsing
 from moto.cloudformation import responses as cfn_responses
+from moto.cloudformation.exceptions import ValidationError
 from moto.core.common_models import CloudFormationModel
 
 from .dynamic_references import UNKNOWN, resolve
@@ -50,6 +59,12 @@ def references(value) -> set:
     return names
 
 
+def dependencies(resource: dict) -> set:
+    """Logical names the resource refers to or DependsOn (parameters and pseudo parameters too)."""
+    depends_on = resource.get("DependsOn", [])
+    return references(resource) | set([depends_on] if isinstance(depends_on, str) else depends_on)
+
+
 def dependency_order(resources: dict) -> list:
     """Logical IDs with each resource after everything it refers to or DependsOn."""
     order, visiting = [], set()
@@ -58,9 +73,7 @@ def dependency_order(resources: dict) -> list:
         if name in order or name in visiting:
             return
         visiting.add(name)
-        resource = resources[name]
-        depends_on = resource.get("DependsOn", [])
-        for dependency in sorted(references(resource) | set([depends_on] if isinstance(depends_on, str) else depends_on)):
+        for dependency in sorted(dependencies(resources[name])):
             if dependency in resources:
                 visit(dependency)
         order.append(name)
@@ -90,16 +103,50 @@ def _parse_resource(original):
 
 
 def _parse_and_create_resource(original):
+    """Stack creation's events; an update records its own (see update)."""
+
     def parse_and_create_resource(logical_id, resource_json, resources_map, account_id, region_name):
-        resource = original(logical_id, resource_json, resources_map, account_id, region_name)
+        creating = not _updating.get() and not _skipped(resource_json, resources_map)
+        if creating:
+            # moto creates what a resource refers to on first reference; CloudFormation finishes it first.
+            for dependency in sorted(dependencies(resource_json) & set(resources_map._resource_json_map)):
+                resources_map[dependency]
+            _event(resources_map, logical_id, resource_json["Type"], None, "CREATE_IN_PROGRESS")
+        try:
+            resource = original(logical_id, resource_json, resources_map, account_id, region_name)
+        except ResourceFailed:
+            raise
+        except Exception as error:  # noqa: BLE001 - any failure fails the resource, as in AWS
+            if not creating:
+                raise
+            if getattr(error, "resource", None) is not None:
+                resources_map._parsed_resources[logical_id] = error.resource  # the rollback deletes it
+            _event(resources_map, logical_id, resource_json["Type"], None, "CREATE_FAILED", reason_of(error))
+            raise ResourceFailed(logical_id) from error
         if resource is not None:
             setattr(resource, PROPERTIES, resolved_properties(logical_id, resource_json, resources_map))
-            if not _updating.get():
-                _event(resources_map, logical_id, resource_json["Type"], resource, "CREATE_IN_PROGRESS")
+            if creating:
                 _event(resources_map, logical_id, resource_json["Type"], resource, "CREATE_COMPLETE")
         return resource
 
     return parse_and_create_resource
+
+
+def _skipped(resource_json, resources_map) -> bool:
+    condition = resource_json.get("Condition")
+    return bool(condition) and not resources_map.lazy_condition_map[condition]
+
+
+class ResourceFailed(Exception):
+    """A resource operation failed; its *_FAILED event is recorded. The operation rolls back."""
+
+    def __init__(self, logical_id: str):
+        super().__init__(logical_id)
+        self.logical_id = logical_id
+
+
+def reason_of(error: Exception) -> str:
+    return getattr(error, "message", None) or str(error) or type(error).__name__
 
 
 # --- events -----------------------------------------------------------------------------------
@@ -202,7 +249,8 @@ def plan(resource_map, template: dict, parameters: dict) -> list:
 
 
 def update(self, template, parameters=None):
-    """ResourceMap.update: create, replace or update in dependency order, then clean up."""
+    """ResourceMap.update: create, replace or update in dependency order, then clean up. On a
+    failure, raises ResourceFailed with `self._undo` holding what roll_back needs."""
     old_resources = self._resource_json_map
     self._template = template
     if parameters:
@@ -214,14 +262,16 @@ def update(self, template, parameters=None):
     self._resource_json_map = resources
 
     cleanup = []  # (logical ID, resource, resource JSON), deleted after everything else
+    # What a rollback undoes, in the order it was done: ("added", ID, new resource, JSON),
+    # ("replaced", ID, old resource, new resource, new JSON), ("updated", ID, type, old properties).
+    self._undo = undo = []
     reset = _updating.set(True)
     try:
         for logical_id in dependency_order(resources):
             resource_json = resources[logical_id]
             resource_type = resource_json["Type"]
             live = _live(self, logical_id)
-            condition = resource_json.get("Condition")
-            if condition and not self.lazy_condition_map[condition]:
+            if _skipped(resource_json, self):
                 if live is not None:
                     cleanup.append((logical_id, live, old_resources[logical_id]))
                     del self._parsed_resources[logical_id]
@@ -233,17 +283,23 @@ def update(self, template, parameters=None):
             if action == "Add":
                 self._parsed_resources.pop(logical_id, None)
                 _event(self, logical_id, resource_type, None, "CREATE_IN_PROGRESS")
-                _event(self, logical_id, resource_type, self[logical_id], "CREATE_COMPLETE")
+                created = _attempt(self, logical_id, resource_type, "CREATE_FAILED", lambda: self[logical_id])
+                undo.append(("added", logical_id, created, resource_json))
+                _event(self, logical_id, resource_type, created, "CREATE_COMPLETE")
             elif replaces:
                 _event(self, logical_id, resource_type, live, "UPDATE_IN_PROGRESS", REPLACING)
-                del self._parsed_resources[logical_id]
-                created = parsing.parse_and_create_resource(logical_id, resource_json, self, self._account_id, self._region_name)
+                created = _attempt(self, logical_id, resource_type, "UPDATE_FAILED", lambda: parsing.parse_and_create_resource(
+                    logical_id, resource_json, self, self._account_id, self._region_name))
                 self._parsed_resources[logical_id] = created
+                undo.append(("replaced", logical_id, live, created, resource_json))
                 cleanup.append((logical_id, live, old_resources[logical_id]))
                 _event(self, logical_id, resource_type, created, "UPDATE_COMPLETE")
             else:
                 _event(self, logical_id, resource_type, live, "UPDATE_IN_PROGRESS")
-                updated = parsing.parse_and_update_resource(logical_id, resource_json, self, self._account_id, self._region_name) or live
+                # A failed in-place update is rolled back too: it may have changed something.
+                undo.append(("updated", logical_id, resource_type, getattr(live, PROPERTIES, {})))
+                updated = _attempt(self, logical_id, resource_type, "UPDATE_FAILED", lambda: parsing.parse_and_update_resource(
+                    logical_id, resource_json, self, self._account_id, self._region_name)) or live
                 setattr(updated, PROPERTIES, resolved_properties(logical_id, resource_json, self))
                 self._parsed_resources[logical_id] = updated
                 _event(self, logical_id, resource_type, updated, "UPDATE_COMPLETE")
@@ -253,13 +309,145 @@ def update(self, template, parameters=None):
     finally:
         _updating.reset(reset)
 
-    stack = _stack(self)
-    if stack is not None:
-        stack._add_stack_event("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS")
+    _set_status(self, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS")
     for logical_id, resource, resource_json in reversed(cleanup):
-        _event(self, logical_id, resource_json["Type"], resource, "DELETE_IN_PROGRESS")
+        _delete(self, logical_id, resource, resource_json)
+
+
+def _attempt(resources_map, logical_id, resource_type, failed_status, operation):
+    try:
+        return operation()
+    except Exception as error:  # noqa: BLE001 - any failure fails the resource, as in AWS
+        _event(resources_map, logical_id, resource_type, _live(resources_map, logical_id), failed_status, reason_of(error))
+        raise ResourceFailed(logical_id) from error
+
+
+def _delete(resources_map, logical_id, resource, resource_json) -> bool:
+    """Deletes one physical resource with its events; False when it failed (the resource stays)."""
+    _event(resources_map, logical_id, resource_json["Type"], resource, "DELETE_IN_PROGRESS")
+    try:
+        resources_map._delete_resource(resource, resource_json)
+    except Exception as error:  # noqa: BLE001 - any failure fails the resource, as in AWS
+        _event(resources_map, logical_id, resource_json["Type"], resource, "DELETE_FAILED", reason_of(error))
+        return False
+    _event(resources_map, logical_id, resource_json["Type"], resource, "DELETE_COMPLETE")
+    return True
+
+
+def _set_status(resources_map, status: str, reason=None) -> None:
+    stack = _stack(resources_map)
+    if stack is not None:
+        stack.status = status
+        stack._add_stack_event(status, resource_status_reason=reason)
+
+
+def roll_back(self, old_template, old_parameters, old_resources) -> bool:
+    """Undoes a failed update (self._undo) in reverse order; False if a deletion failed."""
+    self._template = old_template
+    self.input_parameters = old_parameters
+    self.load_mapping()
+    self.load_parameters()
+    self.load_conditions()
+    self._resource_json_map = old_resources
+    new_physical = []  # (logical ID, resource, JSON), deleted in the rollback's cleanup
+    reset = _updating.set(True)
+    try:
+        for step in reversed(self._undo):
+            kind, logical_id = step[0], step[1]
+            if kind == "added":
+                new_physical.append((logical_id, self._parsed_resources.pop(logical_id), step[3]))
+            elif kind == "replaced":
+                old, created, resource_json = step[2], step[3], step[4]
+                _event(self, logical_id, resource_json["Type"], old, "UPDATE_IN_PROGRESS")
+                self._parsed_resources[logical_id] = old
+                new_physical.append((logical_id, created, resource_json))
+                _event(self, logical_id, resource_json["Type"], old, "UPDATE_COMPLETE")
+            else:
+                resource_type, previous = step[2], step[3]
+                live = _live(self, logical_id)
+                _event(self, logical_id, resource_type, live, "UPDATE_IN_PROGRESS")
+                restored = parsing.parse_and_update_resource(
+                    logical_id, {"Type": resource_type, "Properties": copy.deepcopy(previous)}, self, self._account_id, self._region_name,
+                ) or live
+                setattr(restored, PROPERTIES, previous)
+                self._parsed_resources[logical_id] = restored
+                _event(self, logical_id, resource_type, restored, "UPDATE_COMPLETE")
+    finally:
+        _updating.reset(reset)
+    _set_status(self, "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS")
+    return all([_delete(self, logical_id, resource, resource_json) for logical_id, resource, resource_json in new_physical])
+
+
+def stack_update(self, template, role_arn=None, parameters=None, tags=None):
+    """Stack.update: the update's statuses and events, and its rollback when a resource fails."""
+    if self.status.endswith("_IN_PROGRESS"):
+        # CloudFormation's wording (aws-facts.md): the rotation module recognises a busy stack by it.
+        raise ValidationError(message=f"Stack:{self.stack_id} is in {self.status} state and can not be updated.")
+    resource_map = self.resource_map
+    before = (self.template, self.template_dict, self.parameters, resource_map._template, resource_map.input_parameters, resource_map._resource_json_map)
+    self.outputs  # noqa: B018 - evaluates moto's lazy outputs now: they show the old values until the update ends
+    self.status = "UPDATE_IN_PROGRESS"
+    self._add_stack_event("UPDATE_IN_PROGRESS", resource_status_reason="User Initiated")
+    self.template = template
+    self._parse_template()
+    try:
+        resource_map.update(self.template_dict, parameters)
+    except ResourceFailed as failure:
+        _set_status(resource_map, "UPDATE_ROLLBACK_IN_PROGRESS", f"The following resource(s) failed to update: [{failure.logical_id}].")
+        self.template, self.template_dict, self.parameters = before[:3]
+        cleaned = roll_back(resource_map, *before[3:])
+        self.output_map = self._create_output_map()
+        _set_status(resource_map, "UPDATE_ROLLBACK_COMPLETE" if cleaned else "UPDATE_ROLLBACK_FAILED")
+        return
+    self.output_map = self._create_output_map()
+    self.role_arn = role_arn
+    if parameters:
+        self.parameters = parameters
+    if tags is not None:
+        self.tags = tags
+    _set_status(resource_map, "UPDATE_COMPLETE")
+
+
+def _outputs(original):
+    """Stack.outputs: none until the stack is created, as in CloudFormation. moto evaluates outputs
+    lazily, so a DescribeStacks during creation (a custom resource's function calls one) would
+    otherwise create resources from the request's thread, out of order."""
+
+    def outputs(self):
+        return None if self.status in ("CREATE_IN_PROGRESS", "ROLLBACK_IN_PROGRESS", "ROLLBACK_COMPLETE", "ROLLBACK_FAILED") else original.fget(self)
+
+    return property(outputs)
+
+
+def create_resources(self):
+    """Stack.create_resources: on a failed resource, delete what was created, newest first."""
+    self.status = "CREATE_IN_PROGRESS"
+    try:
+        ready = self.resource_map.create(self.template_dict)
+    except ResourceFailed as failure:
+        resource_map = self.resource_map
+        _set_status(resource_map, "ROLLBACK_IN_PROGRESS", f"The following resource(s) failed to create: [{failure.logical_id}]. Rollback requested by user.")
+        created = [(logical_id, resource) for logical_id, resource in resource_map._parsed_resources.items() if isinstance(resource, CloudFormationModel)]
+        deleted = [_delete(resource_map, logical_id, resource, resource_map._resource_json_map[logical_id]) for logical_id, resource in reversed(created)]
+        for logical_id, _ in created:
+            del resource_map._parsed_resources[logical_id]
+        _set_status(resource_map, "ROLLBACK_COMPLETE" if all(deleted) else "ROLLBACK_FAILED")
+        return
+    self.description = self.template_dict.get("Description")
+    if ready:  # moto's own Custom:: resources finish later, through its verify_readiness
+        _set_status(self.resource_map, "CREATE_COMPLETE")
+
+
+def delete(self):
+    """ResourceMap.delete: in reverse dependency order, as CloudFormation deletes (moto deletes
+    in any order and retries, which calls a custom resource after its function is gone)."""
+    for logical_id in reversed(dependency_order(self._resource_json_map)):
+        resource_json = self._resource_json_map[logical_id]
+        resource = _live(self, logical_id)
+        if resource is None or resource_json.get("DeletionPolicy") == "Retain":
+            continue
         self._delete_resource(resource, resource_json)
-        _event(self, logical_id, resource_json["Type"], resource, "DELETE_COMPLETE")
+        del self._parsed_resources[logical_id]
 
 
 def change_set_diff(self):
@@ -276,6 +464,10 @@ def install() -> None:
     parsing.parse_resource = _parse_resource(parsing.parse_resource)
     parsing.parse_and_create_resource = _parse_and_create_resource(parsing.parse_and_create_resource)
     parsing.ResourceMap.update = update
+    parsing.ResourceMap.delete = delete
+    cfn_models.Stack.update = stack_update
+    cfn_models.Stack.create_resources = create_resources
+    cfn_models.Stack.outputs = _outputs(cfn_models.Stack.outputs)
     cfn_models.ChangeSet.diff = change_set_diff
     cfn_models.Event.__init__ = _event_init(cfn_models.Event.__init__)
     for action in ("create_stack", "update_stack", "execute_change_set"):

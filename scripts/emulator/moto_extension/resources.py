@@ -5,6 +5,7 @@ project's template uses are modelled.
 """
 import copy
 import json
+import time
 import uuid
 
 from moto.apigateway.models import apigateway_backends
@@ -276,6 +277,9 @@ def _distribution_config(props, caller_reference):
     }
 
 
+DEPLOYMENT_SECONDS = 0.3
+
+
 class Distribution(_Resource, CloudFormationModel):
     """Ref and GetAtt Id: the distribution ID; GetAtt DomainName: its *.cloudfront.net name.
     No property is create-only: every change updates the distribution in place."""
@@ -306,6 +310,10 @@ class Distribution(_Resource, CloudFormationModel):
     def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
         config = _distribution_config(copy.deepcopy(cloudformation_json["Properties"]), original_resource.caller_reference)
         cloudfront_backends[account_id]["global"].update_distribution(config, original_resource.physical_resource_id, if_match=True)
+        # CloudFormation completes the update only once the distribution is Deployed, minutes later
+        # (aws-facts.md). A short pause stands for it: requests that read the old configuration
+        # finish before the old key's cleanup, as they do at real edges.
+        time.sleep(DEPLOYMENT_SECONDS)
         return original_resource
 
     def delete(self, account_id, region_name):

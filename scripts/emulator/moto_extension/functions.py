@@ -1,0 +1,96 @@
+"""Runs a Lambda function's inline Node.js code in a Node subprocess: moto runs functions only in
+Docker, which this project's machines do not have.
+
+The function gets what the nodejs runtime gives it: its environment variables, AWS_REGION,
+credentials (moto's), its timeout, and `index.js` holding the template's inline code (CloudFormation
+places `ZipFile` code in a file named index; moto names it index.py whatever the runtime). Its AWS
+SDK clients reach this emulator through AWS_ENDPOINT_URL. scripts/emulator/function-runner.js
+does the invocation; the Node binary is EMULATOR_NODE (the launcher's own Node by default).
+"""
+import io
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+from moto.awslambda.models import lambda_backends
+
+RUNNER = Path(__file__).resolve().parent.parent / "function-runner.js"
+NODE_MODULES = Path(__file__).resolve().parents[3] / "node_modules"  # the runtime's AWS SDK v3
+
+_endpoint = {"url": ""}
+
+
+def configure(endpoint: str) -> None:
+    """The emulator's own URL, which the functions' SDK clients call."""
+    _endpoint["url"] = endpoint
+
+
+class Invocation:
+    """One running invocation: `wait()` returns the handler's result, or raises FunctionError."""
+
+    def __init__(self, process: subprocess.Popen, timeout: float, name: str, directory: tempfile.TemporaryDirectory):
+        self.process, self.timeout, self.name, self._directory = process, timeout, name, directory
+
+    def running(self) -> bool:
+        return self.process.poll() is None
+
+    def wait(self):
+        try:
+            stdout, stderr = self.process.communicate(timeout=self.timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            stdout, stderr = self.process.communicate()
+            _log(self.name, stderr)
+            raise FunctionError(f"Task timed out after {self.timeout:.2f} seconds")
+        finally:
+            self._directory.cleanup()
+        _log(self.name, stdout.rsplit("\n", 2)[0] if self.process.returncode == 0 else stdout)
+        _log(self.name, stderr)
+        if self.process.returncode != 0:
+            raise FunctionError(stderr.strip().splitlines()[-1] if stderr.strip() else f"exit code {self.process.returncode}")
+        return json.loads(stdout.strip().splitlines()[-1])
+
+
+class FunctionError(Exception):
+    pass
+
+
+def invoke(function_arn: str, event: dict, account_id: str, region_name: str) -> Invocation:
+    """Starts the function with `event`, as an asynchronous invocation would."""
+    function = lambda_backends[account_id][region_name].get_function(function_arn)
+    with zipfile.ZipFile(io.BytesIO(function.code_bytes)) as archive:
+        code = archive.read("index.py").decode("utf-8")
+    directory = tempfile.TemporaryDirectory(prefix="lambda-")
+    Path(directory.name, "index.js").write_text(code)
+    handler = function.handler.split(".", 1)[1]
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        **function.environment_vars,
+        "AWS_REGION": region_name,
+        "AWS_DEFAULT_REGION": region_name,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_ENDPOINT_URL": _endpoint["url"],
+        "AWS_LAMBDA_FUNCTION_NAME": function.function_name,
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "NODE_PATH": str(NODE_MODULES),
+        "LOCAL_EXECUTE_API_URL": os.environ.get("LOCAL_EXECUTE_API_URL", ""),
+    }
+    process = subprocess.Popen(
+        [os.environ.get("EMULATOR_NODE", "node"), str(RUNNER), directory.name, handler, str(int(function.timeout) * 1000)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True,
+    )
+    process.stdin.write(json.dumps(event))
+    process.stdin.close()
+    process.stdin = None  # closed: communicate() must not flush it again
+    return Invocation(process, float(function.timeout), function.function_name, directory)
+
+
+def _log(name: str, text: str) -> None:
+    """The function's log lines on the emulator's standard error, as CloudWatch Logs would hold them."""
+    for line in text.strip().splitlines():
+        print(f"[{name}] {line}", file=sys.stderr, flush=True)

@@ -1,0 +1,28 @@
+import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+
+export const STACK_ID = 'arn:aws:cloudformation:eu-west-1:123456789012:stack/edge-api/3f1c6a60-7a3e-11ef-9c2b-0a1b2c3d4e5f';
+
+/** The request CloudFormation sends the key gate (User Guide, "Custom resource request objects"). */
+export function gateEvent(type: 'Create' | 'Update' | 'Delete', properties: Record<string, string> = {}): CloudFormationCustomResourceEvent {
+  const ResourceProperties = {
+    ServiceToken: 'arn:aws:lambda:eu-west-1:123456789012:function:edge-api-KeyGateFunction-1',
+    ServiceTimeout: '900',
+    SecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:edge-api/cloudfront-api-key/2026-11-23T10-00-00Z-AbCdEf',
+    KeyId: 'newkey0001',
+    Url: 'https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/prod/pets',
+    TimeoutSeconds: '300',
+    ...properties,
+  };
+  const common = {
+    ServiceToken: ResourceProperties.ServiceToken,
+    ResponseURL: 'https://cloudformation-custom-resource-response-euwest1.s3.eu-west-1.amazonaws.com/answer?X-Amz-Signature=abc',
+    StackId: STACK_ID,
+    RequestId: 'request-1',
+    LogicalResourceId: 'KeyGate',
+    ResourceType: 'AWS::CloudFormation::CustomResource',
+    ResourceProperties,
+  };
+  if (type === 'Create') return { ...common, RequestType: 'Create' };
+  if (type === 'Delete') return { ...common, RequestType: 'Delete', PhysicalResourceId: 'KeyGate-existing' };
+  return { ...common, RequestType: 'Update', PhysicalResourceId: 'KeyGate-existing', OldResourceProperties: { ...ResourceProperties, KeyId: 'oldkey0001' } };
+}
