@@ -35,9 +35,6 @@ class Invocation:
     def __init__(self, process: subprocess.Popen, timeout: float, name: str, directory: tempfile.TemporaryDirectory):
         self.process, self.timeout, self.name, self._directory = process, timeout, name, directory
 
-    def running(self) -> bool:
-        return self.process.poll() is None
-
     def wait(self):
         try:
             stdout, stderr = self.process.communicate(timeout=self.timeout)
