@@ -19,28 +19,21 @@ export class TimestampParameterMissingError extends Error {
 export class StackBusyError extends Error {
   override name = 'StackBusyError';
   constructor(stack: string, status: string, options?: ErrorOptions) {
-    super(`Stack "${stack}" is busy (${status}). Nothing changed; rotate again when it is done.`, options);
+    super(`Stack "${stack}" is busy (${status}). Nothing changed; try again when it is done.`, options);
   }
 }
 
 export class StackNotUpdatableError extends Error {
   override name = 'StackNotUpdatableError';
   constructor(stack: string, status: string) {
-    super(`Stack "${stack}" is in the failed state ${status}. Nothing changed; repair it (see its events), then rotate.`);
+    super(`Stack "${stack}" is in the failed state ${status}. Nothing changed; repair it (see its events) first.`);
   }
 }
 
-export class AccessDeniedError extends Error {
-  override name = 'AccessDeniedError';
-  constructor(stack: string, operation: string, options?: ErrorOptions) {
-    super(`Access denied: cloudformation:${operation} on stack "${stack}". Grant it to the caller.`, options);
-  }
-}
-
-export class ThrottledError extends Error {
-  override name = 'ThrottledError';
-  constructor(stack: string, operation: string, options?: ErrorOptions) {
-    super(`AWS throttled cloudformation:${operation} on stack "${stack}". Nothing changed; retry in a few minutes.`, options);
+export class InvalidRollbackConfigurationError extends Error {
+  override name = 'InvalidRollbackConfigurationError';
+  constructor(stack: string, options?: ErrorOptions) {
+    super(`Stack "${stack}" has an invalid RollbackConfiguration output. Nothing changed; deploy it from this template again.`, options);
   }
 }
 

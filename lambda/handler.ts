@@ -10,28 +10,28 @@ export interface HandlerDependencies {
   stackName: string;
   /** Receives one record per invocation: stack, old and new Timestamp, result. Never a secret. */
   log: (record: Record<string, string>) => void;
+  now: () => Date;
 }
-
-// EventBridge writes `time` as `2026-11-22T01:57:00Z`.
-const EVENT_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
 /**
  * The scheduled rotation. The new Timestamp comes from the event's own `time`, so Lambda's
  * retries of one event rotate to the same Timestamp with the same idempotency token.
  */
-export function createHandler({ cloudformation, stackName, log }: HandlerDependencies) {
+export function createHandler({ cloudformation, stackName, log, now }: HandlerDependencies) {
   return async (event: Pick<ScheduledEvent, 'time'>): Promise<RotationOutcome> => {
     let timestamp = '';
     try {
-      // test() of anything but a string tests its String() form, which never matches.
-      if (!EVENT_TIME.test(event?.time)) {
+      // EventBridge writes `time` as `2026-11-22T01:57:00Z`: a real date, written back the same.
+      const time = new Date(event?.time);
+      if (!(time.getTime() >= 0) || time.toISOString().replace('.000Z', 'Z') !== event.time) {
         throw new InvalidEventError(`"time" is ${JSON.stringify(event?.time)}, expected e.g. "2026-11-22T01:57:00Z"`);
       }
-      timestamp = timestampFrom(new Date(event.time));
+      timestamp = timestampFrom(time);
       const outcome = await rotateApiKey(cloudformation, {
         stackName,
         timestamp,
         clientRequestToken: clientRequestTokenFor(timestamp),
+        now: timestampFrom(now()),
       });
       log({ ...outcome });
       return outcome;

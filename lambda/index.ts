@@ -9,4 +9,5 @@ module.exports.handler = createHandler({
   cloudformation: new CloudFormationClient({}),
   stackName: process.env.STACK_NAME ?? '',
   log: (record) => console.info(JSON.stringify(record)),
+  now: () => new Date(),
 });

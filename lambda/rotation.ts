@@ -8,11 +8,10 @@ import {
   type Stack,
 } from './cloudformation';
 import {
-  AccessDeniedError,
+  InvalidRollbackConfigurationError,
   StackBusyError,
   StackNotFoundError,
   StackNotUpdatableError,
-  ThrottledError,
   TimestampParameterMissingError,
 } from './errors';
 
@@ -23,13 +22,16 @@ export interface RotationRequest {
   /** The new value of the Timestamp parameter (see timestamp.ts). */
   timestamp: string;
   clientRequestToken: string;
+  /** The current time as a Timestamp: a stack Timestamp later than this was set by hand. */
+  now: string;
 }
 
 /**
  * `started`: CloudFormation accepted the update. `unchanged`: the stack already has this Timestamp
- * (a retry after the update finished). `in-progress`: this very rotation is already running.
+ * (a retry after the update finished). `in-progress`: this very rotation was already started.
+ * `superseded`: a newer rotation has run or is running, so this one would go backwards.
  */
-export type RotationResult = 'started' | 'unchanged' | 'in-progress';
+export type RotationResult = 'started' | 'unchanged' | 'in-progress' | 'superseded';
 
 export interface RotationOutcome {
   stack: string;
@@ -68,6 +70,16 @@ export function checkNotFailed(stackName: string, status: string): void {
   if (!status.endsWith('_IN_PROGRESS') && !STABLE_STATE.test(status)) throw new StackNotUpdatableError(stackName, status);
 }
 
+/**
+ * Whether a stack whose Timestamp is `current` (or that is rotating to it) already has a rotation
+ * newer than one to `timestamp`. Timestamps compare as text (`2026-11-22` sorts before
+ * `2026-11-22T01-57-00Z`). A Timestamp later than `now` was set by hand, the template allows any
+ * date: it never counts, so it cannot hold up the schedule.
+ */
+export function supersedes(current: string, timestamp: string, now: string): boolean {
+  return current > timestamp && current <= now;
+}
+
 /** Every parameter kept but Timestamp: a parameter left out would silently fall back to its default. */
 export function rotationParameters(parameters: Parameter[], timestamp: string): Parameter[] {
   return parameters.map((p) =>
@@ -84,17 +96,22 @@ export function rotationParameters(parameters: Parameter[], timestamp: string): 
  */
 export async function rotateApiKey(
   cloudformation: CloudFormationClient,
-  { stackName, timestamp, clientRequestToken }: RotationRequest,
+  { stackName, timestamp, clientRequestToken, now }: RotationRequest,
 ): Promise<RotationOutcome> {
   const { stack, previousTimestamp } = await describeRotatableStack(cloudformation, stackName);
   const outcome = (result: RotationResult): RotationOutcome => ({ stack: stackName, previousTimestamp, timestamp, result });
+  /** A busy stack: this rotation, a newer one (nothing to do), or anything else (refused). */
+  const whenBusy = async (status: string, cause?: unknown) => {
+    const running = await runningRotation(cloudformation, stackName, status);
+    if (running === timestamp) return outcome('in-progress');
+    if (supersedes(running, timestamp, now)) return outcome('superseded');
+    throw new StackBusyError(stackName, status, { cause });
+  };
 
   const status = stack.StackStatus ?? '';
   checkNotFailed(stackName, status);
-  if (status.endsWith('_IN_PROGRESS')) {
-    if (await isOwnUpdate(cloudformation, stackName, status, clientRequestToken)) return outcome('in-progress');
-    throw new StackBusyError(stackName, status);
-  }
+  if (status.endsWith('_IN_PROGRESS')) return whenBusy(status);
+  if (supersedes(previousTimestamp, timestamp, now)) return outcome('superseded');
 
   try {
     await cloudformation.send(
@@ -112,19 +129,22 @@ export async function rotateApiKey(
     return outcome('started');
   } catch (error) {
     if (isValidationError(error, 'No updates are to be performed.')) return outcome('unchanged');
+    // A retry whose first attempt's UpdateStack was accepted: the same token, already used.
+    if ((error as Error)?.name === 'TokenAlreadyExistsException') return outcome('in-progress');
     const busy = isValidationError(error, 'can not be updated') && / is in ([A-Z_]+) state/.exec(messageOf(error));
-    if (busy) {
-      // Another operation started between DescribeStacks and UpdateStack.
-      if (await isOwnUpdate(cloudformation, stackName, busy[1], clientRequestToken)) return outcome('in-progress');
-      throw new StackBusyError(stackName, busy[1], { cause: error });
-    }
-    throw translateError(error, stackName, 'UpdateStack');
+    // Another operation started between DescribeStacks and UpdateStack.
+    if (busy) return whenBusy(busy[1], error);
+    throw translateError(error, stackName);
   }
 }
 
 export function rollbackConfiguration(stack: Stack): RollbackConfiguration | undefined {
   const value = stack.Outputs?.find((o) => o.OutputKey === ROLLBACK_OUTPUT)?.OutputValue;
-  return value ? JSON.parse(value) : undefined;
+  try {
+    return value ? JSON.parse(value) : undefined;
+  } catch (error) {
+    throw new InvalidRollbackConfigurationError(stack.StackName!, { cause: error });
+  }
 }
 
 /** The stack, or StackNotFoundError; AWS errors translated as for every call of a rotation. */
@@ -134,38 +154,34 @@ export async function describeStack(cloudformation: CloudFormationClient, stackN
     if (Stacks?.[0]) return Stacks[0];
     throw new StackNotFoundError(stackName);
   } catch (error) {
-    throw translateError(error, stackName, 'DescribeStacks');
+    throw translateError(error, stackName);
   }
 }
 
 /**
- * Every event of one stack operation carries the operation's ClientRequestToken, and events come
- * newest first: the newest event tells whether the running operation is this rotation. A rotation
- * that is rolling back has failed, so it does not count as in progress.
+ * The Timestamp the running operation rotates to, or '' when it is no rotation. Every event of one
+ * stack operation carries its ClientRequestToken, events come newest first, and rotations (the
+ * Lambda's and the CLI's) use `rotate-<Timestamp>` tokens. A rotation that is rolling back has
+ * failed, so it does not count.
  */
-async function isOwnUpdate(
-  cloudformation: CloudFormationClient,
-  stackName: string,
-  status: string,
-  clientRequestToken: string,
-): Promise<boolean> {
-  if (status.includes('ROLLBACK')) return false;
+async function runningRotation(cloudformation: CloudFormationClient, stackName: string, status: string): Promise<string> {
+  if (status.includes('ROLLBACK')) return '';
   try {
     const { StackEvents } = await cloudformation.send(new DescribeStackEventsCommand({ StackName: stackName }));
-    return StackEvents?.[0]?.ClientRequestToken === clientRequestToken;
+    return /^rotate-(.+)/.exec(StackEvents?.[0]?.ClientRequestToken ?? '')?.[1] ?? '';
   } catch (error) {
-    throw translateError(error, stackName, 'DescribeStackEvents');
+    throw translateError(error, stackName);
   }
 }
 
-export function translateError(error: unknown, stackName: string, operation: string): unknown {
-  const name = (error as Error | undefined)?.name;
-  if (error instanceof StackNotFoundError) return error;
-  if (isValidationError(error, 'does not exist')) return new StackNotFoundError(stackName, { cause: error });
-  // CloudFormation's codes are AccessDenied and Throttling; the prefixes also catch the *Exception forms.
-  if (name?.startsWith('AccessDenied')) return new AccessDeniedError(stackName, operation, { cause: error });
-  if (name?.startsWith('Throttling')) return new ThrottledError(stackName, operation, { cause: error });
-  return error;
+/**
+ * CloudFormation's "does not exist" as StackNotFoundError; any other error as it is: the SDK's
+ * access-denied and throttling errors already name the action and the resource, and the CLI's
+ * describeFailure words them.
+ */
+export function translateError(error: unknown, stackName: string): unknown {
+  if (error instanceof StackNotFoundError || !isValidationError(error, 'does not exist')) return error;
+  return new StackNotFoundError(stackName, { cause: error });
 }
 
 // CloudFormation reports "no updates", "does not exist" and "busy" all as ValidationError,

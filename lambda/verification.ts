@@ -38,7 +38,7 @@ export async function verifyKey(deps: CheckDependencies, outputs: Outputs): Prom
   ]);
   const problems: string[] = [];
   const planKeys = (plan.items ?? []).map((k) => k.id);
-  if (planKeys.join() !== keyId) problems.push(`The usage plan holds key(s) ${planKeys.join(', ')}, not just the active key.`);
+  if (planKeys.join() !== keyId) problems.push(`The usage plan holds ${planKeys.join(', ')}, not just the active key.`);
   const fingerprint = fingerprintOf(key.value);
   const header = fingerprintOf(originKeyOf(distribution.DistributionConfig));
   if (header !== fingerprint) problems.push(`CloudFront sends x-api-key ${header}, not the active key.`);

@@ -71,14 +71,15 @@ export function createVerifier(deps: VerifierDependencies) {
       const status = await statusAt(deps.get, `${out.CloudFrontURL}${deps.healthCheckPath}`);
       const { items = [] } = await apigateway.send(new GetUsagePlanKeysCommand({ usagePlanId: out.UsagePlanId }));
       const replaced = items.find((k) => k.id !== out.ApiKeyId);
-      metrics({ OriginKeyRejected: status === 401 || status === 403 ? 1 : 0, ...(replaced ? { ReplacedKeyAgeDays: await ageDays(replaced.id!) } : {}) });
+      metrics({ OriginKeyRejected: +(status === 401 || status === 403), ...(replaced ? { ReplacedKeyAgeDays: await ageDays(replaced.id!) } : {}) });
       return `probed: ${status}`;
     }
 
     const token = detail['client-request-token'];
     const { StackEvents = [] } = await cloudformation.send(new DescribeStackEventsCommand({ StackName: stackName }));
     const updateEvents = StackEvents.filter((e) => e.ClientRequestToken === token);
-    if (!updateEvents.some((e) => e.LogicalResourceId === 'ApiKey')) return 'ignored';
+    // An update without a token cannot be told apart from others: undefined would match them all.
+    if (!token || !updateEvents.some((e) => e.LogicalResourceId === 'ApiKey')) return 'ignored';
 
     const status = detail['status-details']?.status ?? '';
     const { keyId, keyName, fingerprint, problems } = await verifyKey(deps, out);
@@ -90,7 +91,7 @@ export function createVerifier(deps: VerifierDependencies) {
     const ok = !failed && problems.length === 0;
     const key = `${keyName} (${keyId}, fingerprint ${fingerprint})`;
     const message = ok
-      ? `Stack ${stackName}: key rotated and verified. Active key ${key}: alone in the usage plan and sent by CloudFront; the health check passes through CloudFront; the API stage refuses unkeyed requests.`
+      ? `Stack ${stackName}: key rotated and verified. Active key ${key}: alone in the usage plan, sent by CloudFront; health check passes through CloudFront; the stage refuses unkeyed requests.`
       : [
           `Stack ${stackName}: ${failed ? `rotation ended in ${status}` : 'key rotated, but verification failed'}.`,
           `Active key now ${key}.`,

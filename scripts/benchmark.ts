@@ -52,7 +52,7 @@ async function main(): Promise<void> {
     const templateBody = readTemplate();
     await deploy({ stackName: 'bench', parameters: {}, rotate: false }, { ...aws, templateBody, now: () => new Date(), sleep: async () => undefined, output: quiet });
     const calls = instrument(aws.cloudformation);
-    const handler = createHandler({ cloudformation: aws.cloudformation, stackName: 'bench', log: () => undefined });
+    const handler = createHandler({ cloudformation: aws.cloudformation, stackName: 'bench', log: () => undefined, now: () => new Date() });
 
     const inProcess: number[] = [];
     for (let round = 1; round <= ROUNDS; round += 1) {
@@ -93,7 +93,7 @@ async function main(): Promise<void> {
       { ...aws, templateBody, now: () => new Date(), sleep: async () => undefined, output: quiet },
     );
     await aws.apiStage.refuse({ newKeys: {} });
-    const refusedHandler = createHandler({ cloudformation: aws.cloudformation, stackName: 'bench-refused', log: () => undefined });
+    const refusedHandler = createHandler({ cloudformation: aws.cloudformation, stackName: 'bench-refused', log: () => undefined, now: () => new Date() });
     const rejected: number[] = [];
     const traffic = { sent: 0, refused: 0 };
     for (let round = 1; round <= REJECTED_ROUNDS; round += 1) {

@@ -85,7 +85,7 @@ async function demo(): Promise<void> {
       account: '123456789012', time, region: 'us-east-1', resources: [`arn:aws:events:us-east-1:123456789012:rule/${STACK}-RotationSchedule`], detail: {},
     };
     output.line(`  event: ${JSON.stringify(event)}`);
-    const handler = createHandler({ cloudformation: aws.cloudformation, stackName: STACK, log: (record) => output.line(`  Lambda log: ${JSON.stringify(record)}`) });
+    const handler = createHandler({ cloudformation: aws.cloudformation, stackName: STACK, log: (record) => output.line(`  Lambda log: ${JSON.stringify(record)}`), now: () => new Date() });
     const outcome = await handler(event);
     output.line('  The stack events of that update: new secret, key and usage-plan key first, the key gate, then the header, then cleanup:');
     await followStackOperation({

@@ -26,7 +26,7 @@ beforeEach(() => {
   cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [stack()] });
   cloudformation.on(UpdateStackCommand).resolves({});
   log = jest.fn();
-  handler = createHandler({ cloudformation: new CloudFormationClient({ region: 'eu-west-1' }), stackName: STACK_NAME, log });
+  handler = createHandler({ cloudformation: new CloudFormationClient({ region: 'eu-west-1' }), stackName: STACK_NAME, log, now: () => new Date('2026-11-22T01:58:00Z') });
 });
 
 describe('the rotation handler', () => {
@@ -71,11 +71,20 @@ describe('the rotation handler', () => {
     ]);
   });
 
+  it('treats an event older than the rotation the stack already has as superseded, and changes nothing', async () => {
+    const outcome = await handler({ ...scheduledEvent, time: '2026-10-01T01:57:00Z' });
+
+    expect(outcome).toMatchObject({ result: 'superseded', previousTimestamp: '2026-10-23T01-57-00Z', timestamp: '2026-10-01T01-57-00Z' });
+    expect(cloudformation.commandCalls(UpdateStackCommand)).toHaveLength(0);
+  });
+
   it.each([
     ['no time', {}],
     ['a time that is not a date', { time: 'yesterday' }],
     ['a time without a zone', { time: '2026-11-22T01:57:00' }],
     ['a numeric time', { time: 1763776620 }],
+    ['the shape of a time but no real date', { time: '2026-02-30T01:57:00Z' }],
+    ['the shape of a time but no real hour', { time: '2026-11-22T24:57:00Z' }],
   ])('refuses an event with %s and calls no AWS API', async (_case, event) => {
     const invocation = handler(event as never);
 

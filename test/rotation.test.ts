@@ -8,11 +8,10 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
-  AccessDeniedError,
+  InvalidRollbackConfigurationError,
   StackBusyError,
   StackNotFoundError,
   StackNotUpdatableError,
-  ThrottledError,
   TimestampParameterMissingError,
 } from '../lambda/errors';
 import { rotateApiKey } from '../lambda/rotation';
@@ -24,6 +23,7 @@ const request = {
   stackName: STACK_NAME,
   timestamp: '2026-11-22T01-57-00Z',
   clientRequestToken: 'rotate-2026-11-22T01-57-00Z',
+  now: '2026-11-22T01-58-00Z',
 };
 const updateCalls = () => cloudformation.commandCalls(UpdateStackCommand);
 
@@ -136,6 +136,63 @@ describe('rotateApiKey', () => {
     await expect(rotateApiKey(client, request)).resolves.toMatchObject({ result: 'in-progress' });
   });
 
+  describe('never goes backwards:', () => {
+    const withTimestamp = (value: string, status: StackStatus = 'UPDATE_COMPLETE') =>
+      cloudformation.on(DescribeStacksCommand).resolves({
+        Stacks: [stack({ StackStatus: status, Parameters: PARAMETERS.map((p) => (p.ParameterKey === 'Timestamp' ? { ...p, ParameterValue: value } : p)) })],
+      });
+    const running = (token: string) =>
+      cloudformation.on(DescribeStackEventsCommand).resolves({ StackEvents: [{ StackId: 'x', EventId: 'e', StackName: STACK_NAME, Timestamp: new Date(), ClientRequestToken: token }] });
+
+    it.each([
+      ['a newer rotation already ran (a late retry, or two events at once)', '2026-11-22T01-57-30Z', 'superseded'],
+      ['the stack has exactly this Timestamp', '2026-11-22T01-57-00Z', 'started'],
+      ['an older rotation ran last', '2026-11-21T01-57-00Z', 'started'],
+      ["a person set today's date by hand", '2026-11-22', 'started'],
+      ['a person set a date in the future by hand: it does not hold up the schedule', '2099-01-01', 'started'],
+      ['a person set a time later today by hand', '2026-11-22T23-00-00Z', 'started'],
+    ])('when %s (Timestamp %s), the result is %s', async (_case, current, result) => {
+      withTimestamp(current);
+
+      const outcome = await rotateApiKey(client, request);
+
+      expect(outcome.result).toBe(result);
+      expect(updateCalls()).toHaveLength(result === 'started' ? 1 : 0);
+    });
+
+    it('reports a stack busy with a newer rotation as superseded, not as a failure', async () => {
+      withTimestamp('2026-11-21T01-57-00Z', 'UPDATE_IN_PROGRESS');
+      running('rotate-2026-11-22T01-57-30Z');
+
+      await expect(rotateApiKey(client, request)).resolves.toMatchObject({ result: 'superseded' });
+      expect(updateCalls()).toHaveLength(0);
+    });
+
+    it('reports a newer rotation that started between DescribeStacks and UpdateStack as superseded', async () => {
+      cloudformation.on(UpdateStackCommand).rejects(busy('UPDATE_IN_PROGRESS'));
+      running('rotate-2026-11-22T01-57-30Z');
+
+      await expect(rotateApiKey(client, request)).resolves.toMatchObject({ result: 'superseded' });
+    });
+
+    it.each([
+      ['an older rotation', 'rotate-2026-11-21T01-57-00Z'],
+      ['a rotation to a Timestamp set by hand in the future', 'rotate-2099-01-01'],
+      ['a deploy', 'deploy-2026-11-22T01-50-00Z'],
+    ])('refuses a stack busy with %s', async (_case, token) => {
+      withTimestamp('2026-11-21T01-57-00Z', 'UPDATE_IN_PROGRESS');
+      running(token);
+
+      await expect(rotateApiKey(client, request)).rejects.toBeInstanceOf(StackBusyError);
+    });
+  });
+
+  it('treats TokenAlreadyExistsException as this rotation already started, not as a failure', async () => {
+    cloudformation.on(UpdateStackCommand).rejects(serviceError('TokenAlreadyExistsException', 'the message CloudFormation gives'));
+
+    await expect(rotateApiKey(client, request)).resolves.toMatchObject({ result: 'in-progress' });
+  });
+
   describe('refuses, changing nothing,', () => {
     const otherUpdate = { StackEvents: [{ StackId: 'x', EventId: 'e', StackName: STACK_NAME, Timestamp: new Date(), ClientRequestToken: 'console-1234' }] };
 
@@ -195,18 +252,25 @@ describe('rotateApiKey', () => {
   });
 
   it.each([
-    ['DescribeStacks', 'AccessDenied', DescribeStacksCommand, AccessDeniedError, 'Access denied: cloudformation:DescribeStacks'],
-    ['UpdateStack', 'AccessDenied', UpdateStackCommand, AccessDeniedError, 'Access denied: cloudformation:UpdateStack'],
-    ['UpdateStack', 'Throttling', UpdateStackCommand, ThrottledError, 'throttled cloudformation:UpdateStack'],
-  ])('explains %s failing with %s, keeping the cause', async (_operation, code, command, errorClass, message) => {
-    const cause = serviceError(code, 'Rate exceeded or not authorized');
-    cloudformation.on(command as typeof UpdateStackCommand).rejects(cause);
+    ['DescribeStacks', 'AccessDenied', DescribeStacksCommand],
+    ['UpdateStack', 'AccessDenied', UpdateStackCommand],
+    ['UpdateStack', 'Throttling', UpdateStackCommand],
+  ])("lets %s failing with %s through as the SDK's error, which names the action and the resource", async (_operation, code, command) => {
+    const error = serviceError(code, `User: arn:aws:sts::123456789012:assumed-role/r is not authorized to perform: cloudformation:${_operation}`);
+    cloudformation.on(command as typeof UpdateStackCommand).rejects(error);
+
+    await expect(rotateApiKey(client, request)).rejects.toBe(error);
+  });
+
+  it.each(['{"RollbackTriggers": [', 'not json'])('refuses a stack whose RollbackConfiguration output is %j, naming the output', async (value) => {
+    cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [stack({ Outputs: [{ OutputKey: 'RollbackConfiguration', OutputValue: value }] })] });
 
     const rotation = rotateApiKey(client, request);
 
-    await expect(rotation).rejects.toBeInstanceOf(errorClass);
-    await expect(rotation).rejects.toThrow(message);
-    await expect(rotation).rejects.toMatchObject({ cause });
+    await expect(rotation).rejects.toBeInstanceOf(InvalidRollbackConfigurationError);
+    await expect(rotation).rejects.toThrow(`Stack "${STACK_NAME}" has an invalid RollbackConfiguration output.`);
+    await expect(rotation).rejects.toMatchObject({ cause: expect.any(SyntaxError) });
+    expect(updateCalls()).toHaveLength(0);
   });
 
   it('lets an unexpected error through unchanged', async () => {

@@ -313,6 +313,33 @@ describe('verification and notices', () => {
     expect(MaximumEventAgeInSeconds).toBeGreaterThanOrEqual(60);
   });
 
+  it.each(['Rotation', 'Verifier'])('retries a failed %s invocation twice, then sends the event and its error to the topic', (name) => {
+    expect(Resources[`${name}InvokeConfig`].Properties).toEqual({
+      FunctionName: { Ref: `${name}Function` },
+      Qualifier: '$LATEST',
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 3600,
+      DestinationConfig: { OnFailure: { Destination: { Ref: 'RotationTopic' } } },
+    });
+  });
+
+  it('alarms when the verifier has not measured the key for two days: missing data counts', () => {
+    expect(Resources.VerifierSilentAlarm.Properties).toMatchObject({
+      Namespace: 'CloudFrontApiKeyRotation',
+      MetricName: 'ActiveKeyAgeDays',
+      Dimensions: [{ Name: 'StackName', Value: { Ref: 'AWS::StackName' } }],
+      Statistic: 'SampleCount',
+      Period: 86400,
+      EvaluationPeriods: 2,
+      DatapointsToAlarm: 2,
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+      AlarmActions: [{ Ref: 'RotationTopic' }],
+    });
+    expect(Resources.VerifierDailyRule.Properties.ScheduleExpression).toBe('rate(1 day)');
+  });
+
   it('runs the verifier like the rotation function: nodejs24.x, inline code, JSON logs', () => {
     expect(Resources.VerifierFunction.Properties).toMatchObject({
       Runtime: 'nodejs24.x',

@@ -90,7 +90,7 @@ describe('the verifier, after an update that rotated the key', () => {
     [
       'the old key is still in the usage plan',
       () => apigateway.on(GetUsagePlanKeysCommand).resolves({ items: [{ id: 'newkey0001' }, { id: 'oldkey0001' }] }),
-      'The usage plan holds key(s) newkey0001, oldkey0001, not just the active key.',
+      'The usage plan holds newkey0001, oldkey0001, not just the active key.',
     ],
   ])('reports a failed verification when %s', async (_case, arrange, problem) => {
     arrange();
@@ -170,6 +170,17 @@ describe('the verifier ignores', () => {
     expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
     expect(written).toEqual([]);
   });
+
+  it('an update without a client request token, even when an older key event has none either', async () => {
+    cloudformation.on(DescribeStackEventsCommand).resolves({
+      StackEvents: [{ StackId: STACK_ID, StackName: 'edge-api', EventId: '1', Timestamp: NOW, LogicalResourceId: 'ApiKey' }],
+    });
+    const event = stackStatusEvent('UPDATE_COMPLETE');
+    delete (event.detail as { 'client-request-token'?: string })['client-request-token'];
+
+    await expect(verify(event)).resolves.toBe('ignored');
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
+  });
 });
 
 describe('the verifier, once the new header is on every edge', () => {
@@ -204,5 +215,20 @@ describe('the verifier, daily', () => {
     await expect(verify({ 'detail-type': 'Scheduled Event' })).resolves.toBe('measured');
 
     expect(metrics()).toEqual([{ namespace: 'CloudFrontApiKeyRotation', StackName: 'edge-api', ActiveKeyAgeDays: 3 }]);
+  });
+});
+
+describe('the verifier, when its reads fail', () => {
+  const denied = Object.assign(new Error('User is not authorized to perform: cloudformation:DescribeStacks'), { name: 'AccessDenied' });
+
+  it.each([
+    ['the daily measurement', { 'detail-type': 'Scheduled Event' }],
+    ['an update outcome', stackStatusEvent('UPDATE_COMPLETE')],
+    ['a distribution update', distributionEvent],
+  ])('fails the invocation for %s, so Lambda retries it and then sends it to the topic (VerifierInvokeConfig)', async (_case, event) => {
+    cloudformation.on(DescribeStacksCommand).rejects(denied);
+
+    await expect(verify(event)).rejects.toBe(denied);
+    expect(written).toEqual([]);
   });
 });

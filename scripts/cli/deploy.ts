@@ -74,7 +74,7 @@ export async function deploy(request: DeployRequest, deps: DeployDependencies): 
           ClientRequestToken: clientRequestToken,
         }),
       )
-      .catch((error) => Promise.reject(translateError(error, request.stackName, 'CreateStack')));
+      .catch((error) => Promise.reject(translateError(error, request.stackName)));
   } else {
     const status = existing.StackStatus ?? '';
     checkNotFailed(request.stackName, status);
@@ -92,7 +92,7 @@ export async function deploy(request: DeployRequest, deps: DeployDependencies): 
         }),
       );
     } catch (error) {
-      if (!isValidationError(error, 'No updates are to be performed.')) throw translateError(error, request.stackName, 'UpdateStack');
+      if (!isValidationError(error, 'No updates are to be performed.')) throw translateError(error, request.stackName);
       output.line('No changes: the stack already matches the template and parameters.');
       return printOutputs(cloudformation, request.stackName, output);
     }

@@ -28,3 +28,10 @@ export class ChangeSetFailedError extends Error {
     super(`The dry run's change set for stack "${stackName}" failed: ${reason}`);
   }
 }
+
+export class RotationLeftoversError extends Error {
+  override name = 'RotationLeftoversError';
+  constructor(readonly stackName: string, readonly leftovers: string[]) {
+    super(`Stack "${stackName}" reports the rotation complete, but ${leftovers.join('; ')}. Remove what is left by hand (status lists the usage plan's keys), then rotate again.`);
+  }
+}

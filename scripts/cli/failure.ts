@@ -1,16 +1,15 @@
 // The one place that turns an error into what the user reads and the exit code.
 //   0 success, 1 the operation failed or the stack is unhealthy, 2 usage or access errors.
 import {
-  AccessDeniedError,
   InvalidEventError,
+  InvalidRollbackConfigurationError,
   StackBusyError,
   StackNotFoundError,
   StackNotUpdatableError,
-  ThrottledError,
   TimestampParameterMissingError,
 } from '../../lambda/errors';
 import { PROGRAM } from './args';
-import { ChangeSetFailedError, OperationFailedError, TemplateTooLargeError, UsageError } from './errors';
+import { ChangeSetFailedError, OperationFailedError, RotationLeftoversError, TemplateTooLargeError, UsageError } from './errors';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -21,11 +20,11 @@ export interface Failure {
   exitCode: number;
 }
 
-const USAGE_OR_ACCESS = [StackNotFoundError, AccessDeniedError];
+const USAGE_OR_ACCESS = [StackNotFoundError];
 const KNOWN = [
   ...USAGE_OR_ACCESS,
-  TemplateTooLargeError, OperationFailedError, ChangeSetFailedError, StackBusyError, StackNotUpdatableError,
-  ThrottledError, TimestampParameterMissingError, InvalidEventError,
+  TemplateTooLargeError, OperationFailedError, ChangeSetFailedError, RotationLeftoversError, StackBusyError,
+  StackNotUpdatableError, TimestampParameterMissingError, InvalidEventError, InvalidRollbackConfigurationError,
 ];
 
 export function describeFailure(error: unknown): Failure {

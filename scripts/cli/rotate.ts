@@ -1,5 +1,6 @@
 // `rotate`: the Lambda's rotation, through the same module, started by hand. With --dry-run it
 // only shows what the rotation would change, through a change set it then deletes.
+import { type APIGatewayClient, GetApiKeyCommand, GetUsagePlanKeysCommand } from '@aws-sdk/client-api-gateway';
 import {
   CloudFormationClient,
   CreateChangeSetCommand,
@@ -12,18 +13,20 @@ import {
   type RotationOutcome,
   checkNotFailed,
   describeRotatableStack,
+  describeStack,
   rotateApiKey,
   rotationParameters,
   translateError,
 } from '../../lambda/rotation';
 import { clientRequestTokenFor, timestampFrom } from '../../lambda/timestamp';
 import { printOutputs } from './deploy';
-import { ChangeSetFailedError, OperationFailedError } from './errors';
+import { ChangeSetFailedError, OperationFailedError, RotationLeftoversError } from './errors';
 import { type Output, paint } from './output';
 import { followStackOperation } from './stack-events';
 
 export interface RotateDependencies {
   cloudformation: CloudFormationClient;
+  apigateway: APIGatewayClient;
   now: () => Date;
   sleep: (milliseconds: number) => Promise<void>;
   output: Output;
@@ -32,7 +35,8 @@ export interface RotateDependencies {
 const RESULT_TEXT: Record<RotationOutcome['result'], string> = {
   started: 'rotation started',
   unchanged: 'the stack already has this Timestamp; nothing to do',
-  'in-progress': 'this rotation is already running',
+  'in-progress': 'this rotation was already started',
+  superseded: 'a newer rotation has already run; nothing to do',
 };
 
 export async function rotate(stackName: string, wait: boolean, deps: RotateDependencies): Promise<RotationOutcome> {
@@ -40,15 +44,38 @@ export async function rotate(stackName: string, wait: boolean, deps: RotateDepen
   const since = now();
   const timestamp = timestampFrom(since);
   const clientRequestToken = clientRequestTokenFor(timestamp);
-  const outcome = await rotateApiKey(cloudformation, { stackName, timestamp, clientRequestToken });
+  const outcome = await rotateApiKey(cloudformation, { stackName, timestamp, clientRequestToken, now: timestamp });
   output.line(`Stack ${stackName}: Timestamp ${outcome.previousTimestamp} → ${outcome.timestamp}: ${RESULT_TEXT[outcome.result]}.`);
-  if (!wait || outcome.result === 'unchanged') return outcome;
+  if (!wait || outcome.result === 'unchanged' || outcome.result === 'superseded') return outcome;
 
   const result = await followStackOperation({ ...deps, stackName, clientRequestToken, since });
   if (!result.succeeded) throw new OperationFailedError(stackName, result.status, result.failures);
-  output.line(paint(output, 'green', `Stack ${stackName}: ${result.status}. The new key is in use; the old one is deleted.`));
+  const keyId = await checkRotated(stackName, outcome.timestamp, result.failures, deps);
+  output.line(paint(output, 'green', `Stack ${stackName}: ${result.status}. Checked: the active key ${keyId} is this rotation's and the only key in the usage plan; no cleanup failed.`));
   await printOutputs(cloudformation, stackName, output);
   return outcome;
+}
+
+/**
+ * An update can end in UPDATE_COMPLETE with its cleanup failed (the old key left in the usage
+ * plan), so success is claimed only from what was read back: the stack's active key is the one
+ * named after the new Timestamp, no event of the update failed, and the usage plan holds that
+ * key alone. Returns the active key's ID.
+ */
+async function checkRotated(stackName: string, timestamp: string, failures: string[], { cloudformation, apigateway }: RotateDependencies) {
+  const outputs = Object.fromEntries(((await describeStack(cloudformation, stackName)).Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue ?? '']));
+  const [key, plan] = await Promise.all([
+    apigateway.send(new GetApiKeyCommand({ apiKey: outputs.ApiKeyId })),
+    apigateway.send(new GetUsagePlanKeysCommand({ usagePlanId: outputs.UsagePlanId, limit: 500 })),
+  ]);
+  const planKeys = (plan.items ?? []).map((k) => `${k.name} (${k.id})`);
+  const leftovers = [
+    ...(key.name === `CloudFront-${timestamp}` ? [] : [`the active key is ${key.name} (${outputs.ApiKeyId}), not this rotation's CloudFront-${timestamp}`]),
+    ...failures,
+    ...(planKeys.length === 1 && plan.items![0].id === outputs.ApiKeyId ? [] : [`the usage plan holds ${planKeys.join(', ') || 'no key'}`]),
+  ];
+  if (leftovers.length > 0) throw new RotationLeftoversError(stackName, leftovers);
+  return outputs.ApiKeyId;
 }
 
 export interface PlannedChange {
@@ -79,7 +106,7 @@ export async function dryRun(stackName: string, deps: RotateDependencies): Promi
         Capabilities: stack.Capabilities,
       }),
     )
-    .catch((error) => Promise.reject(translateError(error, stackName, 'CreateChangeSet')));
+    .catch((error) => Promise.reject(translateError(error, stackName)));
   try {
     const changes = await waitForChanges(cloudformation, stackName, changeSetName, sleep);
     output.line(`Dry run for stack ${stackName}: Timestamp ${previousTimestamp} → ${timestamp} would change:`);

@@ -87,7 +87,7 @@ export async function* stackEventPages(cloudformation: CloudFormationClient, sta
   do {
     const page = await cloudformation
       .send(new DescribeStackEventsCommand({ StackName: stackName, NextToken: nextToken }))
-      .catch((error) => Promise.reject(translateError(error, stackName, 'DescribeStackEvents')));
+      .catch((error) => Promise.reject(translateError(error, stackName)));
     yield page.StackEvents ?? [];
     nextToken = page.NextToken;
   } while (nextToken);

@@ -1,6 +1,6 @@
 import { CloudFormationServiceException } from '@aws-sdk/client-cloudformation';
-import { AccessDeniedError, StackBusyError, StackNotFoundError, StackNotUpdatableError } from '../../lambda/errors';
-import { OperationFailedError, TemplateTooLargeError, UsageError } from '../../scripts/cli/errors';
+import { InvalidRollbackConfigurationError, StackBusyError, StackNotFoundError, StackNotUpdatableError } from '../../lambda/errors';
+import { OperationFailedError, RotationLeftoversError, TemplateTooLargeError, UsageError } from '../../scripts/cli/errors';
 import { describeFailure } from '../../scripts/cli/failure';
 
 const sdkError = (name: string, message = 'details') => new CloudFormationServiceException({ name, message, $fault: 'client', $metadata: {} });
@@ -10,7 +10,15 @@ describe('describeFailure', () => {
   it.each([
     ['a usage error', new UsageError('--stack-name is required.', 'status'), 2, '--stack-name is required. See "cloudfront-api-key-rotation status --help".'],
     ['a missing stack', new StackNotFoundError('edge-api'), 2, 'Stack "edge-api" does not exist'],
-    ['denied access', new AccessDeniedError('edge-api', 'UpdateStack'), 2, 'Access denied: cloudformation:UpdateStack'],
+    [
+      "CloudFormation's access denied, as AWS words it",
+      sdkError('AccessDenied', 'User: arn:aws:sts::123456789012:assumed-role/ops is not authorized to perform: cloudformation:UpdateStack on resource: arn:aws:cloudformation:eu-west-1:123456789012:stack/edge-api/1'),
+      2,
+      'Access denied: User: arn:aws:sts::123456789012:assumed-role/ops is not authorized to perform: cloudformation:UpdateStack on resource',
+    ],
+    ["CloudFormation's throttling", sdkError('Throttling', 'Rate exceeded'), 1, 'AWS throttled the request beyond the SDK\'s retries (Throttling)'],
+    ['a rotation that left something behind', new RotationLeftoversError('edge-api', ['the usage plan holds a (1), b (2)']), 1, 'but the usage plan holds a (1), b (2). Remove what is left by hand'],
+    ['an invalid RollbackConfiguration output', new InvalidRollbackConfigurationError('edge-api'), 1, 'has an invalid RollbackConfiguration output'],
     ['denied access in another service', sdkError('AccessDeniedException', 'User is not authorized to perform apigateway:GET.'), 2, 'Access denied: User is not authorized to perform apigateway:GET. Grant'],
     ['no credentials', named('CredentialsProviderError', 'Could not load credentials from any providers'), 2, 'No AWS credentials were found. Pass --profile'],
     ['expired credentials', sdkError('ExpiredToken'), 2, 'AWS rejected the credentials (ExpiredToken)'],

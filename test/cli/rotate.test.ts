@@ -7,16 +7,32 @@ import {
   DescribeStacksCommand,
   UpdateStackCommand,
 } from '@aws-sdk/client-cloudformation';
+import { APIGatewayClient, GetApiKeyCommand, GetUsagePlanKeysCommand } from '@aws-sdk/client-api-gateway';
 import { mockClient } from 'aws-sdk-client-mock';
 import { StackBusyError } from '../../lambda/errors';
-import { ChangeSetFailedError, OperationFailedError } from '../../scripts/cli/errors';
+import { ChangeSetFailedError, OperationFailedError, RotationLeftoversError } from '../../scripts/cli/errors';
 import { dryRun, rotate } from '../../scripts/cli/rotate';
 import { stack } from '../rotation.fixtures';
 import { START, TOKEN, newestFirst, noSleep, recordingOutput, stackEvent } from './cli.fixtures';
 
 const cloudformation = mockClient(CloudFormationClient);
+const apigateway = mockClient(APIGatewayClient);
 let output: ReturnType<typeof recordingOutput>;
-const deps = () => ({ cloudformation: new CloudFormationClient({ region: 'eu-west-1' }), now: () => START, sleep: noSleep, output });
+const deps = () => ({
+  cloudformation: new CloudFormationClient({ region: 'eu-west-1' }),
+  apigateway: new APIGatewayClient({ region: 'eu-west-1' }),
+  now: () => START,
+  sleep: noSleep,
+  output,
+});
+const OUTPUTS = [{ OutputKey: 'ApiKeyId', OutputValue: 'newkey0001' }, { OutputKey: 'UsagePlanId', OutputValue: 'plan01' }];
+const NEW_KEY = { id: 'newkey0001', name: 'CloudFront-2026-11-22T10-00-00Z' };
+/** A rotation that CloudFormation reports complete, with `events` after the update started. */
+const completedRotation = (events = [stackEvent('edge-api', 'UPDATE_COMPLETE', 2)]) => {
+  cloudformation.on(UpdateStackCommand).resolves({});
+  cloudformation.on(DescribeStacksCommand).resolvesOnce({ Stacks: [stack()] }).resolves({ Stacks: [stack({ StackStatus: 'UPDATE_COMPLETE', Outputs: OUTPUTS })] });
+  cloudformation.on(DescribeStackEventsCommand).resolves(newestFirst([stackEvent('edge-api', 'UPDATE_IN_PROGRESS', 1), ...events]));
+};
 const change = (LogicalResourceId: string, ResourceType: string, Action: 'Add' | 'Modify' | 'Remove', Replacement?: 'True' | 'False') => ({
   Type: 'Resource' as const,
   ResourceChange: { LogicalResourceId, ResourceType, Action, Replacement },
@@ -24,22 +40,52 @@ const change = (LogicalResourceId: string, ResourceType: string, Action: 'Add' |
 
 beforeEach(() => {
   cloudformation.reset();
+  apigateway.reset();
+  apigateway.on(GetApiKeyCommand).resolves(NEW_KEY);
+  apigateway.on(GetUsagePlanKeysCommand).resolves({ items: [NEW_KEY] });
   output = recordingOutput();
   cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [stack()] });
 });
 
 describe('rotate', () => {
   it('rotates to Timestamp = now through the rotation module and follows the update to the end', async () => {
-    cloudformation.on(UpdateStackCommand).resolves({});
-    cloudformation.on(DescribeStacksCommand).resolvesOnce({ Stacks: [stack()] }).resolves({ Stacks: [stack({ StackStatus: 'UPDATE_COMPLETE' })] });
-    cloudformation.on(DescribeStackEventsCommand).resolves(newestFirst([stackEvent('edge-api', 'UPDATE_IN_PROGRESS', 1), stackEvent('edge-api', 'UPDATE_COMPLETE', 2)]));
+    completedRotation();
 
     const outcome = await rotate('edge-api', true, deps());
 
     expect(outcome).toMatchObject({ result: 'started', timestamp: '2026-11-22T10-00-00Z' });
     expect(cloudformation.commandCalls(UpdateStackCommand)[0].args[0].input.ClientRequestToken).toBe(TOKEN);
     expect(output.lines[0]).toBe('Stack edge-api: Timestamp 2026-10-23T01-57-00Z → 2026-11-22T10-00-00Z: rotation started.');
-    expect(output.lines).toContain('Stack edge-api: UPDATE_COMPLETE. The new key is in use; the old one is deleted.');
+    expect(output.lines).toContain(
+      "Stack edge-api: UPDATE_COMPLETE. Checked: the active key newkey0001 is this rotation's and the only key in the usage plan; no cleanup failed.",
+    );
+  });
+
+  it.each([
+    [
+      'the old key could not be deleted',
+      () => {
+        completedRotation([stackEvent('ApiKey', 'DELETE_FAILED', 2, { reason: 'Resource is in use' }), stackEvent('edge-api', 'UPDATE_COMPLETE', 3)]);
+        apigateway.on(GetUsagePlanKeysCommand).resolves({ items: [NEW_KEY, { id: 'oldkey0001', name: 'CloudFront-2026-10-23T01-57-00Z' }] });
+      },
+      'but ApiKey DELETE_FAILED: Resource is in use; the usage plan holds CloudFront-2026-11-22T10-00-00Z (newkey0001), CloudFront-2026-10-23T01-57-00Z (oldkey0001).',
+    ],
+    [
+      'the key did not change',
+      () => {
+        completedRotation();
+        apigateway.on(GetApiKeyCommand).resolves({ id: 'newkey0001', name: 'CloudFront-2026-10-23T01-57-00Z' });
+      },
+      "but the active key is CloudFront-2026-10-23T01-57-00Z (newkey0001), not this rotation's CloudFront-2026-11-22T10-00-00Z.",
+    ],
+  ])('claims no success when %s, and says what is left', async (_case, arrange, leftovers) => {
+    arrange();
+
+    const rotation = rotate('edge-api', true, deps());
+
+    await expect(rotation).rejects.toBeInstanceOf(RotationLeftoversError);
+    await expect(rotation).rejects.toThrow(`Stack "edge-api" reports the rotation complete, ${leftovers} Remove what is left by hand`);
+    expect(output.lines.join('\n')).not.toContain('Checked:');
   });
 
   it('returns as soon as the update has started with --no-wait', async () => {

@@ -26,7 +26,7 @@ afterEach(() => aws.apiStage.refuse(undefined));
 afterAll(async () => aws?.stop());
 
 const rotate = (stackName: string, time: string) =>
-  createHandler({ cloudformation: aws.cloudformation, stackName, log: () => undefined })(scheduledEvent(time));
+  createHandler({ cloudformation: aws.cloudformation, stackName, log: () => undefined, now: () => new Date(time) })(scheduledEvent(time));
 const stackStatus = async (stackName: string) =>
   (await aws.cloudformation.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks![0].StackStatus;
 const keysNamed = async (name: string) => (await aws.apigateway.send(new GetApiKeysCommand({ nameQuery: name }))).items ?? [];

@@ -12,7 +12,7 @@ import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { StackNotFoundError, TimestampParameterMissingError } from '../../lambda/errors';
+import { StackBusyError, StackNotFoundError, TimestampParameterMissingError } from '../../lambda/errors';
 import { createHandler } from '../../lambda/handler';
 import { rotateApiKey } from '../../lambda/rotation';
 import { main as cli } from '../../scripts/cli';
@@ -28,7 +28,7 @@ let aws: LocalAws;
 let secrets: SecretsManagerClient;
 const log = jest.fn();
 const rotateByHandler = (stackName: string, time: string) =>
-  createHandler({ cloudformation: aws.cloudformation, stackName, log })(scheduledEvent(time));
+  createHandler({ cloudformation: aws.cloudformation, stackName, log, now: () => new Date(time) })(scheduledEvent(time));
 /** The CLI in-process; `now` is the CLI's clock (keys age in the emulator's real time). */
 const cliRun = async (argv: string[], now = new Date()) => {
   const output = recordingOutput();
@@ -85,6 +85,19 @@ describe('a scheduled rotation through the handler', () => {
     expect((await toStage('scheduled', after.keyValue)).status).toBe(200);
   });
 
+  it('skips a late retry of an older event once a newer rotation has run, changing nothing', async () => {
+    await deployStack(aws, 'late');
+    await rotateByHandler('late', '2026-11-24T10:00:00Z');
+    const newer = await keyState(aws, 'late');
+
+    const late = await createHandler({ cloudformation: aws.cloudformation, stackName: 'late', log, now: () => new Date('2026-11-24T10:30:00Z') })(
+      scheduledEvent('2026-11-23T10:00:00Z'),
+    );
+
+    expect(late.result).toBe('superseded');
+    expect(await keyState(aws, 'late')).toEqual(newer);
+  });
+
   it('treats a retry of the same event as done', async () => {
     await deployStack(aws, 'retried');
     await rotateByHandler('retried', '2026-11-23T10:00:00Z');
@@ -111,6 +124,16 @@ describe('a scheduled rotation through the handler', () => {
     expect((await throughCloudFront('twice')).status).toBe(200);
   });
 
+  it("keeps the stack's capabilities: CloudFormation stores those of the last operation", async () => {
+    await deployStack(aws, 'capable');
+
+    await rotateByHandler('capable', '2026-11-23T10:00:00Z');
+
+    const { Stacks } = await aws.cloudformation.send(new DescribeStacksCommand({ StackName: 'capable' }));
+    expect(Stacks![0].Capabilities).toEqual(['CAPABILITY_IAM']);
+    expect((await keyState(aws, 'capable')).keyName).toBe('CloudFront-2026-11-23T10-00-00Z');
+  });
+
   it('keeps a parameter changed since creation', async () => {
     await deployStack(aws, 'rescheduled');
     await deployStack(aws, 'rescheduled', { ApiKeyRotationSchedule: 'Monthly' }, new Date('2026-11-22T11:00:00Z'));
@@ -121,6 +144,30 @@ describe('a scheduled rotation through the handler', () => {
     expect(Stacks![0].Parameters).toContainEqual({ ParameterKey: 'ApiKeyRotationSchedule', ParameterValue: 'Monthly' });
     expect(await stackOutput(aws.cloudformation, 'rescheduled', 'RotationSchedule')).toBe('Monthly (rate(30 days))');
     expect((await keyState(aws, 'rescheduled')).keyName).toBe('CloudFront-2026-11-23T10-00-00Z');
+  });
+});
+
+describe('two rotations at once', () => {
+  it('refuses the second while the first runs, as CloudFormation does, and never rotates backwards', async () => {
+    await deployStack(aws, 'concurrent', { KeyGateTimeoutSeconds: '30' });
+    // The key gate holds the first rotation for 2 s: a window in which the stack is busy.
+    await aws.apiStage.refuse({ newKeys: { seconds: 2 } });
+    // Each event handled once all three have fired.
+    const handle = (time: string) =>
+      createHandler({ cloudformation: aws.cloudformation, stackName: 'concurrent', log, now: () => new Date('2026-11-24T10:00:30Z') })(scheduledEvent(time));
+    const first = handle('2026-11-23T10:00:00Z');
+    while ((await aws.cloudformation.send(new DescribeStacksCommand({ StackName: 'concurrent' }))).Stacks![0].StackStatus !== 'UPDATE_IN_PROGRESS') {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+
+    const older = await handle('2026-11-22T12:00:00Z');
+    const newer = handle('2026-11-24T10:00:00Z');
+
+    expect(older.result).toBe('superseded');
+    await expect(newer).rejects.toBeInstanceOf(StackBusyError);
+    await expect(first).resolves.toMatchObject({ result: 'started' });
+    expect((await keyState(aws, 'concurrent')).keyName).toBe('CloudFront-2026-11-23T10-00-00Z');
+    await aws.apiStage.refuse(undefined);
   });
 });
 
@@ -208,7 +255,7 @@ describe('status', () => {
 
 describe('the rotation module refuses, over the wire,', () => {
   it('a stack that does not exist', async () => {
-    await expect(rotateApiKey(aws.cloudformation, { stackName: 'nowhere', timestamp: '2026-11-23T10-00-00Z', clientRequestToken: 'rotate-x' }))
+    await expect(rotateApiKey(aws.cloudformation, { stackName: 'nowhere', timestamp: '2026-11-23T10-00-00Z', clientRequestToken: 'rotate-x', now: '2026-11-23T10-00-00Z' }))
       .rejects.toBeInstanceOf(StackNotFoundError);
   });
 
@@ -218,7 +265,7 @@ describe('the rotation module refuses, over the wire,', () => {
       TemplateBody: JSON.stringify({ Resources: { Logs: { Type: 'AWS::Logs::LogGroup', Properties: {} } } }),
     }));
 
-    await expect(rotateApiKey(aws.cloudformation, { stackName: 'unrelated', timestamp: '2026-11-23T10-00-00Z', clientRequestToken: 'rotate-x' }))
+    await expect(rotateApiKey(aws.cloudformation, { stackName: 'unrelated', timestamp: '2026-11-23T10-00-00Z', clientRequestToken: 'rotate-x', now: '2026-11-23T10-00-00Z' }))
       .rejects.toBeInstanceOf(TimestampParameterMissingError);
   });
 });

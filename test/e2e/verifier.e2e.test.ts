@@ -24,7 +24,7 @@ async function stackWithNoticeQueue(stackName: string) {
 }
 
 const rotate = (stackName: string, time: string) =>
-  createHandler({ cloudformation: aws.cloudformation, stackName, log: () => undefined })(scheduledEvent(time));
+  createHandler({ cloudformation: aws.cloudformation, stackName, log: () => undefined, now: () => new Date(time) })(scheduledEvent(time));
 
 describe('the verifier after a scheduled rotation', () => {
   it('confirms it and publishes an OK notice to the topic', async () => {
@@ -75,7 +75,7 @@ describe('the rotation module', () => {
       return next(args);
     }, { step: 'initialize' });
 
-    await createHandler({ cloudformation, stackName: 'guarded', log: () => undefined })(scheduledEvent('2026-11-23T10:00:00Z'));
+    await createHandler({ cloudformation, stackName: 'guarded', log: () => undefined, now: () => new Date('2026-11-23T10:00:00Z') })(scheduledEvent('2026-11-23T10:00:00Z'));
 
     const stated = JSON.parse(await stackOutput(aws.cloudformation, 'guarded', 'RollbackConfiguration'));
     expect(stated).toEqual({

@@ -175,6 +175,19 @@ def _event_init(original):
     return __init__
 
 
+def _keeping_capabilities(original):
+    """CreateStack and UpdateStack: the stack keeps the operation's Capabilities, which
+    DescribeStacks returns (CloudFormation API reference, Stack.Capabilities); moto drops them."""
+
+    def handler(self, *args, **kwargs):
+        result = original(self, *args, **kwargs)
+        stack = self.cloudformation_backend.get_stack(self._get_param("StackName"))
+        stack.capabilities = self._get_param("Capabilities", [])
+        return result
+
+    return handler
+
+
 def _with_request_token(original):
     def handler(self, *args, **kwargs):
         reset = _token.set(self._get_param("ClientRequestToken"))
@@ -470,5 +483,7 @@ def install() -> None:
     cfn_models.Stack.outputs = _outputs(cfn_models.Stack.outputs)
     cfn_models.ChangeSet.diff = change_set_diff
     cfn_models.Event.__init__ = _event_init(cfn_models.Event.__init__)
+    for action in ("create_stack", "update_stack"):
+        setattr(cfn_responses.CloudFormationResponse, action, _keeping_capabilities(getattr(cfn_responses.CloudFormationResponse, action)))
     for action in ("create_stack", "update_stack", "execute_change_set"):
         setattr(cfn_responses.CloudFormationResponse, action, _with_request_token(getattr(cfn_responses.CloudFormationResponse, action)))
