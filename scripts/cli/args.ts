@@ -13,7 +13,7 @@ export interface GlobalOptions {
 
 export type Command =
   | { name: 'help'; text: string }
-  | { name: 'deploy'; stackName: string; parameters: Record<string, string>; rotate: boolean; global: GlobalOptions }
+  | { name: 'deploy'; stackName: string; parameters: Record<string, string>; rotate: boolean; changeOrigin: boolean; global: GlobalOptions }
   | { name: 'rotate'; stackName: string; dryRun: boolean; wait: boolean; global: GlobalOptions }
   | { name: 'status'; stackName: string; json: boolean; global: GlobalOptions };
 
@@ -37,6 +37,7 @@ export const COMMAND_OPTIONS: Record<string, Options> = {
     'key-gate-seconds': { type: 'string' },
     'rollback-minutes': { type: 'string' },
     rotate: { type: 'boolean', default: false },
+    'change-origin': { type: 'boolean', default: false },
   },
   rotate: { 'dry-run': { type: 'boolean', default: false }, 'no-wait': { type: 'boolean', default: false } },
   status: { json: { type: 'boolean', default: false } },
@@ -64,7 +65,7 @@ Commands:
 Run "${PROGRAM} <command> --help" for a command's options and examples.`,
   deploy: `Usage: ${PROGRAM} deploy --stack-name S [--api-url U] [--schedule NAME] [--web-acl-arn A]
        [--notification-email E] [--health-check-path P] [--key-gate-seconds N] [--rollback-minutes N]
-       [--rotate]
+       [--rotate] [--change-origin]
 
 Creates the stack when it does not exist (Timestamp = now), otherwise updates it with the current
 template. Parameters not given keep their current values, and so does the Timestamp: a deploy
@@ -87,6 +88,8 @@ Options:
                     minutes CloudFormation watches the rollback trigger after a rotation's
                     resources are deployed, 0 to 180; 0 turns it off (default when creating: 10)
   --rotate          also rotate the key (new Timestamp)
+  --change-origin   confirm an --api-url that points CloudFront at another origin than the
+                    stack's current one (another API, or the demo API with --api-url '')
 
 ${COMMON_HELP}
 
@@ -157,7 +160,7 @@ export function parseCommandLine(argv: string[]): Command {
         const value = values[flag.slice(2)];
         if (typeof value === 'string') parameters[parameter] = value;
       }
-      return { name, stackName, parameters, rotate: values.rotate === true, global };
+      return { name, stackName, parameters, rotate: values.rotate === true, changeOrigin: values['change-origin'] === true, global };
     }
     case 'rotate':
       if (values['dry-run'] && values['no-wait']) throw new UsageError('--dry-run and --no-wait do not go together: a dry run starts nothing.', name);

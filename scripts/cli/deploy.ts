@@ -1,6 +1,7 @@
 // `deploy`: creates the stack when it is absent, otherwise updates it with the current template.
 // Parameters not given keep their values, and so does Timestamp unless --rotate is given: a
 // deploy rotates nothing by accident.
+import type { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import {
   CloudFormationClient,
   CreateStackCommand,
@@ -13,6 +14,8 @@ import { TIMESTAMP_PARAMETER, checkNotFailed, describeStack, isValidationError, 
 import { timestampFrom } from '../../lambda/timestamp';
 import { OperationFailedError, TemplateTooLargeError, UsageError } from './errors';
 import { type Output, paint } from './output';
+import { checkApiStage, checkOriginChange, checkOwnStack } from './deploy-guards';
+import { refuseUncreated } from './refusals';
 import { followStackOperation } from './stack-events';
 import { parseTemplate } from '../template';
 
@@ -35,10 +38,13 @@ export interface DeployRequest {
   /** Template parameters given on the command line, by parameter name. */
   parameters: Record<string, string>;
   rotate: boolean;
+  /** The user confirmed pointing CloudFront at another origin (--change-origin). */
+  changeOrigin?: boolean;
 }
 
 export interface DeployDependencies {
   cloudformation: CloudFormationClient;
+  apigateway: APIGatewayClient;
   templateBody: string;
   now: () => Date;
   sleep: (milliseconds: number) => Promise<void>;
@@ -59,6 +65,12 @@ export async function deploy(request: DeployRequest, deps: DeployDependencies): 
   const clientRequestToken = `deploy-${timestamp}`;
   const since = now();
   const existing = await findStack(cloudformation, request.stackName);
+  if (existing) {
+    refuseUncreated(request.stackName, existing.StackStatus ?? '');
+    checkOwnStack(existing);
+    checkOriginChange(existing, request.parameters, request.changeOrigin === true);
+  }
+  if ('ApiURL' in request.parameters) await checkApiStage(deps.apigateway, request.parameters.ApiURL);
   if (!existing) {
     output.line(`Creating stack ${request.stackName} (Timestamp ${timestamp}) …`);
     await cloudformation

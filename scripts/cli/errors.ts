@@ -35,3 +35,43 @@ export class RotationLeftoversError extends Error {
     super(`Stack "${stackName}" reports the rotation complete, but ${leftovers.join('; ')}. Remove what is left by hand (status lists the usage plan's keys), then rotate again.`);
   }
 }
+
+/** The stack exists only as an unexecuted change set: there is nothing to update or rotate yet. */
+export class StackNotCreatedError extends Error {
+  override name = 'StackNotCreatedError';
+  constructor(readonly stackName: string) {
+    super(`Stack "${stackName}" holds only a change set that was never executed (REVIEW_IN_PROGRESS). Nothing changed; execute or delete that change set first.`);
+  }
+}
+
+/** A first create that failed leaves a stack CloudFormation can only delete. */
+export class StackCreationFailedError extends Error {
+  override name = 'StackCreationFailedError';
+  constructor(readonly stackName: string) {
+    super(`Stack "${stackName}" failed to create (ROLLBACK_COMPLETE), and such a stack can only be deleted. Nothing changed; delete it, then deploy again.`);
+  }
+}
+
+/** The dry run's change set could not be deleted: the stack keeps it until someone does. */
+export class ChangeSetNotDeletedError extends Error {
+  override name = 'ChangeSetNotDeletedError';
+  constructor(readonly stackName: string, readonly changeSetName: string, options?: ErrorOptions) {
+    super(`The dry run changed nothing, but its change set ${changeSetName} could not be deleted from stack "${stackName}". Delete it by hand (aws cloudformation delete-change-set).`, options);
+  }
+}
+
+/** `deploy` replaces a stack's template: only a stack made from this one may be updated. */
+export class NotThisTemplateError extends Error {
+  override name = 'NotThisTemplateError';
+  constructor(readonly stackName: string, readonly missing: string[]) {
+    super(`Stack "${stackName}" was not made from this template (it has no ${missing.join(', no ')}), so deploy will not replace its template. Nothing changed; choose another --stack-name.`);
+  }
+}
+
+export class OriginChangeNotConfirmedError extends Error {
+  override name = 'OriginChangeNotConfirmedError';
+  constructor(readonly stackName: string, readonly from: string, readonly to: string) {
+    const origin = (url: string) => (url === '' ? 'the demo API' : url);
+    super(`This deploy would point CloudFront of stack "${stackName}" at ${origin(to)} instead of ${origin(from)}, so every request through CloudFront would go there. Nothing changed; pass --change-origin to confirm.`);
+  }
+}

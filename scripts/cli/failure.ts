@@ -9,7 +9,18 @@ import {
   TimestampParameterMissingError,
 } from '../../lambda/errors';
 import { PROGRAM } from './args';
-import { ChangeSetFailedError, OperationFailedError, RotationLeftoversError, TemplateTooLargeError, UsageError } from './errors';
+import {
+  ChangeSetFailedError,
+  ChangeSetNotDeletedError,
+  NotThisTemplateError,
+  OperationFailedError,
+  OriginChangeNotConfirmedError,
+  RotationLeftoversError,
+  StackCreationFailedError,
+  StackNotCreatedError,
+  TemplateTooLargeError,
+  UsageError,
+} from './errors';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -20,11 +31,12 @@ export interface Failure {
   exitCode: number;
 }
 
-const USAGE_OR_ACCESS = [StackNotFoundError];
+const USAGE_OR_ACCESS = [StackNotFoundError, NotThisTemplateError, OriginChangeNotConfirmedError];
 const KNOWN = [
   ...USAGE_OR_ACCESS,
   TemplateTooLargeError, OperationFailedError, ChangeSetFailedError, RotationLeftoversError, StackBusyError,
   StackNotUpdatableError, TimestampParameterMissingError, InvalidEventError, InvalidRollbackConfigurationError,
+  StackNotCreatedError, StackCreationFailedError, ChangeSetNotDeletedError,
 ];
 
 export function describeFailure(error: unknown): Failure {

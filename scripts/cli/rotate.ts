@@ -20,7 +20,8 @@ import {
 } from '../../lambda/rotation';
 import { clientRequestTokenFor, timestampFrom } from '../../lambda/timestamp';
 import { printOutputs } from './deploy';
-import { ChangeSetFailedError, OperationFailedError, RotationLeftoversError } from './errors';
+import { ChangeSetFailedError, ChangeSetNotDeletedError, OperationFailedError, RotationLeftoversError } from './errors';
+import { refuseUncreatedStack } from './refusals';
 import { type Output, paint } from './output';
 import { followStackOperation } from './stack-events';
 
@@ -44,6 +45,7 @@ export async function rotate(stackName: string, wait: boolean, deps: RotateDepen
   const since = now();
   const timestamp = timestampFrom(since);
   const clientRequestToken = clientRequestTokenFor(timestamp);
+  await refuseUncreatedStack(cloudformation, stackName);
   const outcome = await rotateApiKey(cloudformation, { stackName, timestamp, clientRequestToken, now: timestamp });
   output.line(`Stack ${stackName}: Timestamp ${outcome.previousTimestamp} → ${outcome.timestamp}: ${RESULT_TEXT[outcome.result]}.`);
   if (!wait || outcome.result === 'unchanged' || outcome.result === 'superseded') return outcome;
@@ -88,6 +90,7 @@ export interface PlannedChange {
 /** Creates a change set for the rotation, lists its changes, and always deletes it again. */
 export async function dryRun(stackName: string, deps: RotateDependencies): Promise<PlannedChange[]> {
   const { cloudformation, now, sleep, output } = deps;
+  await refuseUncreatedStack(cloudformation, stackName);
   const { stack, previousTimestamp } = await describeRotatableStack(cloudformation, stackName);
   const status = stack.StackStatus ?? '';
   checkNotFailed(stackName, status);
@@ -107,18 +110,32 @@ export async function dryRun(stackName: string, deps: RotateDependencies): Promi
       }),
     )
     .catch((error) => Promise.reject(translateError(error, stackName)));
+  let changes: PlannedChange[];
   try {
-    const changes = await waitForChanges(cloudformation, stackName, changeSetName, sleep);
-    output.line(`Dry run for stack ${stackName}: Timestamp ${previousTimestamp} → ${timestamp} would change:`);
-    for (const change of changes) {
-      const replaces = change.replacement === 'True' ? paint(output, 'yellow', 'replaced') : change.replacement === 'False' ? 'in place' : `replacement ${change.replacement}`;
-      output.line(`  ${change.action.padEnd(7)} ${change.logicalId.padEnd(14)} ${change.type.padEnd(32)} ${replaces}`);
-    }
-    output.line('Nothing was changed: the change set has been deleted.');
-    return changes;
-  } finally {
-    await cloudformation.send(new DeleteChangeSetCommand({ StackName: stackName, ChangeSetName: changeSetName }));
+    changes = await waitForChanges(cloudformation, stackName, changeSetName, sleep);
+  } catch (error) {
+    // The change set's own failure is what the user needs; a failed cleanup is only mentioned.
+    await deleteChangeSet(cloudformation, stackName, changeSetName).catch((cleanup: Error) => output.error(`warning: ${cleanup.message}`));
+    throw error;
   }
+  await deleteChangeSet(cloudformation, stackName, changeSetName);
+  if (changes.length === 0) {
+    output.line(`Dry run for stack ${stackName}: Timestamp ${previousTimestamp} → ${timestamp} would change nothing. Nothing was changed: the change set has been deleted.`);
+    return changes;
+  }
+  output.line(`Dry run for stack ${stackName}: Timestamp ${previousTimestamp} → ${timestamp} would change:`);
+  for (const change of changes) {
+    const replaces = change.replacement === 'True' ? paint(output, 'yellow', 'replaced') : change.replacement === 'False' ? 'in place' : `replacement ${change.replacement}`;
+    output.line(`  ${change.action.padEnd(7)} ${change.logicalId.padEnd(14)} ${change.type.padEnd(32)} ${replaces}`);
+  }
+  output.line('Nothing was changed: the change set has been deleted.');
+  return changes;
+}
+
+async function deleteChangeSet(cloudformation: CloudFormationClient, stackName: string, changeSetName: string): Promise<void> {
+  await cloudformation
+    .send(new DeleteChangeSetCommand({ StackName: stackName, ChangeSetName: changeSetName }))
+    .catch((error) => Promise.reject(new ChangeSetNotDeletedError(stackName, changeSetName, { cause: error })));
 }
 
 async function waitForChanges(
@@ -134,6 +151,8 @@ async function waitForChanges(
     await sleep(2000);
     page = await describe();
   }
+  // CloudFormation fails a change set that would change nothing, with this reason.
+  if (page.Status === 'FAILED' && page.StatusReason?.includes("didn't contain changes")) return [];
   if (page.Status !== 'CREATE_COMPLETE') throw new ChangeSetFailedError(stackName, page.StatusReason ?? page.Status ?? 'no reason given');
   const changes: Change[] = [...(page.Changes ?? [])];
   while (page.NextToken) {

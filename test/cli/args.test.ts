@@ -5,11 +5,11 @@ const global = { region: undefined, profile: undefined, verbose: false };
 
 describe('parseCommandLine', () => {
   it.each([
-    [['deploy', '--stack-name', 'edge-api'], { name: 'deploy', stackName: 'edge-api', parameters: {}, rotate: false, global }],
+    [['deploy', '--stack-name', 'edge-api'], { name: 'deploy', stackName: 'edge-api', parameters: {}, rotate: false, changeOrigin: false, global }],
     [
       [
         'deploy', '--stack-name', 'edge-api', '--api-url', 'a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/prod', '--schedule', 'Monthly',
-        '--web-acl-arn', 'arn:x', '--notification-email', 'ops@example.com', '--health-check-path', '/health', '--key-gate-seconds', '60', '--rollback-minutes', '0', '--rotate',
+        '--web-acl-arn', 'arn:x', '--notification-email', 'ops@example.com', '--health-check-path', '/health', '--key-gate-seconds', '60', '--rollback-minutes', '0', '--rotate', '--change-origin',
       ],
       {
         name: 'deploy',
@@ -19,6 +19,7 @@ describe('parseCommandLine', () => {
           NotificationEmail: 'ops@example.com', HealthCheckPath: '/health', KeyGateTimeoutSeconds: '60', RollbackMonitoringMinutes: '0',
         },
         rotate: true,
+        changeOrigin: true,
         global,
       },
     ],

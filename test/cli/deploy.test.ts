@@ -5,27 +5,50 @@ import {
   DescribeStacksCommand,
   UpdateStackCommand,
 } from '@aws-sdk/client-cloudformation';
+import { APIGatewayClient, GetStageCommand } from '@aws-sdk/client-api-gateway';
 import { mockClient } from 'aws-sdk-client-mock';
 import { StackBusyError } from '../../lambda/errors';
 import { deploy } from '../../scripts/cli/deploy';
-import { OperationFailedError, TemplateTooLargeError, UsageError } from '../../scripts/cli/errors';
+import {
+  NotThisTemplateError,
+  OperationFailedError,
+  OriginChangeNotConfirmedError,
+  StackCreationFailedError,
+  StackNotCreatedError,
+  TemplateTooLargeError,
+  UsageError,
+} from '../../scripts/cli/errors';
 import { readTemplate } from '../../scripts/template';
 import { NOT_FOUND, NO_UPDATES, PARAMETERS, stack } from '../rotation.fixtures';
 import { START, newestFirst, noSleep, recordingOutput, stackEvent } from './cli.fixtures';
 
 const cloudformation = mockClient(CloudFormationClient);
+const apigateway = mockClient(APIGatewayClient);
 const templateBody = readTemplate();
-const OUTPUTS = [{ OutputKey: 'CloudFrontURL', OutputValue: 'https://d111111abcdef8.cloudfront.net' }];
+const OUTPUTS = [
+  { OutputKey: 'CloudFrontURL', OutputValue: 'https://d111111abcdef8.cloudfront.net' },
+  ...['ApiKeyId', 'ApiKeySecretArn', 'DistributionId', 'UsagePlanId'].map((OutputKey) => ({ OutputKey, OutputValue: 'x' })),
+];
+const CURRENT_API = PARAMETERS.find((p) => p.ParameterKey === 'ApiURL')!.ParameterValue!;
 let output: ReturnType<typeof recordingOutput>;
 
 const run = (request: Partial<Parameters<typeof deploy>[0]> = {}, body = templateBody) =>
   deploy(
     { stackName: 'edge-api', parameters: {}, rotate: false, ...request },
-    { cloudformation: new CloudFormationClient({ region: 'eu-west-1' }), templateBody: body, now: () => START, sleep: noSleep, output },
+    {
+      cloudformation: new CloudFormationClient({ region: 'eu-west-1' }),
+      apigateway: new APIGatewayClient({ region: 'eu-west-1' }),
+      templateBody: body,
+      now: () => START,
+      sleep: noSleep,
+      output,
+    },
   );
 
 beforeEach(() => {
   cloudformation.reset();
+  apigateway.reset();
+  apigateway.on(GetStageCommand).resolves({ stageName: 'prod' });
   output = recordingOutput();
   cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [stack({ Outputs: OUTPUTS })] });
   cloudformation.on(DescribeStackEventsCommand).resolves(
@@ -50,7 +73,7 @@ describe('deploy', () => {
       Capabilities: ['CAPABILITY_IAM'],
       ClientRequestToken: 'deploy-2026-11-22T10-00-00Z',
     });
-    expect(output.lines).toContain('  CloudFrontURL  https://d111111abcdef8.cloudfront.net');
+    expect(output.lines).toContainEqual(expect.stringMatching(/^  CloudFrontURL +https:\/\/d111111abcdef8\.cloudfront\.net$/));
   });
 
   it('updates an existing stack with the current template, keeping every parameter not given, Timestamp included', async () => {
@@ -82,7 +105,7 @@ describe('deploy', () => {
 
   it('lets a parameter new in this template version take its default', async () => {
     const older = PARAMETERS.filter((p) => p.ParameterKey !== 'WebACLArn');
-    cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [stack({ Parameters: older })] });
+    cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [stack({ Parameters: older, Outputs: OUTPUTS })] });
 
     await run();
 
@@ -96,11 +119,11 @@ describe('deploy', () => {
     await run();
 
     expect(output.lines).toContain('No changes: the stack already matches the template and parameters.');
-    expect(output.lines).toContain('  CloudFrontURL  https://d111111abcdef8.cloudfront.net');
+    expect(output.lines).toContainEqual(expect.stringMatching(/^  CloudFrontURL +https:\/\/d111111abcdef8\.cloudfront\.net$/));
   });
 
   it('fails with each failed resource and its reason when the stack rolls back', async () => {
-    cloudformation.on(DescribeStacksCommand).resolvesOnce({ Stacks: [stack()] }).resolves({ Stacks: [stack({ StackStatus: 'UPDATE_ROLLBACK_COMPLETE' })] });
+    cloudformation.on(DescribeStacksCommand).resolvesOnce({ Stacks: [stack({ Outputs: OUTPUTS })] }).resolves({ Stacks: [stack({ StackStatus: 'UPDATE_ROLLBACK_COMPLETE' })] });
     cloudformation.on(DescribeStackEventsCommand).resolves(newestFirst([
       stackEvent('UsagePlan', 'UPDATE_FAILED', 1, { token: 'deploy-2026-11-22T10-00-00Z', reason: 'Invalid stage identifier specified' }),
       stackEvent('edge-api', 'UPDATE_ROLLBACK_COMPLETE', 2, { token: 'deploy-2026-11-22T10-00-00Z' }),
@@ -134,8 +157,84 @@ describe('deploy', () => {
     expect(cloudformation.calls()).toHaveLength(0);
   });
 
+  it.each([
+    ['has no Timestamp parameter', { Parameters: [{ ParameterKey: 'Env', ParameterValue: 'prod' }] }, 'it has no parameter Timestamp'],
+    ['has a Timestamp parameter but not the outputs', { Outputs: [{ OutputKey: 'TopicArn', OutputValue: 'arn' }] }, 'it has no output ApiKeyId, no output ApiKeySecretArn'],
+  ])('refuses to replace the template of a stack that %s, and changes nothing', async (_case, overrides, reason) => {
+    cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [stack({ Outputs: OUTPUTS, ...overrides })] });
+
+    const deployed = run();
+
+    await expect(deployed).rejects.toBeInstanceOf(NotThisTemplateError);
+    await expect(deployed).rejects.toThrow(`Stack "edge-api" was not made from this template (${reason}`);
+    expect(cloudformation.commandCalls(UpdateStackCommand)).toHaveLength(0);
+  });
+
+  it.each([
+    ['the demo API', '', 'at the demo API instead of a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/prod'],
+    ['another API', 'f6g7h8i9j0.execute-api.eu-west-1.amazonaws.com/prod', 'at f6g7h8i9j0.execute-api.eu-west-1.amazonaws.com/prod instead of'],
+  ])('asks for --change-origin before pointing CloudFront at %s', async (_case, ApiURL, message) => {
+    const refused = run({ parameters: { ApiURL } });
+
+    await expect(refused).rejects.toBeInstanceOf(OriginChangeNotConfirmedError);
+    await expect(refused).rejects.toThrow(message);
+    expect(cloudformation.commandCalls(UpdateStackCommand)).toHaveLength(0);
+
+    await run({ parameters: { ApiURL }, changeOrigin: true });
+    expect(cloudformation.commandCalls(UpdateStackCommand)[0].args[0].input.Parameters).toContainEqual({ ParameterKey: 'ApiURL', ParameterValue: ApiURL });
+  });
+
+  it('needs no confirmation to give the current origin again', async () => {
+    await run({ parameters: { ApiURL: CURRENT_API } });
+
+    expect(cloudformation.commandCalls(UpdateStackCommand)).toHaveLength(1);
+  });
+
+  it.each([
+    ['a stage that does not exist', () => apigateway.on(GetStageCommand).rejects(Object.assign(new Error('Invalid stage identifier specified'), { name: 'NotFoundException' })), 'names stage "prod" of REST API a1b2c3d4e5, which does not exist in eu-west-1'],
+  ])('refuses an --api-url that names %s before CloudFormation would', async (_case, arrange, message) => {
+    arrange();
+    cloudformation.on(DescribeStacksCommand).rejects(NOT_FOUND);
+
+    await expect(run({ parameters: { ApiURL: CURRENT_API } })).rejects.toThrow(message);
+    expect(cloudformation.commandCalls(CreateStackCommand)).toHaveLength(0);
+  });
+
+  it('refuses an --api-url in another Region than the stack', async () => {
+    cloudformation.on(DescribeStacksCommand).rejects(NOT_FOUND);
+
+    await expect(run({ parameters: { ApiURL: 'a1b2c3d4e5.execute-api.us-west-2.amazonaws.com/prod' } })).rejects.toThrow(
+      '--api-url is in us-west-2, but the stack would be in eu-west-1',
+    );
+    expect(cloudformation.commandCalls(CreateStackCommand)).toHaveLength(0);
+  });
+
+  it('goes on when the stage cannot be read (access denied proves nothing)', async () => {
+    apigateway.on(GetStageCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+    cloudformation.on(DescribeStacksCommand).rejects(NOT_FOUND).resolves({ Stacks: [stack({ Outputs: OUTPUTS })] });
+    cloudformation.on(DescribeStacksCommand).rejectsOnce(NOT_FOUND).resolves({ Stacks: [stack({ Outputs: OUTPUTS, StackStatus: 'CREATE_COMPLETE' })] });
+    cloudformation.on(CreateStackCommand).resolves({});
+
+    await run({ parameters: { ApiURL: CURRENT_API } });
+
+    expect(cloudformation.commandCalls(CreateStackCommand)).toHaveLength(1);
+  });
+
+  it.each([
+    ['REVIEW_IN_PROGRESS', StackNotCreatedError, 'execute or delete that change set first'],
+    ['ROLLBACK_COMPLETE', StackCreationFailedError, 'delete it, then deploy again'],
+  ] as const)('refuses a stack in %s with the remedy that applies to deploy', async (StackStatus, errorClass, remedy) => {
+    cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [stack({ StackStatus })] });
+
+    const refused = run();
+
+    await expect(refused).rejects.toBeInstanceOf(errorClass);
+    await expect(refused).rejects.toThrow(remedy);
+    expect(cloudformation.commandCalls(UpdateStackCommand)).toHaveLength(0);
+  });
+
   it('refuses a busy stack without updating it', async () => {
-    cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [stack({ StackStatus: 'UPDATE_IN_PROGRESS' })] });
+    cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [stack({ StackStatus: 'UPDATE_IN_PROGRESS', Outputs: OUTPUTS })] });
 
     await expect(run()).rejects.toBeInstanceOf(StackBusyError);
     expect(cloudformation.commandCalls(UpdateStackCommand)).toHaveLength(0);

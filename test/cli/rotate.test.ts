@@ -10,7 +10,7 @@ import {
 import { APIGatewayClient, GetApiKeyCommand, GetUsagePlanKeysCommand } from '@aws-sdk/client-api-gateway';
 import { mockClient } from 'aws-sdk-client-mock';
 import { StackBusyError } from '../../lambda/errors';
-import { ChangeSetFailedError, OperationFailedError, RotationLeftoversError } from '../../scripts/cli/errors';
+import { ChangeSetFailedError, ChangeSetNotDeletedError, OperationFailedError, RotationLeftoversError, StackCreationFailedError, StackNotCreatedError } from '../../scripts/cli/errors';
 import { dryRun, rotate } from '../../scripts/cli/rotate';
 import { stack } from '../rotation.fixtures';
 import { START, TOKEN, newestFirst, noSleep, recordingOutput, stackEvent } from './cli.fixtures';
@@ -153,10 +153,55 @@ describe('rotate --dry-run', () => {
     expect(cloudformation.commandCalls(DeleteChangeSetCommand)).toHaveLength(1);
   });
 
+  it('says so when the change set lists no change', async () => {
+    cloudformation.on(DescribeChangeSetCommand).resolves({
+      Status: 'FAILED',
+      StatusReason: "The submitted information didn't contain changes. Submit different information to create a change set.",
+    });
+
+    await expect(dryRun('edge-api', deps())).resolves.toEqual([]);
+    expect(output.lines).toEqual([
+      'Dry run for stack edge-api: Timestamp 2026-10-23T01-57-00Z → 2026-11-22T10-00-00Z would change nothing. Nothing was changed: the change set has been deleted.',
+    ]);
+  });
+
+  it("keeps the change set's own failure when deleting it fails too, and mentions the leftover", async () => {
+    cloudformation.on(DescribeChangeSetCommand).resolves({ Status: 'FAILED', StatusReason: 'Parameter validation failed' });
+    cloudformation.on(DeleteChangeSetCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }));
+
+    await expect(dryRun('edge-api', deps())).rejects.toBeInstanceOf(ChangeSetFailedError);
+    expect(output.errors).toEqual([expect.stringMatching(/^warning: The dry run changed nothing, but its change set rotate-dry-run-2026-11-22T10-00-00Z could not be deleted/)]);
+  });
+
+  it('claims no clean dry run when its change set could not be deleted', async () => {
+    cloudformation.on(DescribeChangeSetCommand).resolves({ Status: 'CREATE_COMPLETE', Changes: [change('ApiKey', 'AWS::ApiGateway::ApiKey', 'Modify', 'True')] });
+    cloudformation.on(DeleteChangeSetCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }));
+
+    await expect(dryRun('edge-api', deps())).rejects.toBeInstanceOf(ChangeSetNotDeletedError);
+    expect(output.lines.join('\n')).not.toContain('has been deleted');
+  });
+
   it('refuses a busy stack without creating a change set', async () => {
     cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [stack({ StackStatus: 'UPDATE_IN_PROGRESS' })] });
 
     await expect(dryRun('edge-api', deps())).rejects.toBeInstanceOf(StackBusyError);
+    expect(cloudformation.commandCalls(CreateChangeSetCommand)).toHaveLength(0);
+  });
+});
+
+describe('refuses, with the real reason and remedy, a stack that', () => {
+  it.each([
+    ['holds only an unexecuted change set', 'REVIEW_IN_PROGRESS', StackNotCreatedError, 'execute or delete that change set first'],
+    ['failed to create', 'ROLLBACK_COMPLETE', StackCreationFailedError, 'delete it, then deploy again'],
+  ] as const)('%s (%s), in rotate and in the dry run', async (_case, StackStatus, errorClass, remedy) => {
+    cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [stack({ StackStatus, Parameters: StackStatus === 'REVIEW_IN_PROGRESS' ? [] : undefined })] });
+
+    for (const command of [() => rotate('edge-api', true, deps()), () => dryRun('edge-api', deps())]) {
+      const refused = command();
+      await expect(refused).rejects.toBeInstanceOf(errorClass);
+      await expect(refused).rejects.toThrow(remedy);
+    }
+    expect(cloudformation.commandCalls(UpdateStackCommand)).toHaveLength(0);
     expect(cloudformation.commandCalls(CreateChangeSetCommand)).toHaveLength(0);
   });
 });

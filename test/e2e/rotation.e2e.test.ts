@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { GetDistributionConfigCommand, UpdateDistributionCommand } from '@aws-sdk/client-cloudfront';
 import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -16,6 +17,7 @@ import { StackBusyError, StackNotFoundError, TimestampParameterMissingError } fr
 import { createHandler } from '../../lambda/handler';
 import { rotateApiKey } from '../../lambda/rotation';
 import { main as cli } from '../../scripts/cli';
+import { NotThisTemplateError, OriginChangeNotConfirmedError } from '../../scripts/cli/errors';
 import { dryRun } from '../../scripts/cli/rotate';
 import { emulatorClientConfig } from '../../scripts/emulator/launch';
 import { type LocalAws, get, stackOutput, startLocalAws } from '../../scripts/emulator/local-stack';
@@ -60,6 +62,42 @@ describe('deploy', () => {
     expect(state.header).toBe(state.keyValue);
     expect((await throughCloudFront('deployed')).status).toBe(200);
     expect((await toStage('deployed')).status).toBe(403);
+  });
+});
+
+describe('deploy refuses, changing nothing,', () => {
+  it("a stack that was not made from this template, even with a Timestamp parameter", async () => {
+    await aws.cloudformation.send(new CreateStackCommand({
+      StackName: 'someone-elses',
+      TemplateBody: JSON.stringify({
+        Parameters: { Timestamp: { Type: 'String' } },
+        Resources: { Topic: { Type: 'AWS::SNS::Topic', Properties: {} } },
+        Outputs: { TopicArn: { Value: { Ref: 'Topic' } } },
+      }),
+      Parameters: [{ ParameterKey: 'Timestamp', ParameterValue: '2026-11-22' }],
+    }));
+    const topicArn = await stackOutput(aws.cloudformation, 'someone-elses', 'TopicArn');
+
+    await expect(deployStack(aws, 'someone-elses')).rejects.toBeInstanceOf(NotThisTemplateError);
+
+    const { Stacks } = await aws.cloudformation.send(new DescribeStacksCommand({ StackName: 'someone-elses' }));
+    expect(Stacks![0].StackStatus).toBe('CREATE_COMPLETE');
+    await expect(new SNSClient(emulatorClientConfig(aws.emulator.endpoint)).send(new GetTopicAttributesCommand({ TopicArn: topicArn }))).resolves.toBeDefined();
+  });
+
+  it('re-pointing CloudFront at another origin without --change-origin', async () => {
+    await deployStack(aws, 'pointed');
+    const before = await keyState(aws, 'pointed');
+
+    const elsewhere = 'a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod';
+
+    await expect(deployStack(aws, 'pointed', { ApiURL: elsewhere })).rejects.toBeInstanceOf(OriginChangeNotConfirmedError);
+    const confirmed = await cliRun(['deploy', '--stack-name', 'pointed', '--api-url', elsewhere, '--change-origin', '--region', 'us-east-1']);
+    await expect(deployStack(aws, 'pointed', { ApiURL: '' })).resolves.toBeDefined();
+
+    expect(confirmed.code).toBe(2);
+    expect(confirmed.output.errors[0]).toMatch(/^error: --api-url names stage "prod" of REST API a1b2c3d4e5, which does not exist in us-east-1\./);
+    expect(await keyState(aws, 'pointed')).toEqual(before);
   });
 });
 
