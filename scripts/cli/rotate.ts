@@ -80,6 +80,14 @@ async function checkRotated(stackName: string, timestamp: string, failures: stri
   return outputs.ApiKeyId;
 }
 
+// ResourceChange.Replacement in the CloudFormation API reference: Conditional when the new value
+// of a create-only property is known only during the update, as the usage-plan key's KeyId is.
+const REPLACEMENT_TEXT: Record<string, string> = {
+  True: 'replaced',
+  False: 'in place',
+  Conditional: 'replaced if a value known only during the update requires it (Conditional)',
+};
+
 export interface PlannedChange {
   action: string;
   logicalId: string;
@@ -125,7 +133,8 @@ export async function dryRun(stackName: string, deps: RotateDependencies): Promi
   }
   output.line(`Dry run for stack ${stackName}: Timestamp ${previousTimestamp} → ${timestamp} would change:`);
   for (const change of changes) {
-    const replaces = change.replacement === 'True' ? paint(output, 'yellow', 'replaced') : change.replacement === 'False' ? 'in place' : `replacement ${change.replacement}`;
+    const text = REPLACEMENT_TEXT[change.replacement] ?? `replacement ${change.replacement}`;
+    const replaces = change.replacement === 'False' ? text : paint(output, 'yellow', text);
     output.line(`  ${change.action.padEnd(7)} ${change.logicalId.padEnd(14)} ${change.type.padEnd(32)} ${replaces}`);
   }
   output.line('Nothing was changed: the change set has been deleted.');

@@ -33,7 +33,7 @@ const completedRotation = (events = [stackEvent('edge-api', 'UPDATE_COMPLETE', 2
   cloudformation.on(DescribeStacksCommand).resolvesOnce({ Stacks: [stack()] }).resolves({ Stacks: [stack({ StackStatus: 'UPDATE_COMPLETE', Outputs: OUTPUTS })] });
   cloudformation.on(DescribeStackEventsCommand).resolves(newestFirst([stackEvent('edge-api', 'UPDATE_IN_PROGRESS', 1), ...events]));
 };
-const change = (LogicalResourceId: string, ResourceType: string, Action: 'Add' | 'Modify' | 'Remove', Replacement?: 'True' | 'False') => ({
+const change = (LogicalResourceId: string, ResourceType: string, Action: 'Add' | 'Modify' | 'Remove', Replacement?: 'True' | 'False' | 'Conditional') => ({
   Type: 'Resource' as const,
   ResourceChange: { LogicalResourceId, ResourceType, Action, Replacement },
 });
@@ -123,7 +123,7 @@ describe('rotate --dry-run', () => {
       })
       .resolvesOnce({
         Status: 'CREATE_COMPLETE',
-        Changes: [change('UsagePlanKey', 'AWS::ApiGateway::UsagePlanKey', 'Modify', 'True'), change('Distribution', 'AWS::CloudFront::Distribution', 'Modify', 'False')],
+        Changes: [change('UsagePlanKey', 'AWS::ApiGateway::UsagePlanKey', 'Modify', 'Conditional'), change('Distribution', 'AWS::CloudFront::Distribution', 'Modify', 'False')],
       });
 
     const changes = await dryRun('edge-api', deps());
@@ -131,11 +131,12 @@ describe('rotate --dry-run', () => {
     expect(changes).toEqual([
       { action: 'Modify', logicalId: 'ApiKeySecret', type: 'AWS::SecretsManager::Secret', replacement: 'True' },
       { action: 'Modify', logicalId: 'ApiKey', type: 'AWS::ApiGateway::ApiKey', replacement: 'True' },
-      { action: 'Modify', logicalId: 'UsagePlanKey', type: 'AWS::ApiGateway::UsagePlanKey', replacement: 'True' },
+      { action: 'Modify', logicalId: 'UsagePlanKey', type: 'AWS::ApiGateway::UsagePlanKey', replacement: 'Conditional' },
       { action: 'Modify', logicalId: 'Distribution', type: 'AWS::CloudFront::Distribution', replacement: 'False' },
     ]);
     expect(output.lines.some((line) => /Distribution\s+AWS::CloudFront::Distribution\s+in place$/.test(line))).toBe(true);
     expect(output.lines.some((line) => /ApiKey\s+AWS::ApiGateway::ApiKey\s+replaced$/.test(line))).toBe(true);
+    expect(output.lines.some((line) => /UsagePlanKey\s+AWS::ApiGateway::UsagePlanKey\s+replaced if a value known only during the update requires it \(Conditional\)$/.test(line))).toBe(true);
     expect(cloudformation.commandCalls(CreateChangeSetCommand)[0].args[0].input).toMatchObject({
       ChangeSetType: 'UPDATE',
       UsePreviousTemplate: true,

@@ -233,7 +233,8 @@ describe('a rotation through the CLI', () => {
     expect(changes).toEqual([
       { action: 'Modify', logicalId: 'ApiKeySecret', type: 'AWS::SecretsManager::Secret', replacement: 'True' },
       { action: 'Modify', logicalId: 'ApiKey', type: 'AWS::ApiGateway::ApiKey', replacement: 'True' },
-      { action: 'Modify', logicalId: 'UsagePlanKey', type: 'AWS::ApiGateway::UsagePlanKey', replacement: 'True' },
+      // KeyId refers to the key being replaced: its new value is known only during the update.
+      { action: 'Modify', logicalId: 'UsagePlanKey', type: 'AWS::ApiGateway::UsagePlanKey', replacement: 'Conditional' },
       { action: 'Modify', logicalId: 'KeyGate', type: 'AWS::CloudFormation::CustomResource', replacement: 'False' },
       { action: 'Modify', logicalId: 'Distribution', type: 'AWS::CloudFront::Distribution', replacement: 'False' },
     ]);

@@ -17,6 +17,7 @@ through the *_IN_PROGRESS states on the way, and an update is refused while one 
 """
 import contextvars
 import copy
+import json
 import re
 
 from moto.cloudformation import models as cfn_models
@@ -216,16 +217,27 @@ def _live(resources_map, logical_id):
 
 
 def _changes(old_map, logical_id, resource_json, resources_map):
-    """(action, replaces) for one resource against its live version, or None when unchanged."""
+    """(action, replacement) for one resource against its live version, or None when unchanged.
+
+    The replacement is the change set's: "True" when a changed create-only property's new value is
+    known now, "Conditional" when every such value is known only during the update (it refers to
+    a resource the plan adds or replaces), "False" otherwise. CloudFormation API reference,
+    ResourceChange.Replacement: RequiresRecreation Always with Evaluation Static is True, with
+    Evaluation Dynamic it is Conditional. An update, which resolves everything, gets True or False.
+    """
     resource = _live(old_map, logical_id)
     if resource is None:
-        return "Add", False
+        return "Add", None
     before = getattr(resource, PROPERTIES, {})
     after = resolved_properties(logical_id, resource_json, resources_map)
     changed = {key for key in set(before) | set(after) if before.get(key) != after.get(key)}
     if not changed:
         return None
-    return "Modify", bool(changed & create_only_properties(resource_json["Type"]))
+    recreating = changed & create_only_properties(resource_json["Type"])
+    if not recreating:
+        return "Modify", "False"
+    dynamic = all(UNKNOWN in json.dumps(after.get(key)) for key in recreating)
+    return "Modify", "Conditional" if dynamic else "True"
 
 
 def plan(resource_map, template: dict, parameters: dict) -> list:
@@ -251,10 +263,10 @@ def plan(resource_map, template: dict, parameters: dict) -> list:
         change = _changes(resource_map, logical_id, resource_json, preview)
         if change is None:
             continue
-        action, replaces = change
-        if action == "Add" or replaces:
+        action, replacement = change
+        if action == "Add" or replacement != "False":
             preview._parsed_resources[logical_id] = _NotYetCreated(logical_id)
-        planned.append((action, logical_id, resource_json["Type"], None if action == "Add" else str(replaces)))
+        planned.append((action, logical_id, resource_json["Type"], replacement))
     for logical_id, resource_json in resource_map._resource_json_map.items():
         if logical_id not in resources and _live(resource_map, logical_id) is not None:
             planned.append(("Remove", logical_id, resource_json["Type"], None))
@@ -292,7 +304,8 @@ def update(self, template, parameters=None):
             change = _changes(self, logical_id, resource_json, self)
             if change is None:
                 continue
-            action, replaces = change
+            action, replacement = change
+            replaces = replacement == "True"
             if action == "Add":
                 self._parsed_resources.pop(logical_id, None)
                 _event(self, logical_id, resource_type, None, "CREATE_IN_PROGRESS")
