@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type Command, type GlobalOptions, parseCommandLine } from './cli/args';
 import { deploy } from './cli/deploy';
 import { EXIT_FAILED, EXIT_OK, describeFailure } from './cli/failure';
+import { nodeSupportNote, silenceSdkNodeNotice } from './cli/node-support';
 import { type Output, consoleOutput } from './cli/output';
 import { dryRun, rotate } from './cli/rotate';
 import { collectStatus, printStatus } from './cli/status';
@@ -30,6 +31,8 @@ export function createClients({ region, profile }: GlobalOptions): Clients {
 
 export interface CliDependencies {
   output: Output;
+  /** The running Node's version, `process.version`. */
+  nodeVersion?: string;
   clients: (options: GlobalOptions) => Clients;
   now: () => Date;
   sleep: (milliseconds: number) => Promise<void>;
@@ -62,6 +65,8 @@ export async function main(argv: string[], deps: CliDependencies): Promise<numbe
     const command = parseCommandLine(argv);
     if (command.name === 'help') {
       deps.output.line(command.text);
+      const note = nodeSupportNote(deps.nodeVersion ?? process.version);
+      if (note) deps.output.line(`\n${note}`);
       return EXIT_OK;
     }
     verbose = command.global.verbose;
@@ -75,6 +80,7 @@ export async function main(argv: string[], deps: CliDependencies): Promise<numbe
 }
 
 if (require.main === module) {
+  silenceSdkNodeNotice();
   main(process.argv.slice(2), { output: consoleOutput(), clients: createClients, now: () => new Date(), sleep: (ms) => sleep(ms) }).then(
     (code) => {
       process.exitCode = code;

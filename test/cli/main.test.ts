@@ -14,12 +14,34 @@ const clients = jest.fn(() => ({
   cloudfront: new CloudFrontClient({ region: 'eu-west-1' }),
 }));
 let output: ReturnType<typeof recordingOutput>;
-const run = (...argv: string[]) => main(argv, { output, clients, now: () => START, sleep: noSleep });
+const run = (...argv: string[]) => main(argv, { output, clients, now: () => START, sleep: noSleep, nodeVersion: 'v24.9.0' });
 
 beforeEach(() => {
   cloudformation.reset();
   clients.mockClear();
   output = recordingOutput();
+});
+
+describe('main, on a Node the AWS SDK will stop supporting', () => {
+  it.each([['v20.20.2'], ['v21.7.3']])('says so once, in its own words, at the end of the help (Node %s)', async (nodeVersion) => {
+    await main(['--help'], { output, clients, now: () => START, sleep: noSleep, nodeVersion });
+
+    expect(output.lines).toEqual([HELP.main, `\nNote: you run Node ${nodeVersion}. This version of the tool works on it, but AWS SDK releases after January 2027 need Node 22 or later: upgrade Node before updating this tool's dependencies.`]);
+  });
+
+  it('adds nothing to the help on Node 22 or later', async () => {
+    await main(['--help'], { output, clients, now: () => START, sleep: noSleep, nodeVersion: 'v22.0.0' });
+
+    expect(output.lines).toEqual([HELP.main]);
+  });
+
+  it('never adds it to an error', async () => {
+    cloudformation.on(DescribeStacksCommand).rejects(NOT_FOUND);
+
+    await main(['status', '--stack-name', 'edge-api'], { output, clients, now: () => START, sleep: noSleep, nodeVersion: 'v20.20.2' });
+
+    expect(output.errors.join('\n') + output.lines.join('\n')).not.toContain('Node');
+  });
 });
 
 describe('main', () => {
