@@ -60,7 +60,9 @@ async function run(command: Exclude<Command, { name: 'help' }>, deps: CliDepende
 }
 
 export async function main(argv: string[], deps: CliDependencies): Promise<number> {
-  let verbose = argv.includes('--verbose');
+  // Only a parsed --verbose counts: `--stack-name --verbose` does not ask for stack traces.
+  let verbose = false;
+  let profile: string | undefined;
   try {
     const command = parseCommandLine(argv);
     if (command.name === 'help') {
@@ -69,10 +71,10 @@ export async function main(argv: string[], deps: CliDependencies): Promise<numbe
       if (note) deps.output.line(`\n${note}`);
       return EXIT_OK;
     }
-    verbose = command.global.verbose;
+    ({ verbose, profile } = command.global);
     return await run(command, deps);
   } catch (error) {
-    const { message, exitCode } = describeFailure(error);
+    const { message, exitCode } = describeFailure(error, { profile });
     deps.output.error(`error: ${message}`);
     if (verbose && error instanceof Error) deps.output.error(error.stack ?? String(error));
     return exitCode;

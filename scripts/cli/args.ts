@@ -131,19 +131,31 @@ Examples:
   ${PROGRAM} status --stack-name edge-api --json || alert "key rotation unhealthy"`,
 };
 
+/**
+ * Node's parseArgs messages in one sentence. Its "ambiguous" message (a value starting with a dash,
+ * or a flag where the value should be) takes three lines; the others' first line names the problem.
+ */
+function parseArgsProblem({ message, code }: Error & { code?: string }): string {
+  const option = /'(--[\w-]+)/.exec(message)?.[1];
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && message.includes('ambiguous')) {
+    return `${option} needs a value, but the next argument starts with a dash: give the value, or write ${option}=<value> for a value that starts with one.`;
+  }
+  return `${message.split('\n')[0].replace(/\.$/, '')}.`;
+}
+
 export function parseCommandLine(argv: string[]): Command {
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
-    return { name: 'help', text: HELP[rest[0] ?? ''] ?? HELP.main };
+    return { name: 'help', text: Object.hasOwn(HELP, rest[0] ?? '') ? HELP[rest[0]] : HELP.main };
   }
-  if (!(name in COMMAND_OPTIONS)) throw new UsageError(`Unknown command "${name}". Commands: deploy, rotate, status.`);
+  // Own keys only: `toString` or `constructor` are no commands.
+  if (!Object.hasOwn(COMMAND_OPTIONS, name)) throw new UsageError(`Unknown command "${name}". Commands: deploy, rotate, status.`);
 
   let values: Record<string, unknown>;
   try {
     ({ values } = parseArgs({ args: rest, options: { ...GLOBAL_OPTIONS, ...COMMAND_OPTIONS[name] }, strict: true, allowPositionals: false }));
   } catch (error) {
-    // Node's first sentence names the problem; its advice about positionals does not apply here.
-    throw new UsageError(`${(error as Error).message.split('. ')[0].replace(/\.$/, '')}.`, name);
+    throw new UsageError(parseArgsProblem(error as Error & { code?: string }), name);
   }
   if (values.help) return { name: 'help', text: HELP[name] };
   const stackName = values['stack-name'];

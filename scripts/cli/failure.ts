@@ -39,13 +39,24 @@ const KNOWN = [
   StackNotCreatedError, StackCreationFailedError, ChangeSetNotDeletedError,
 ];
 
-export function describeFailure(error: unknown): Failure {
+/** What the command was given, for messages the SDK's error alone cannot word. */
+export interface FailureContext {
+  profile?: string;
+}
+
+export function describeFailure(error: unknown, { profile }: FailureContext = {}): Failure {
   if (error instanceof UsageError) {
     return { message: `${error.message} See "${PROGRAM} ${error.command ?? ''} --help".`.replace('  ', ' '), exitCode: EXIT_USAGE };
   }
   if (USAGE_OR_ACCESS.some((type) => error instanceof type)) return { message: (error as Error).message, exitCode: EXIT_USAGE };
   if (KNOWN.some((type) => error instanceof type)) return { message: (error as Error).message, exitCode: EXIT_FAILED };
   const { name = '', message = String(error) } = (error ?? {}) as Error;
+  if (name === 'CredentialsProviderError' && profile) {
+    return {
+      message: `No AWS credentials were found for profile "${profile}". Check that ~/.aws/config or ~/.aws/credentials defines it (aws configure --profile ${profile}), or pass another --profile.`,
+      exitCode: EXIT_USAGE,
+    };
+  }
   if (name === 'CredentialsProviderError') {
     return { message: 'No AWS credentials were found. Pass --profile, set AWS_PROFILE, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.', exitCode: EXIT_USAGE };
   }

@@ -40,23 +40,35 @@ describe('parseCommandLine', () => {
     [['help', 'status'], HELP.status],
     [['deploy', '--help'], HELP.deploy],
     [['rotate', '-h'], HELP.rotate],
+    [['help', 'toString'], HELP.main],
+    [['help', 'constructor'], HELP.main],
   ])('shows help for %j', (argv, text) => {
     expect(parseCommandLine(argv)).toEqual({ name: 'help', text });
   });
 
   it.each([
     [['launch'], 'Unknown command "launch". Commands: deploy, rotate, status.'],
+    [['toString'], 'Unknown command "toString". Commands: deploy, rotate, status.'],
+    [['constructor', '--stack-name', 'x'], 'Unknown command "constructor". Commands: deploy, rotate, status.'],
+    [['__proto__'], 'Unknown command "__proto__". Commands: deploy, rotate, status.'],
+    [
+      ['deploy', '--stack-name', 'x', '--rollback-minutes', '-1'],
+      '--rollback-minutes needs a value, but the next argument starts with a dash: give the value, or write --rollback-minutes=<value> for a value that starts with one.',
+    ],
+    [['status', '--stack-name', '--region', 'eu-west-1'], '--stack-name needs a value, but the next argument starts with a dash'],
+    [['status', '--stack-name', 'x', '--json=yes'], "Option '--json' does not take an argument."],
     [['status'], '--stack-name is required.'],
     [['status', '--stack-name', '9lives'], '--stack-name "9lives" is not a stack name'],
     [['status', '--stack-name', 'edge-api', '--bogus'], "Unknown option '--bogus'."],
     [['status', '--stack-name'], "Option '--stack-name <value>' argument missing"],
     [['rotate', '--stack-name', 'edge-api', '--dry-run', '--no-wait'], '--dry-run and --no-wait do not go together'],
     [['status', '--stack-name', 'edge-api', 'extra'], "Unexpected argument 'extra'"],
-  ])('refuses %j', (argv, message) => {
+  ])('refuses %j in one sentence', (argv, message) => {
     const parse = () => parseCommandLine(argv);
 
     expect(parse).toThrow(UsageError);
     expect(parse).toThrow(message);
+    expect(parse).not.toThrow('\n');
   });
 });
 

@@ -38,3 +38,12 @@ describe('describeFailure', () => {
     expect(failure.message).not.toContain('\n');
   });
 });
+
+it('names the profile it was given when that profile has no credentials', () => {
+  const failure = describeFailure(named('CredentialsProviderError', 'Could not load credentials from any providers'), { profile: 'nonexistent' });
+
+  expect(failure).toEqual({
+    message: 'No AWS credentials were found for profile "nonexistent". Check that ~/.aws/config or ~/.aws/credentials defines it (aws configure --profile nonexistent), or pass another --profile.',
+    exitCode: 2,
+  });
+});

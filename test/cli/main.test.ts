@@ -77,3 +77,9 @@ describe('main', () => {
     if (count === 2) expect(output.errors[1]).toMatch(/^StackNotFoundError: .*\n\s+at /s);
   });
 });
+
+it('shows a stack trace only for a --verbose that was parsed as one', async () => {
+  await run('status', '--stack-name', '--verbose');
+
+  expect(output.errors).toEqual([expect.stringMatching(/^error: --stack-name needs a value, but the next argument starts with a dash/)]);
+});
