@@ -7,7 +7,7 @@ import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Command, type GlobalOptions, parseCommandLine } from './cli/args';
 import { deploy } from './cli/deploy';
-import { EXIT_FAILED, EXIT_OK, describeFailure } from './cli/failure';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, describeFailure } from './cli/failure';
 import { nodeSupportNote, silenceSdkNodeNotice } from './cli/node-support';
 import { type Output, consoleOutput } from './cli/output';
 import { dryRun, rotate } from './cli/rotate';
@@ -54,7 +54,8 @@ async function run(command: Exclude<Command, { name: 'help' }>, deps: CliDepende
       const report = await collectStatus(command.stackName, { ...common, scheduleMap: parseTemplate(readTemplate()).Mappings.ScheduleMap });
       if (command.json) output.line(JSON.stringify(report, null, 2));
       else printStatus(report, output);
-      return report.healthy ? EXIT_OK : EXIT_FAILED;
+      // Unhealthy: 1. Nothing wrong found, but a part unread (denied, say): 2, an access error.
+      return report.healthy ? EXIT_OK : report.problems.length > 0 ? EXIT_FAILED : EXIT_USAGE;
     }
   }
 }

@@ -36,7 +36,14 @@ export interface StatusReport {
   lastRotation: { outcome: string; time: string } | null;
   healthy: boolean;
   problems: string[];
+  /** What could not be read, with the error's name: its part of the report is unknown. */
+  unread: string[];
 }
+
+type Read<T> = { value: T } | { error: Error };
+const attempt = <T>(call: () => Promise<T>): Promise<Read<T>> => call().then((value) => ({ value }), (error: Error) => ({ error }));
+/** API Gateway's and CloudFront's "it does not exist": deleted outside the stack. */
+const isGone = (error: Error) => error.name === 'NotFoundException' || error.name === 'NoSuchDistribution';
 
 /** `rate(1 day)`, `rate(14 days)` → days; null for anything else. */
 export function intervalDays(rate: string): number | null {
@@ -57,11 +64,23 @@ export async function collectStatus(stackName: string, deps: StatusDependencies)
   const rate = deps.scheduleMap[scheduleName]?.Rate ?? '';
   const schedule = { name: scheduleName, rate, intervalDays: intervalDays(rate) };
 
+  const unread: string[] = [];
+  /** The value, or undefined with the failure recorded: a finding when the resource is gone, else unread. */
+  const settle = <T>(read: Read<T>, what: string, gone: string): T | undefined => {
+    if ('value' in read) return read.value;
+    if (isGone(read.error)) problems.push(gone);
+    else unread.push(`${what} (${read.error.name}: ${read.error.message})`);
+    return undefined;
+  };
+
   let activeKey: StatusReport['activeKey'] = null;
   let keyValue: string | undefined;
   const keyId = output('ApiKeyId');
-  if (keyId) {
-    const key = await apigateway.send(new GetApiKeyCommand({ apiKey: keyId, includeValue: true }));
+  const key = keyId
+    ? settle(await attempt(() => apigateway.send(new GetApiKeyCommand({ apiKey: keyId, includeValue: true }))), `the active key ${keyId}`,
+      `The active key ${keyId} (the ApiKeyId output) no longer exists: it was deleted outside the stack, and the API refuses every request through CloudFront. Deploy with --rotate to create a new one.`)
+    : undefined;
+  if (keyId && key) {
     keyValue = key.value;
     const created = key.createdDate ?? now();
     const ageMs = now().getTime() - created.getTime();
@@ -70,34 +89,39 @@ export async function collectStatus(stackName: string, deps: StatusDependencies)
   }
 
   const usagePlanId = output('UsagePlanId');
-  const usagePlanKeys = usagePlanId
-    ? ((await apigateway.send(new GetUsagePlanKeysCommand({ usagePlanId, limit: 500 }))).items ?? []).map((k) => ({ id: k.id ?? '', name: k.name ?? '' }))
-    : [];
+  const planKeys = usagePlanId
+    ? settle(await attempt(() => apigateway.send(new GetUsagePlanKeysCommand({ usagePlanId, limit: 500 }))), `the usage plan ${usagePlanId}'s keys`,
+      `The usage plan ${usagePlanId} no longer exists: it was deleted outside the stack, and the API accepts no key.`)
+    : undefined;
+  const usagePlanKeys = (planKeys?.items ?? []).map((k) => ({ id: k.id ?? '', name: k.name ?? '' }));
 
   const distributionId = output('DistributionId');
-  let headerValue: string | undefined;
-  if (distributionId) {
-    const { DistributionConfig } = await cloudfront.send(new GetDistributionConfigCommand({ Id: distributionId }));
-    headerValue = originKeyOf(DistributionConfig);
-  }
+  const distribution = distributionId
+    ? settle(await attempt(() => cloudfront.send(new GetDistributionConfigCommand({ Id: distributionId }))), `the distribution ${distributionId}`,
+      `The distribution ${distributionId} no longer exists: it was deleted outside the stack.`)
+    : undefined;
+  const headerValue = distribution ? originKeyOf(distribution.DistributionConfig) : undefined;
   const fingerprints = {
     key: keyValue === undefined ? null : fingerprintOf(keyValue),
     header: headerValue === undefined ? null : fingerprintOf(headerValue),
     match: keyValue !== undefined && keyValue === headerValue,
   };
 
-  const lastRotation = await findLastRotation(cloudformation, stackName);
+  const lastRotation = settle(await attempt(() => findLastRotation(cloudformation, stackName)), "the stack's events", '') ?? null;
 
   if (!HEALTHY_STATES.has(status) && !rotating) problems.push(`The stack is ${status}${status === 'UPDATE_ROLLBACK_COMPLETE' ? ': its last update was rolled back' : ''}; see its events.`);
   if (!keyId || !usagePlanId || !distributionId) problems.push('The stack lacks the ApiKeyId, UsagePlanId or DistributionId output: was it deployed from this template?');
   if (activeKey && !activeKey.enabled) problems.push(`The active key ${activeKey.name} is disabled: the API refuses every request through CloudFront.`);
   if (activeKey?.overdue) problems.push(`The active key is ${Math.floor(activeKey.ageHours / 24)} days old, but the schedule rotates every ${schedule.intervalDays} days: check the rotation Lambda's logs.`);
-  if (activeKey && !usagePlanKeys.some((k) => k.id === activeKey?.id)) problems.push('The active key is not in the usage plan: the API refuses it.');
+  if (activeKey && planKeys && !usagePlanKeys.some((k) => k.id === activeKey?.id)) problems.push('The active key is not in the usage plan: the API refuses it.');
   if (!rotating && usagePlanKeys.length > 1) problems.push(`The usage plan holds ${usagePlanKeys.length} keys, not 1: a failed cleanup left an old key valid. Remove it by hand.`);
-  if (!rotating && distributionId && !fingerprints.match) problems.push('CloudFront sends a different x-api-key than the active key: the API refuses requests through CloudFront.');
+  if (!rotating && keyValue !== undefined && distribution && !fingerprints.match) problems.push('CloudFront sends a different x-api-key than the active key: the API refuses requests through CloudFront.');
   if (lastRotation && !['UPDATE_COMPLETE', 'CREATE_COMPLETE', 'in progress'].includes(lastRotation.outcome)) problems.push(`The last rotation ended in ${lastRotation.outcome}.`);
 
-  return { stack: stackName, status, timestamp: previousTimestamp, schedule, activeKey, usagePlanKeys, fingerprints, lastRotation, healthy: problems.length === 0, problems };
+  return {
+    stack: stackName, status, timestamp: previousTimestamp, schedule, activeKey, usagePlanKeys, fingerprints, lastRotation,
+    healthy: problems.length === 0 && unread.length === 0, problems, unread,
+  };
 }
 
 /**
@@ -137,14 +161,21 @@ export function printStatus(report: StatusReport, output: Output): void {
   row('Active key', key
     ? `${key.name} (${key.id}), created ${key.createdDate}, ${key.ageHours} h old${key.overdue ? `, ${paint(output, 'red', 'OVERDUE')}` : ''}${key.enabled ? '' : `, ${paint(output, 'red', 'DISABLED')}`}`
     : 'unknown');
-  row('Usage plan', `${report.usagePlanKeys.length} key(s): ${report.usagePlanKeys.map((k) => `${k.name} (${k.id})`).join(', ') || 'none'}`);
-  row('Header', `CloudFront sends ${fingerprints.header ?? 'no x-api-key'}, active key is ${fingerprints.key ?? 'unknown'} (SHA-256 prefixes): ${fingerprints.match ? paint(output, 'green', 'match') : paint(output, 'red', 'MISMATCH')}`);
+  const unknown = (what: string) => report.unread.some((part) => part.startsWith(what));
+  row('Usage plan', unknown('the usage plan') ? 'unknown' : `${report.usagePlanKeys.length} key(s): ${report.usagePlanKeys.map((k) => `${k.name} (${k.id})`).join(', ') || 'none'}`);
+  row('Header', fingerprints.header === null || fingerprints.key === null
+    ? `CloudFront sends ${fingerprints.header ?? (unknown('the distribution') ? 'unknown' : 'no x-api-key')}, active key is ${fingerprints.key ?? 'unknown'}: not compared`
+    : `CloudFront sends ${fingerprints.header}, active key is ${fingerprints.key} (SHA-256 prefixes): ${fingerprints.match ? paint(output, 'green', 'match') : paint(output, 'red', 'MISMATCH')}`);
   row('Last rotation', report.lastRotation ? `${report.lastRotation.outcome} at ${report.lastRotation.time}` : 'none found in recent events');
   output.line();
   if (ROTATING_STATES.has(report.status)) output.line('A rotation is in progress: until it ends, two keys in the usage plan are expected.');
   if (report.healthy) output.line(paint(output, 'green', 'Healthy.'));
-  else {
+  if (report.problems.length > 0) {
     output.line(paint(output, 'red', 'Unhealthy:'));
     for (const problem of report.problems) output.line(`  - ${problem}`);
+  }
+  if (report.unread.length > 0) {
+    output.line(paint(output, 'yellow', 'Unknown: these could not be read, so their part of the report is unknown:'));
+    for (const part of report.unread) output.line(`  - ${part}`);
   }
 }

@@ -131,3 +131,40 @@ describe('intervalDays', () => {
     expect(intervalDays(rate)).toBe(days);
   });
 });
+
+describe('status, when a read fails', () => {
+  const error = (name: string, message: string) => Object.assign(new Error(message), { name });
+
+  it('reports the rest and marks what it could not read as unknown, not as a mismatch', async () => {
+    cloudfront.on(GetDistributionConfigCommand).rejects(error('AccessDenied', 'User is not authorized to perform: cloudfront:GetDistributionConfig'));
+
+    const report = await status();
+
+    expect(report).toMatchObject({
+      healthy: false,
+      problems: [],
+      unread: ['the distribution E2QWRUHEXAMPLE (AccessDenied: User is not authorized to perform: cloudfront:GetDistributionConfig)'],
+      activeKey: { id: 'm2m1k7sybf' },
+      usagePlanKeys: [{ id: 'm2m1k7sybf' }],
+      fingerprints: { key: fingerprint(KEY_VALUE), header: null, match: false },
+    });
+    const output = recordingOutput();
+    printStatus(report, output);
+    expect(output.lines).toContain(`Header        CloudFront sends unknown, active key is ${fingerprint(KEY_VALUE)}: not compared`);
+    expect(output.lines).toContain('Unknown: these could not be read, so their part of the report is unknown:');
+    expect(output.lines.join('\n')).not.toMatch(/Healthy|MISMATCH/);
+  });
+
+  it.each([
+    ['the active key', () => apigateway.on(GetApiKeyCommand).rejects(error('NotFoundException', 'Invalid API Key identifier specified')), 'The active key m2m1k7sybf (the ApiKeyId output) no longer exists'],
+    ['the distribution', () => cloudfront.on(GetDistributionConfigCommand).rejects(error('NoSuchDistribution', 'The specified distribution does not exist.')), 'The distribution E2QWRUHEXAMPLE no longer exists'],
+  ])('reports %s deleted outside the stack as unhealthy, not as an unexpected error', async (_case, arrange, problem) => {
+    arrange();
+
+    const report = await status();
+
+    expect(report.healthy).toBe(false);
+    expect(report.problems).toEqual([expect.stringContaining(problem)]);
+    expect(report.unread).toEqual([]);
+  });
+});
