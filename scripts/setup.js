@@ -5,7 +5,10 @@
 //     platforms' optional bindings of jest's resolver (unrs-resolver); npm install keeps the lock;
 //   - pipx, in a project-local virtual environment, and cfn-lint through it at a pinned version;
 //   - the local AWS emulator: moto's server at a pinned version, in its own virtual environment,
-//     with the same cfn-lint (the emulator reads AWS's resource schemas from it).
+//     with the same cfn-lint (the emulator reads AWS's resource schemas from it);
+//   - Node 24, the major version of the Lambda runtime nodejs24.x, from the npm registry's
+//     node-<platform>-<arch> package: the emulator runs the functions' inline code on it, and the
+//     tests load that code on it (the machine's own Node may be older).
 // Everything lands in node_modules/ and .tools/; nothing is installed for the user or system-wide.
 // Plain CommonJS with no dependencies: it runs before node_modules exists.
 'use strict';
@@ -21,6 +24,9 @@ const CFN_LINT_VERSION = '1.58.0';
 const CFN_LINT = join(TOOLS, 'bin', 'cfn-lint');
 const MOTO_VERSION = '5.2.5';
 const MOTO_VENV = join(TOOLS, 'moto-venv');
+const NODE24_VERSION = '24.9.0';
+const NODE24_PACKAGE = `node-${process.platform}-${process.arch}`;
+const NODE24_PREFIX = join(TOOLS, 'node24');
 
 function run(command, args, env = {}) {
   execFileSync(command, args, { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env } });
@@ -71,7 +77,15 @@ function installEmulator() {
   ]);
 }
 
+function installNode24() {
+  const node = join(NODE24_PREFIX, 'node_modules', NODE24_PACKAGE, 'bin', 'node');
+  if (output(node, ['--version']).trim() === `v${NODE24_VERSION}`) return;
+  console.log(`setup: installing Node ${NODE24_VERSION} (the Lambda runtime's major version) into .tools/`);
+  run('npm', ['install', '--prefix', NODE24_PREFIX, '--no-save', '--no-audit', '--no-fund', '--no-package-lock', `${NODE24_PACKAGE}@${NODE24_VERSION}`]);
+}
+
 // `--without-cfn-lint`: for the demo, which needs no linter.
 installNodeModules();
 if (!process.argv.includes('--without-cfn-lint')) installCfnLint();
 installEmulator();
+installNode24();

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import {
   INLINE_CODE_LIMIT,
   InlineCodeTooLargeError,
@@ -10,6 +10,7 @@ import {
   checkInlineSize,
   withInlineCode,
 } from '../scripts/build-lambda';
+import { NODE24 } from '../scripts/node24';
 import { parseTemplate, readTemplate } from '../scripts/template';
 
 const deployed = readTemplate();
@@ -31,20 +32,24 @@ describe.each(FUNCTIONS)('the deployable template\'s $logicalId', ({ logicalId, 
   });
 });
 
-describe('the deployable template\'s rotation code', () => {
-  it('loads in Node as CommonJS index.js, with a handler that logs JSON', () => {
-    const directory = join(__dirname, '..', 'dist', 'inline-code-test');
+describe.each([
+  ["the machine's Node", process.execPath, process.version],
+  ['Node 24, the Lambda runtime\'s major version', NODE24, 'v24.'],
+])("the deployable template's rotation code on %s", (_name, node, version) => {
+  it('loads as CommonJS index.js, with a handler that logs JSON', () => {
+    const directory = join(__dirname, '..', 'dist', `inline-code-test-${basename(dirname(dirname(node)))}`);
     mkdirSync(directory, { recursive: true });
     writeFileSync(join(directory, 'index.js'), inlineCode(deployed));
-    const script = 'require("./index.js").handler({}).then(() => console.log("resolved"), (e) => console.log(e.name))';
+    const script = 'console.log(process.version); require("./index.js").handler({}).then(() => console.log("resolved"), (e) => console.log(e.name))';
 
-    const output = execFileSync(process.execPath, ['-e', script], {
+    const output = execFileSync(node, ['-e', script], {
       cwd: directory,
       encoding: 'utf8',
-      env: { ...process.env, STACK_NAME: 'edge-api', AWS_REGION: 'eu-west-1' },
+      env: { ...process.env, STACK_NAME: 'edge-api', AWS_REGION: 'eu-west-1', NODE_PATH: join(__dirname, '..', 'node_modules') },
     });
 
-    const [logLine, outcome] = output.trim().split('\n');
+    const [runningVersion, logLine, outcome] = output.trim().split('\n');
+    expect(runningVersion.startsWith(version)).toBe(true);
     expect(JSON.parse(logLine)).toMatchObject({ stack: 'edge-api', result: 'failed', error: 'InvalidEventError' });
     expect(outcome).toBe('InvalidEventError');
   });

@@ -7,6 +7,7 @@ import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { request } from 'node:http';
 import { parseTemplate, readTemplate } from '../template';
+import { node24 } from '../node24';
 import { type Emulator, emulatorClientConfig, startEmulator } from './launch';
 import { type ApiStageStandIn, type StandIn, startApiStageStandIn, startCloudFrontStandIn } from './stand-ins';
 
@@ -53,7 +54,8 @@ export async function startLocalAws(): Promise<LocalAws> {
   const apiStage = await startApiStageStandIn(() => clients!.apigateway, demoPets());
   const standIns: StandIn[] = [apiStage];
   const closeStandIns = () => Promise.all(standIns.map((standIn) => standIn.close()));
-  const emulator = await startEmulator({ executeApiUrl: apiStage.url }).catch(async (error) => {
+  // The functions' inline code runs on Node 24, the Lambda runtime's major version.
+  const emulator = await startEmulator({ executeApiUrl: apiStage.url, node: node24() }).catch(async (error) => {
     await closeStandIns();
     throw error;
   });
