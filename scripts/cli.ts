@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type Command, type GlobalOptions, parseCommandLine } from './cli/args';
 import { deploy } from './cli/deploy';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, describeFailure } from './cli/failure';
+import { NOT_AWS_ANSWERS, notAwsAnswers } from './cli/foreign-answers';
 import { nodeSupportNote, silenceSdkNodeNotice } from './cli/node-support';
 import { type Output, consoleOutput } from './cli/output';
 import { dryRun, rotate } from './cli/rotate';
@@ -22,11 +23,16 @@ export interface Clients {
 
 export function createClients({ region, profile }: GlobalOptions): Clients {
   const config = { region, profile };
-  return {
+  const clients = {
     cloudformation: new CloudFormationClient(config),
     apigateway: new APIGatewayClient(config),
     cloudfront: new CloudFrontClient(config),
   };
+  // An answer from no AWS API (a wrong AWS_ENDPOINT_URL, a proxy) becomes an error naming who answered.
+  clients.cloudformation.middlewareStack.add(notAwsAnswers, NOT_AWS_ANSWERS);
+  clients.apigateway.middlewareStack.add(notAwsAnswers, NOT_AWS_ANSWERS);
+  clients.cloudfront.middlewareStack.add(notAwsAnswers, NOT_AWS_ANSWERS);
+  return clients;
 }
 
 export interface CliDependencies {
@@ -72,7 +78,8 @@ export async function main(argv: string[], deps: CliDependencies): Promise<numbe
       if (note) deps.output.line(`\n${note}`);
       return EXIT_OK;
     }
-    ({ verbose, profile } = command.global);
+    // The SDK falls back to AWS_PROFILE too: a failure names the profile it used.
+    ({ verbose, profile = process.env.AWS_PROFILE } = command.global);
     return await run(command, deps);
   } catch (error) {
     const { message, exitCode } = describeFailure(error, { profile });

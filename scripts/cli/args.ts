@@ -132,13 +132,18 @@ Examples:
 };
 
 /**
- * Node's parseArgs messages in one sentence. Its "ambiguous" message (a value starting with a dash,
- * or a flag where the value should be) takes three lines; the others' first line names the problem.
+ * Node's parseArgs messages in one sentence of the CLI's words. Its "ambiguous" message (a value
+ * starting with a dash, or a flag where the value should be) takes three lines, and the bad value's
+ * messages quote Node's `'--opt <value>'` notation; the others' first line names the problem.
  */
 function parseArgsProblem({ message, code }: Error & { code?: string }): string {
-  const option = /'(--[\w-]+)/.exec(message)?.[1];
-  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && message.includes('ambiguous')) {
-    return `${option} needs a value, but the next argument starts with a dash: give the value, or write ${option}=<value> for a value that starts with one.`;
+  const option = /'(?:-\w, )?(--[\w-]+)/.exec(message)?.[1];
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    if (message.includes('ambiguous')) {
+      return `${option} needs a value, but the next argument starts with a dash: give the value, or write ${option}=<value> for a value that starts with one.`;
+    }
+    if (message.includes('argument missing')) return `${option} needs a value.`;
+    if (message.includes('does not take an argument')) return `${option} takes no value.`;
   }
   return `${message.split('\n')[0].replace(/\.$/, '')}.`;
 }

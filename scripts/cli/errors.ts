@@ -75,3 +75,11 @@ export class OriginChangeNotConfirmedError extends Error {
     super(`This deploy would point CloudFront of stack "${stackName}" at ${origin(to)} instead of ${origin(from)}, so every request through CloudFront would go there. Nothing changed; pass --change-origin to confirm.`);
   }
 }
+
+/** What answered was no AWS API: a wrong AWS_ENDPOINT_URL, a proxy, a captive portal. */
+export class NotAwsAnswerError extends Error {
+  override name = 'NotAwsAnswerError';
+  constructor(readonly endpoint: string, readonly answer: string, options?: ErrorOptions) {
+    super(`The answer from ${endpoint} (${answer}) did not come from an AWS API: check --region, and AWS_ENDPOINT_URL if you set one.`, options);
+  }
+}

@@ -12,6 +12,7 @@ import { PROGRAM } from './args';
 import {
   ChangeSetFailedError,
   ChangeSetNotDeletedError,
+  NotAwsAnswerError,
   NotThisTemplateError,
   OperationFailedError,
   OriginChangeNotConfirmedError,
@@ -36,7 +37,7 @@ const KNOWN = [
   ...USAGE_OR_ACCESS,
   TemplateTooLargeError, OperationFailedError, ChangeSetFailedError, RotationLeftoversError, StackBusyError,
   StackNotUpdatableError, TimestampParameterMissingError, InvalidEventError, InvalidRollbackConfigurationError,
-  StackNotCreatedError, StackCreationFailedError, ChangeSetNotDeletedError,
+  StackNotCreatedError, StackCreationFailedError, ChangeSetNotDeletedError, NotAwsAnswerError,
 ];
 
 /** What the command was given, for messages the SDK's error alone cannot word. */
@@ -51,15 +52,7 @@ export function describeFailure(error: unknown, { profile }: FailureContext = {}
   if (USAGE_OR_ACCESS.some((type) => error instanceof type)) return { message: (error as Error).message, exitCode: EXIT_USAGE };
   if (KNOWN.some((type) => error instanceof type)) return { message: (error as Error).message, exitCode: EXIT_FAILED };
   const { name = '', message = String(error) } = (error ?? {}) as Error;
-  if (name === 'CredentialsProviderError' && profile) {
-    return {
-      message: `No AWS credentials were found for profile "${profile}". Check that ~/.aws/config or ~/.aws/credentials defines it (aws configure --profile ${profile}), or pass another --profile.`,
-      exitCode: EXIT_USAGE,
-    };
-  }
-  if (name === 'CredentialsProviderError') {
-    return { message: 'No AWS credentials were found. Pass --profile, set AWS_PROFILE, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.', exitCode: EXIT_USAGE };
-  }
+  if (name === 'CredentialsProviderError') return { message: credentialsProblem(message, profile), exitCode: EXIT_USAGE };
   if (/^(ExpiredToken|ExpiredTokenException|InvalidClientTokenId|UnrecognizedClientException)$/.test(name)) {
     return { message: `AWS rejected the credentials (${name}). Refresh them (for example aws sso login) and try again.`, exitCode: EXIT_USAGE };
   }
@@ -74,7 +67,23 @@ export function describeFailure(error: unknown, { profile }: FailureContext = {}
     return { message: `Could not reach AWS (${code}${hostname ? ` for ${hostname}` : ''}). Check the network and --region, or AWS_ENDPOINT_URL if you set one.`, exitCode: EXIT_FAILED };
   }
   if (name === 'NoRegionError' || /Region is missing/.test(message)) {
-    return { message: 'No AWS Region is set. Pass --region or set AWS_REGION.', exitCode: EXIT_USAGE };
+    // A profile that does not exist gives no Region either, and this is the first thing to fail.
+    const remedy = profile ? `, and profile "${profile}" names none (is it in ~/.aws/config?). Pass --region, set AWS_REGION, or give the profile one with aws configure --profile ${profile}.` : '. Pass --region or set AWS_REGION.';
+    return { message: `No AWS Region is set${remedy}`, exitCode: EXIT_USAGE };
   }
   return { message: `Unexpected error${name ? ` (${name})` : ''}: ${message.replace(/\.?$/, '.')} Run again with --verbose for details.`, exitCode: EXIT_FAILED };
+}
+
+/**
+ * The SDK's credential chain ends in "Could not load credentials from any providers", naming no
+ * profile (@aws-sdk/credential-provider-node); the shared-file provider's own error names it
+ * ("Could not resolve credentials using profile: [ops] in configuration/credentials file(s).",
+ * @aws-sdk/credential-provider-ini). Other messages (an expired SSO session, a missing MFA code)
+ * say themselves what is wrong.
+ */
+function credentialsProblem(message: string, given: string | undefined): string {
+  const profile = /using profile: \[([^\]]+)\]/.exec(message)?.[1] ?? given;
+  if (!/from any providers|using profile:/.test(message)) return `Could not load AWS credentials${profile ? ` for profile "${profile}"` : ''}: ${message.split('\n')[0]}`;
+  if (!profile) return 'No AWS credentials were found. Pass --profile, set AWS_PROFILE, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.';
+  return `No AWS credentials were found for profile "${profile}". Check that ~/.aws/config or ~/.aws/credentials defines it (aws configure --profile ${profile}), or pass another --profile.`;
 }

@@ -39,11 +39,33 @@ describe('describeFailure', () => {
   });
 });
 
-it('names the profile it was given when that profile has no credentials', () => {
-  const failure = describeFailure(named('CredentialsProviderError', 'Could not load credentials from any providers'), { profile: 'nonexistent' });
+describe('describeFailure, for a named AWS profile', () => {
+  // Shaped like the SDK's: @smithy/core's CredentialsProviderError and the Region check's Error.
+  const credentials = (message: string) => Object.assign(named('CredentialsProviderError', message), { tryNextLink: false });
+  const undefinedProfile = 'Check that ~/.aws/config or ~/.aws/credentials defines it (aws configure --profile ops), or pass another --profile.';
 
-  expect(failure).toEqual({
-    message: 'No AWS credentials were found for profile "nonexistent". Check that ~/.aws/config or ~/.aws/credentials defines it (aws configure --profile nonexistent), or pass another --profile.',
-    exitCode: 2,
+  it.each([
+    [
+      'the credential chain found nothing for the profile it was given',
+      credentials('Could not load credentials from any providers'), 'ops',
+      `No AWS credentials were found for profile "ops". ${undefinedProfile}`,
+    ],
+    [
+      'the shared files lack the profile the SDK names',
+      credentials('Could not resolve credentials using profile: [ops] in configuration/credentials file(s).'), undefined,
+      `No AWS credentials were found for profile "ops". ${undefinedProfile}`,
+    ],
+    [
+      "the profile's SSO session expired",
+      credentials('The SSO session associated with this profile has expired. To refresh this SSO session run aws sso login with the corresponding profile.'), 'ops',
+      'Could not load AWS credentials for profile "ops": The SSO session associated with this profile has expired. To refresh this SSO session run aws sso login with the corresponding profile.',
+    ],
+    [
+      'no Region is set and the profile gives none',
+      named('Error', 'Region is missing'), 'ops',
+      'No AWS Region is set, and profile "ops" names none (is it in ~/.aws/config?). Pass --region, set AWS_REGION, or give the profile one with aws configure --profile ops.',
+    ],
+  ])('says what to do when %s', (_case, error, profile, message) => {
+    expect(describeFailure(error, { profile })).toEqual({ message, exitCode: 2 });
   });
 });

@@ -83,3 +83,27 @@ it('shows a stack trace only for a --verbose that was parsed as one', async () =
 
   expect(output.errors).toEqual([expect.stringMatching(/^error: --stack-name needs a value, but the next argument starts with a dash/)]);
 });
+
+describe('main, when the AWS profile has no credentials', () => {
+  // What the SDK's credential chain throws in the end, whatever the profile.
+  const noCredentials = Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError', tryNextLink: false });
+  const saved = process.env.AWS_PROFILE;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.AWS_PROFILE;
+    else process.env.AWS_PROFILE = saved;
+  });
+
+  it.each([
+    ['given with --profile', ['--profile', 'nonexistent'], undefined],
+    ['set in AWS_PROFILE', [], 'nonexistent'],
+  ])('names the profile %s', async (_case, flags, environment) => {
+    if (environment === undefined) delete process.env.AWS_PROFILE;
+    else process.env.AWS_PROFILE = environment;
+    cloudformation.on(DescribeStacksCommand).rejects(noCredentials);
+
+    await expect(run('status', '--stack-name', 'edge-api', ...flags)).resolves.toBe(2);
+    expect(output.errors).toEqual([
+      'error: No AWS credentials were found for profile "nonexistent". Check that ~/.aws/config or ~/.aws/credentials defines it (aws configure --profile nonexistent), or pass another --profile.',
+    ]);
+  });
+});
