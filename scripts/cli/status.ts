@@ -7,6 +7,7 @@ import { CloudFrontClient, GetDistributionConfigCommand } from '@aws-sdk/client-
 import { fingerprintOf, originKeyOf } from '../../lambda/origin-key';
 import { describeRotatableStack } from '../../lambda/rotation';
 import { type Output, paint } from './output';
+import { refuseUncreatedStack } from './refusals';
 import { stackEventPages } from './stack-events';
 
 const HOUR_MS = 3_600_000;
@@ -53,6 +54,8 @@ export function intervalDays(rate: string): number | null {
 
 export async function collectStatus(stackName: string, deps: StatusDependencies): Promise<StatusReport> {
   const { cloudformation, apigateway, cloudfront, now } = deps;
+  // A failed first create, or a mere change set, has no key to report on: say what to do instead.
+  await refuseUncreatedStack(cloudformation, stackName);
   const { stack, previousTimestamp } = await describeRotatableStack(cloudformation, stackName);
   const output = (key: string) => stack.Outputs?.find((o) => o.OutputKey === key)?.OutputValue;
   const parameter = (key: string) => stack.Parameters?.find((p) => p.ParameterKey === key)?.ParameterValue ?? '';

@@ -3,6 +3,7 @@ import { CloudFormationClient, DescribeStackEventsCommand, DescribeStacksCommand
 import { CloudFrontClient, GetDistributionConfigCommand } from '@aws-sdk/client-cloudfront';
 import { mockClient } from 'aws-sdk-client-mock';
 import { fingerprintOf as fingerprint } from '../../lambda/origin-key';
+import { StackCreationFailedError, StackNotCreatedError } from '../../scripts/cli/errors';
 import { collectStatus, intervalDays, printStatus } from '../../scripts/cli/status';
 import { parseTemplate, readTemplate } from '../../scripts/template';
 import { PARAMETERS, stack } from '../rotation.fixtures';
@@ -167,4 +168,13 @@ describe('status, when a read fails', () => {
     expect(report.problems).toEqual([expect.stringContaining(problem)]);
     expect(report.unread).toEqual([]);
   });
+});
+
+it.each([
+  ['whose first create failed', 'ROLLBACK_COMPLETE', StackCreationFailedError],
+  ['that holds only a change set', 'REVIEW_IN_PROGRESS', StackNotCreatedError],
+] as const)('refuses a stack %s with the remedy, instead of reporting missing parts', async (_case, StackStatus, errorClass) => {
+  cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [stack({ StackStatus, Parameters: [] })] });
+
+  await expect(status()).rejects.toBeInstanceOf(errorClass);
 });
