@@ -1,6 +1,7 @@
 // The verifier's entry point, `index.handler`, bundled into the template's inline code like the
 // rotation function's (see index.ts for why module.exports is assigned directly).
 import { APIGatewayClient, CloudFormationClient, CloudFrontClient, SNSClient } from './aws';
+import { probe } from './probe';
 import { createVerifier } from './verifier';
 
 // The template sets all three.
@@ -11,8 +12,7 @@ const handle = createVerifier({
   apigateway: new APIGatewayClient({}),
   cloudfront: new CloudFrontClient({}),
   sns: new SNSClient({}),
-  // A hung origin must not use up the function's 60 s before any metric is written.
-  get: (url) => fetch(url, { signal: AbortSignal.timeout(10_000) }),
+  get: probe(10_000),
   healthCheckPath: HEALTH_CHECK_PATH,
   stackName: STACK_NAME,
   topicArn: TOPIC_ARN,

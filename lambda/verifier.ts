@@ -91,10 +91,10 @@ export function createVerifier(deps: VerifierDependencies) {
     const ok = !failed && problems.length === 0;
     const key = `${keyName} (${keyId}, fingerprint ${fingerprint})`;
     const message = ok
-      ? `Stack ${stackName}: key rotated and verified. Active key ${key}: alone in the usage plan, sent by CloudFront; health check passes through CloudFront; the stage refuses unkeyed requests.`
+      ? `Stack ${stackName}: rotated and verified. Active key ${key}: alone in the usage plan, sent by CloudFront; health check passes via CloudFront; the stage refuses unkeyed requests.`
       : [
-          `Stack ${stackName}: ${failed ? `rotation ended in ${status}` : 'key rotated, but verification failed'}.`,
-          `Active key now ${key}.`,
+          `Stack ${stackName}: ${failed ? `rotation ended in ${status}` : 'rotated, but verification failed'}.`,
+          `Active key: ${key}.`,
           ...problems,
           `README runbook: "${failed ? status : 'verification failed'}".`,
         ].join('\n');

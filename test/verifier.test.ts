@@ -99,8 +99,8 @@ describe('the verifier, after an update that rotated the key', () => {
 
     expect(notice().Subject).toBe('ACTION NEEDED: API key rotation of edge-api');
     expect(notice().Message.split('\n')).toEqual([
-      'Stack edge-api: key rotated, but verification failed.',
-      `Active key now CloudFront-2026-11-23T10-00-00Z (newkey0001, fingerprint ${fingerprintOf(KEY_VALUE)}).`,
+      'Stack edge-api: rotated, but verification failed.',
+      `Active key: CloudFront-2026-11-23T10-00-00Z (newkey0001, fingerprint ${fingerprintOf(KEY_VALUE)}).`,
       problem,
       'README runbook: "verification failed".',
     ]);
@@ -136,7 +136,7 @@ describe('the verifier, after an update that rotated the key', () => {
 
     expect(notice().Message.split('\n')).toEqual([
       'Stack edge-api: rotation ended in UPDATE_ROLLBACK_COMPLETE.',
-      `Active key now CloudFront-2026-11-22T10-00-00Z (oldkey0001, fingerprint ${fingerprintOf(OLD_VALUE)}).`,
+      `Active key: CloudFront-2026-11-22T10-00-00Z (oldkey0001, fingerprint ${fingerprintOf(OLD_VALUE)}).`,
       cause,
       'README runbook: "UPDATE_ROLLBACK_COMPLETE".',
     ]);

@@ -75,7 +75,7 @@ describe('a rotation through the key gate', () => {
     await verify(await stackStatusEvent(aws, 'refused', 'UPDATE_ROLLBACK_COMPLETE', 'rotate-2026-11-23T11-00-00Z'));
     const [notice] = await notices();
     expect(notice.Subject).toBe('ACTION NEEDED: API key rotation of refused');
-    expect(notice.Message).toContain(`Active key now ${before.keyName} (${before.keyId}`);
+    expect(notice.Message).toContain(`Active key: ${before.keyName} (${before.keyId}`);
     expect(notice.Message).toMatch(/^Cause: KeyGate UPDATE_FAILED: Received response status \[FAILED\] from custom resource\. Message returned: The key gate stopped the rotation: the API did not accept the new key/m);
   });
 

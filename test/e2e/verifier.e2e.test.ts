@@ -36,7 +36,7 @@ describe('the verifier after a scheduled rotation', () => {
     expect(outcome).toBe('succeeded');
     const [notice] = await notices();
     expect(notice.Subject).toBe('OK: API key rotation of verified');
-    expect(notice.Message).toMatch(/^Stack verified: key rotated and verified\. Active key CloudFront-2026-11-23T10-00-00Z /);
+    expect(notice.Message).toMatch(/^Stack verified: rotated and verified\. Active key CloudFront-2026-11-23T10-00-00Z /);
   });
 
   it('publishes what failed when CloudFront sends a key the API refuses', async () => {
