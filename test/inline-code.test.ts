@@ -1,6 +1,10 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { type Server, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import {
   INLINE_CODE_LIMIT,
   InlineCodeTooLargeError,
@@ -10,8 +14,9 @@ import {
   checkInlineSize,
   withInlineCode,
 } from '../scripts/build-lambda';
-import { NODE24 } from '../scripts/node24';
+import { node24 } from '../scripts/node24';
 import { parseTemplate, readTemplate } from '../scripts/template';
+import { STACK_ID, gateEvent } from './key-gate.fixtures';
 
 const deployed = readTemplate();
 const inlineCode = (template: string, logicalId = 'RotationFunction'): string =>
@@ -32,26 +37,110 @@ describe.each(FUNCTIONS)('the deployable template\'s $logicalId', ({ logicalId, 
   });
 });
 
-describe.each([
-  ["the machine's Node", process.execPath, process.version],
-  ['Node 24, the Lambda runtime\'s major version', NODE24, 'v24.'],
-])("the deployable template's rotation code on %s", (_name, node, version) => {
-  it('loads as CommonJS index.js, with a handler that logs JSON', () => {
-    const directory = join(__dirname, '..', 'dist', `inline-code-test-${basename(dirname(dirname(node)))}`);
-    mkdirSync(directory, { recursive: true });
-    writeFileSync(join(directory, 'index.js'), inlineCode(deployed));
-    const script = 'console.log(process.version); require("./index.js").handler({}).then(() => console.log("resolved"), (e) => console.log(e.name))';
+// The runtime loads each function's inline code as CommonJS index.js. Loaded here on the machine's
+// Node (which runs the tests and the CLI) and on Node 24, the major version of the Lambda runtime
+// nodejs24.x, each with an event it answers without calling AWS. Every request the code sends goes
+// to a local recorder (AWS_ENDPOINT_URL included), so nothing leaves the machine and an unexpected
+// AWS call shows.
+const NODES = [
+  { name: "the machine's Node", directory: 'machine-node', node: () => process.execPath, version: process.version },
+  { name: "Node 24, the Lambda runtime's major version", directory: 'node24', node: node24, version: 'v24.' },
+];
 
-    const output = execFileSync(node, ['-e', script], {
-      cwd: directory,
-      encoding: 'utf8',
-      env: { ...process.env, STACK_NAME: 'edge-api', AWS_REGION: 'eu-west-1', NODE_PATH: join(__dirname, '..', 'node_modules') },
+interface Received {
+  method?: string;
+  url?: string;
+  contentType?: string;
+  body: string;
+}
+
+let recorder: Server;
+let recorderUrl: string;
+let received: Received[];
+
+beforeAll(async () => {
+  recorder = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => (body += chunk));
+    request.on('end', () => {
+      received.push({ method: request.method, url: request.url, contentType: request.headers['content-type'], body });
+      response.end();
     });
+  });
+  recorder.listen(0, '127.0.0.1');
+  await once(recorder, 'listening');
+  recorderUrl = `http://127.0.0.1:${(recorder.address() as AddressInfo).port}`;
+});
 
-    const [runningVersion, logLine, outcome] = output.trim().split('\n');
-    expect(runningVersion.startsWith(version)).toBe(true);
+afterAll(() => new Promise((resolve) => recorder.close(resolve)));
+
+beforeEach(() => {
+  received = [];
+});
+
+it('loads below every function the build writes into the template', () => {
+  expect(FUNCTIONS.map((f) => f.logicalId)).toEqual(['RotationFunction', 'VerifierFunction', 'KeyGateFunction']);
+});
+
+describe.each(NODES)("the deployable template's inline code on $name", ({ directory, node, version }) => {
+  /** `handler(event, context)` of the function's index.js in a fresh process: its output lines, the Node version first, the outcome last. */
+  async function invoke(logicalId: string, event: unknown): Promise<string[]> {
+    const cwd = join(__dirname, '..', 'dist', 'inline-code-test', directory, logicalId);
+    mkdirSync(cwd, { recursive: true });
+    writeFileSync(join(cwd, 'index.js'), inlineCode(deployed, logicalId));
+    const script = [
+      'console.log(process.version);',
+      `require("./index.js").handler(${JSON.stringify(event)}, { getRemainingTimeInMillis: () => 60000 })`,
+      '  .then((result) => console.log("resolved", JSON.stringify(result)), (error) => console.log("rejected", error.name));',
+    ].join('\n');
+    const { stdout } = await promisify(execFile)(node(), ['-e', script], {
+      cwd,
+      env: {
+        ...process.env,
+        // What the template sets.
+        STACK_NAME: 'edge-api',
+        HEALTH_CHECK_PATH: '/pets',
+        TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:edge-api-notices',
+        // What the runtime sets, and provides: the AWS SDK v3 (here, the project's).
+        AWS_REGION: 'eu-west-1',
+        AWS_ACCESS_KEY_ID: 'testing',
+        AWS_SECRET_ACCESS_KEY: 'testing',
+        NODE_PATH: join(__dirname, '..', 'node_modules'),
+        AWS_ENDPOINT_URL: recorderUrl,
+      },
+    });
+    const lines = stdout.trim().split('\n');
+    expect(lines[0].startsWith(version)).toBe(true);
+    return lines;
+  }
+
+  it('RotationFunction: refuses an event without a time, with a JSON log line', async () => {
+    const [, logLine, outcome, ...rest] = await invoke('RotationFunction', {});
+
     expect(JSON.parse(logLine)).toMatchObject({ stack: 'edge-api', result: 'failed', error: 'InvalidEventError' });
-    expect(outcome).toBe('InvalidEventError');
+    expect(outcome).toBe('rejected InvalidEventError');
+    expect(rest).toEqual([]);
+    expect(received).toEqual([]);
+  });
+
+  it("VerifierFunction: ignores another stack's status change", async () => {
+    const otherStack = STACK_ID.replace('/edge-api/', '/other-api/');
+    const lines = await invoke('VerifierFunction', { 'detail-type': 'CloudFormation Stack Status Change', detail: { 'stack-id': otherStack } });
+
+    expect(lines.slice(1)).toEqual(['ignored', 'resolved "ignored"']);
+    expect(received).toEqual([]);
+  });
+
+  it('KeyGateFunction: answers a Delete on the ResponseURL, with an empty Content-Type as it is signed', async () => {
+    const [, logLine, outcome, ...rest] = await invoke('KeyGateFunction', { ...gateEvent('Delete'), ResponseURL: `${recorderUrl}/answer?X-Amz-Signature=abc` });
+
+    const answer = { Status: 'SUCCESS', PhysicalResourceId: 'KeyGate-existing', StackId: STACK_ID, RequestId: 'request-1', LogicalResourceId: 'KeyGate' };
+    expect(JSON.parse(logLine)).toMatchObject({ requestType: 'Delete', ...answer });
+    expect(JSON.parse(outcome.replace(/^resolved /, ''))).toMatchObject(answer);
+    expect(rest).toEqual([]);
+    expect(received).toHaveLength(1);
+    expect(received[0]).toMatchObject({ method: 'PUT', url: '/answer?X-Amz-Signature=abc', contentType: '' });
+    expect(JSON.parse(received[0].body)).toMatchObject(answer);
   });
 });
 

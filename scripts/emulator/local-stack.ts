@@ -49,13 +49,15 @@ export async function stackOutput(cloudformation: CloudFormationClient, stackNam
 }
 
 export async function startLocalAws(): Promise<LocalAws> {
+  // The functions' inline code runs on Node 24, the Lambda runtime's major version. Looked up
+  // before anything starts, so that a missing Node 24 leaves no stand-in running.
+  const node = node24();
   let clients: LocalClients | undefined;
   // The "API stage" first: the emulator sends the requests of the functions it runs there.
   const apiStage = await startApiStageStandIn(() => clients!.apigateway, demoPets());
   const standIns: StandIn[] = [apiStage];
   const closeStandIns = () => Promise.all(standIns.map((standIn) => standIn.close()));
-  // The functions' inline code runs on Node 24, the Lambda runtime's major version.
-  const emulator = await startEmulator({ executeApiUrl: apiStage.url, node: node24() }).catch(async (error) => {
+  const emulator = await startEmulator({ executeApiUrl: apiStage.url, node }).catch(async (error) => {
     await closeStandIns();
     throw error;
   });
