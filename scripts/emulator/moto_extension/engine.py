@@ -255,8 +255,7 @@ def plan(resource_map, template: dict, parameters: dict) -> list:
     planned = []
     for logical_id in dependency_order(resources):
         resource_json = resources[logical_id]
-        condition = resource_json.get("Condition")
-        if condition and not preview.lazy_condition_map[condition]:
+        if _skipped(resource_json, preview):
             if _live(resource_map, logical_id) is not None:
                 planned.append(("Remove", logical_id, resource_json["Type"], None))
             continue
