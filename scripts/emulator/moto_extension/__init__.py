@@ -3,7 +3,7 @@
 It closes the gaps this project's template meets in moto: the resource types moto skips
 (resources.py), Lambda-backed custom resources run for real (custom_resources.py, with the
 functions' inline code run by functions.py), Secrets Manager dynamic references
-(dynamic_references.py), stack operations that replace, update and roll back each resource as
+(dynamic_references.py), Lambda's Invoke for Node.js functions (functions.py), stack operations that replace, update and roll back each resource as
 CloudFormation does (engine.py), and moto models that reject valid properties (moto_fixes.py).
 Import it before the first stack operation: moto lists resource types once, on first use.
 """
@@ -11,4 +11,5 @@ Import it before the first stack operation: moto lists resource types once, on f
 from . import custom_resources, engine, functions, moto_fixes, resources  # noqa: F401
 
 engine.install()
+functions.install()
 moto_fixes.install()

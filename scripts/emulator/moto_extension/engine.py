@@ -425,7 +425,8 @@ def stack_update(self, template, role_arn=None, parameters=None, tags=None):
         _set_status(resource_map, "UPDATE_ROLLBACK_COMPLETE" if cleaned else "UPDATE_ROLLBACK_FAILED")
         return
     self.output_map = self._create_output_map()
-    self.role_arn = role_arn
+    # An update without RoleARN keeps the stack's service role (UpdateStack, "RoleARN").
+    self.role_arn = role_arn or self.role_arn
     if parameters:
         self.parameters = parameters
     if tags is not None:

@@ -13,10 +13,11 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import zipfile
 from pathlib import Path
 
-from moto.awslambda.models import lambda_backends
+from moto.awslambda.models import LambdaBackend, lambda_backends
 
 RUNNER = Path(__file__).resolve().parent.parent / "function-runner.js"
 NODE_MODULES = Path(__file__).resolve().parents[3] / "node_modules"  # the runtime's AWS SDK v3
@@ -91,3 +92,35 @@ def _log(name: str, text: str) -> None:
     """The function's log lines on the emulator's standard error, as CloudWatch Logs would hold them."""
     for line in text.strip().splitlines():
         print(f"[{name}] {line}", file=sys.stderr, flush=True)
+
+
+def install() -> None:
+    """Lambda's Invoke API runs a Node.js function here too (moto would start Docker), so the CLI
+    can invoke the rotation function as EventBridge does and read its result or error."""
+    original = LambdaBackend.invoke
+
+    def invoke_here(self, function_name, qualifier, body, headers, response_headers):
+        function = self.get_function(function_name, qualifier)
+        if not str(function.run_time).startswith("nodejs"):
+            return original(self, function_name, qualifier, body, headers, response_headers)
+        running = invoke(function.function_arn, json.loads(body or "{}"), function.account_id, function.region)
+        if headers.get("X-Amz-Invocation-Type") == "Event":
+            threading.Thread(target=_finish, args=(running,), daemon=True).start()
+            return "{}"
+        try:
+            payload = json.dumps(running.wait())
+        except FunctionError as error:
+            # Lambda's answer to a function error: the header, and the error as the payload.
+            response_headers["x-amz-function-error"] = "Unhandled"
+            payload = str(error) if str(error).startswith("{") else json.dumps({"errorType": "Error", "errorMessage": str(error)})
+        response_headers["Content-Length"] = str(len(payload))
+        return payload
+
+    LambdaBackend.invoke = invoke_here
+
+
+def _finish(running: Invocation) -> None:
+    try:
+        running.wait()
+    except FunctionError:
+        pass  # Logged by wait(); an asynchronous invocation's error reaches no caller.

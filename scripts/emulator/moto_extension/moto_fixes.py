@@ -1,6 +1,7 @@
 """Fixes to moto's own resource models, where they reject what CloudFormation accepts."""
 from moto.apigateway import models as apigateway_models
 from moto.cloudformation import models as cloudformation_models
+from moto.cloudformation import parsing
 
 
 def _method_without_http_method(original):
@@ -33,7 +34,23 @@ def _previous_values_with_defaults(original):
     return resolve_update_parameters
 
 
+def _lists_without_no_value(original):
+    """AWS::NoValue as a list item removes the item (CloudFormation User Guide, "Pseudo
+    parameters": AWS::NoValue "removes the corresponding resource property"), as in a role's
+    Policies list under Fn::If; moto leaves None in the list."""
+
+    def clean_json(resource_json, resources_map):
+        if isinstance(resource_json, list):
+            cleaned = (clean_json(value, resources_map) for value in resource_json)
+            return [value for value in cleaned if value is not None]
+        return original(resource_json, resources_map)
+
+    return clean_json
+
+
 def install() -> None:
+    # Recursive calls look clean_json up in the module, so nested lists are cleaned too.
+    parsing.clean_json = _lists_without_no_value(parsing.clean_json)
     backend = cloudformation_models.CloudFormationBackend
     backend._resolve_update_parameters = _previous_values_with_defaults(backend._resolve_update_parameters)
     method = apigateway_models.Method
