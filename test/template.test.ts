@@ -1,6 +1,7 @@
 import { parseTemplate, readTemplate } from '../scripts/template';
 import { timestampFrom } from '../lambda/timestamp';
 import { reachOf, referencedNames } from './support/references';
+import { resolveConditions } from './support/conditions';
 import { isCreateOnly, loadResourceSchema } from './support/resource-schemas';
 
 const template = parseTemplate(readTemplate());
@@ -188,20 +189,56 @@ describe('the rotation', () => {
   });
 });
 
-describe('the rotation role', () => {
-  const statements: any[] = Resources.RotationRole.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
-  const granted = (action: string) =>
-    statements.filter((s) => [].concat(s.Action).includes(action as never) && s.Effect === 'Allow');
+const policiesOf = (role: string, conditions: Record<string, boolean>): any[] =>
+  resolveConditions(Resources[role].Properties.Policies, conditions).flatMap((p: any) => p.PolicyDocument.Statement);
+const grantedBy = (statements: any[], action: string) =>
+  statements.filter((s) => s.Effect === 'Allow' && [].concat(s.Action).includes(action as never));
+const BOTH_MODES = [
+  ['without a service role', { WithServiceRole: false, HasWebACL: true }],
+  ['with a service role', { WithServiceRole: true, HasWebACL: true }],
+] as const;
+
+describe.each(BOTH_MODES)('the rotation role, %s', (_, conditions) => {
+  const statements = policiesOf('RotationRole', conditions);
 
   it('may describe and update this stack only', () => {
-    for (const action of ['cloudformation:DescribeStacks', 'cloudformation:UpdateStack']) {
-      expect(granted(action).map((s) => s.Resource)).toEqual([{ Ref: 'AWS::StackId' }]);
+    for (const action of ['cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents', 'cloudformation:UpdateStack']) {
+      expect(grantedBy(statements, action).map((s) => s.Resource)).toEqual([{ Ref: 'AWS::StackId' }]);
     }
   });
 
-  it('has a "*" resource only for secretsmanager:GetRandomPassword, which takes no resource', () => {
+  it('publishes failed invocations to its own topic and writes its own logs', () => {
+    expect(grantedBy(statements, 'sns:Publish').map((s) => s.Resource)).toEqual([{ Ref: 'RotationTopic' }]);
+    expect(grantedBy(statements, 'logs:PutLogEvents').map((s) => s.Resource)).toEqual([{ 'Fn::GetAtt': ['RotationLogGroup', 'Arn'] }]);
+  });
+});
+
+describe('the rotation role with a service role', () => {
+  it('holds nothing but its own calls: CloudFormation replaces the keys as the service role', () => {
+    const statements = policiesOf('RotationRole', { WithServiceRole: true, HasWebACL: true });
+    expect(statements.map((s) => s.Sid)).toEqual(['Logs', 'UpdateThisStack', 'FailedInvocationNotice']);
+  });
+});
+
+describe('the rotation role without a service role', () => {
+  // CloudFormation runs the rotation's update with this role's credentials, so the role needs
+  // what AWS's resource schemas list for each operation of the update and of its rollback.
+  const statements = policiesOf('RotationRole', { WithServiceRole: false, HasWebACL: true });
+  const granted = (action: string) => grantedBy(statements, action);
+
+  it('has a "*" resource only for actions that name no resource type, and DescribeAlarms, whose use is undocumented', () => {
     const wildcard = statements.filter((s) => [].concat(s.Resource).includes('*' as never));
-    expect(wildcard.map((s) => s.Action)).toEqual(['secretsmanager:GetRandomPassword']);
+    expect(wildcard.map((s) => s.Action)).toEqual(['secretsmanager:GetRandomPassword', 'cloudfront:CreateConnectionGroup', 'cloudwatch:DescribeAlarms']);
+  });
+
+  it("touches API keys only by this stack's own tag, but for creating one", () => {
+    const keyStatements = statements.filter((s) => JSON.stringify(s.Resource).includes('::/apikeys'));
+    expect(keyStatements.map((s) => [s.Sid, s.Condition])).toEqual([
+      ['CreateKeys', undefined],
+      ['ThisStacksKeys', { StringEquals: { 'aws:ResourceTag/aws:cloudformation:stack-id': { Ref: 'AWS::StackId' } } }],
+    ]);
+    expect(keyStatements[0].Action).toBe('apigateway:POST');
+    expect(keyStatements[0].Resource['Fn::Sub']).toMatch(/::\/apikeys$/);
   });
 
   it('scopes secrets to this stack, usage-plan keys to this usage plan, and CloudFront to this distribution', () => {
@@ -210,15 +247,18 @@ describe('the rotation role', () => {
     expect(referencedNames(granted('cloudfront:UpdateDistribution')[0].Resource)).toContain('Distribution');
   });
 
-  // CloudFormation runs the rotation's update with this role's credentials, so the role needs
-  // what AWS's resource schemas list for each operation of the update and of its rollback.
+  it('may read the web ACL only when one is given, and then only that one', () => {
+    expect(granted('wafv2:GetWebACL').map((s) => s.Resource)).toEqual([{ Ref: 'WebACLArn' }]);
+    expect(grantedBy(policiesOf('RotationRole', { WithServiceRole: false, HasWebACL: false }), 'wafv2:GetWebACL')).toEqual([]);
+  });
+
+  it('may invoke the key gate, as CloudFormation does with its credentials, and no other function', () => {
+    expect(granted('lambda:InvokeFunction').map((s) => s.Resource)).toEqual([{ 'Fn::GetAtt': ['KeyGateFunction', 'Arn'] }]);
+  });
+
   const leftOut: Record<string, string> = {
-    'secretsmanager:ReplicateSecretToRegions': 'the secret has no replica Regions',
-    'secretsmanager:RemoveRegionsFromReplication': 'the secret has no replica Regions',
-    'cloudfront:CreateConnectionGroup': 'the distribution uses no connection group',
-    'cloudfront:GetConnectionGroup': 'the distribution uses no connection group',
-    'cloudfront:GetVpcOrigin': 'the distribution has no VPC origin',
-    'cloudfront:UpdateDistributionWithStagingConfig': 'the distribution has no staging distribution',
+    'secretsmanager:ReplicateSecretToRegions': 'the secret sets no ReplicaRegions',
+    'secretsmanager:RemoveRegionsFromReplication': 'the secret sets no ReplicaRegions',
   };
   it.each([
     ['AWS::SecretsManager::Secret', ['create', 'read', 'delete']],
@@ -230,6 +270,16 @@ describe('the rotation role', () => {
     const needed = handlers.flatMap((h) => schema.handlers?.[h]?.permissions ?? []).filter((a) => !(a in leftOut));
     const missing = [...new Set(needed)].filter((action) => granted(action).length === 0);
     expect(missing).toEqual([]);
+  });
+});
+
+describe.each(['RotationRole', 'KeyGateRole', 'VerifierRole'])('%s', (role) => {
+  it("carries the service-role stack's permissions boundary exactly when the stack has a service role", () => {
+    const boundary = Resources[role].Properties.PermissionsBoundary;
+    expect(resolveConditions(boundary, { WithServiceRole: true })).toEqual({
+      'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/cloudfront-api-key-rotation/${AWS::StackName}-boundary',
+    });
+    expect(resolveConditions(boundary, { WithServiceRole: false })).toBeUndefined();
   });
 });
 
@@ -268,11 +318,6 @@ describe('the key gate', () => {
       ['cloudformation:DescribeStacks', { Ref: 'AWS::StackId' }],
       ['secretsmanager:GetSecretValue', { 'Fn::Sub': 'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${AWS::StackName}/cloudfront-api-key/*' }],
     ]);
-  });
-
-  it('may be invoked by the rotation role, which performs the update without a service role, on this function only', () => {
-    const invoke = Resources.RotationRole.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement).filter((s: any) => s.Action === 'lambda:InvokeFunction');
-    expect(invoke.map((s: any) => s.Resource)).toEqual([{ 'Fn::GetAtt': ['KeyGateFunction', 'Arn'] }]);
   });
 });
 
@@ -379,10 +424,9 @@ describe('verification and notices', () => {
     expect(JSON.stringify(statementsOf('VerifierRole').map((s) => s.Resource))).not.toContain('"*"');
   });
 
-  it('lets the rotation function publish its failures and read its rollback alarm, nothing wider', () => {
-    const statements = statementsOf('RotationRole');
-    expect(statements.find((s) => s.Action === 'sns:Publish').Resource).toEqual({ Ref: 'RotationTopic' });
-    expect(statements.find((s) => s.Action === 'cloudwatch:DescribeAlarms').Resource).toEqual({ 'Fn::GetAtt': ['OriginKeyRejectedAlarm', 'Arn'] });
+  it("reads API keys, with their values, only by this stack's own tag", () => {
+    const read = statementsOf('VerifierRole').find((s) => s.Sid === 'ReadKeys');
+    expect(read.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/aws:cloudformation:stack-id': { Ref: 'AWS::StackId' } } });
   });
 
   it.each([
