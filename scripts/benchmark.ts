@@ -12,7 +12,7 @@ import { deploy } from './cli/deploy';
 import { collectStatus } from './cli/status';
 import { startLocalAws, steadyTraffic } from './emulator/local-stack';
 import { PROJECT_ROOT } from './paths';
-import { parseTemplate, readTemplate } from './template';
+import { deployTemplates, parseTemplate, readTemplate } from './template';
 
 const ROUNDS = 10;
 const REJECTED_ROUNDS = 3;
@@ -50,7 +50,7 @@ async function main(): Promise<void> {
   const aws = await startLocalAws();
   try {
     const templateBody = readTemplate();
-    await deploy({ stackName: 'bench', parameters: {}, rotate: false }, { ...aws, templateBody, now: () => new Date(), sleep: async () => undefined, output: quiet });
+    await deploy({ stackName: 'bench', parameters: {}, rotate: false, testRotation: false }, { ...aws, ...deployTemplates(), now: () => new Date(), sleep: async () => undefined, output: quiet });
     const calls = instrument(aws.cloudformation);
     const handler = createHandler({ cloudformation: aws.cloudformation, stackName: 'bench', log: () => undefined, now: () => new Date() });
 
@@ -89,8 +89,8 @@ async function main(): Promise<void> {
     // Rotations the API refuses: stopped at the key gate and rolled back, with clients calling
     // through CloudFront all along. What counts is the refused requests: they must be 0.
     await deploy(
-      { stackName: 'bench-refused', parameters: { KeyGateTimeoutSeconds: String(GATE_SECONDS) }, rotate: false },
-      { ...aws, templateBody, now: () => new Date(), sleep: async () => undefined, output: quiet },
+      { stackName: 'bench-refused', parameters: { KeyGateTimeoutSeconds: String(GATE_SECONDS) }, rotate: false, testRotation: false },
+      { ...aws, ...deployTemplates(), now: () => new Date(), sleep: async () => undefined, output: quiet },
     );
     await aws.apiStage.refuse({ newKeys: {} });
     const refusedHandler = createHandler({ cloudformation: aws.cloudformation, stackName: 'bench-refused', log: () => undefined, now: () => new Date() });

@@ -4,6 +4,7 @@
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Command, type GlobalOptions, parseCommandLine } from './cli/args';
 import { deploy } from './cli/deploy';
@@ -13,12 +14,13 @@ import { nodeSupportNote, silenceSdkNodeNotice } from './cli/node-support';
 import { type Output, consoleOutput } from './cli/output';
 import { dryRun, rotate } from './cli/rotate';
 import { collectStatus, printStatus } from './cli/status';
-import { parseTemplate, readTemplate } from './template';
+import { deployTemplates, parseTemplate, readTemplate } from './template';
 
 export interface Clients {
   cloudformation: CloudFormationClient;
   apigateway: APIGatewayClient;
   cloudfront: CloudFrontClient;
+  lambda: LambdaClient;
 }
 
 export function createClients({ region, profile }: GlobalOptions): Clients {
@@ -27,11 +29,13 @@ export function createClients({ region, profile }: GlobalOptions): Clients {
     cloudformation: new CloudFormationClient(config),
     apigateway: new APIGatewayClient(config),
     cloudfront: new CloudFrontClient(config),
+    lambda: new LambdaClient(config),
   };
   // An answer from no AWS API (a wrong AWS_ENDPOINT_URL, a proxy) becomes an error naming who answered.
   clients.cloudformation.middlewareStack.add(notAwsAnswers, NOT_AWS_ANSWERS);
   clients.apigateway.middlewareStack.add(notAwsAnswers, NOT_AWS_ANSWERS);
   clients.cloudfront.middlewareStack.add(notAwsAnswers, NOT_AWS_ANSWERS);
+  clients.lambda.middlewareStack.add(notAwsAnswers, NOT_AWS_ANSWERS);
   return clients;
 }
 
@@ -50,7 +54,7 @@ async function run(command: Exclude<Command, { name: 'help' }>, deps: CliDepende
   const common = { ...clients, now, sleep: deps.sleep, output };
   switch (command.name) {
     case 'deploy':
-      await deploy(command, { ...common, templateBody: readTemplate() });
+      await deploy(command, { ...common, ...deployTemplates() });
       return EXIT_OK;
     case 'rotate':
       if (command.dryRun) await dryRun(command.stackName, common);

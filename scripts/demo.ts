@@ -18,7 +18,7 @@ import { fingerprintOf } from '../lambda/origin-key';
 import { collectStatus } from './cli/status';
 import { emulatorClientConfig } from './emulator/launch';
 import { type LocalAws, get, noticeQueue, stackGet, stackOutput, startLocalAws, steadyTraffic } from './emulator/local-stack';
-import { parseTemplate, readTemplate } from './template';
+import { deployTemplates, parseTemplate, readTemplate } from './template';
 
 const STACK = 'demo-edge-api';
 const DAY_MS = 86_400_000;
@@ -66,8 +66,8 @@ async function demo(): Promise<void> {
     output.line(`  --key-gate-seconds ${GATE_SECONDS}: the key gate waits ${GATE_SECONDS} s (not the default 300) for the API to accept a new key, so step 8 is quick`);
     const deployedAt = new Date();
     await deploy(
-      { stackName: STACK, parameters: { KeyGateTimeoutSeconds: String(GATE_SECONDS) }, rotate: false },
-      { ...aws, templateBody: readTemplate(), now: () => deployedAt, sleep: async () => undefined, output },
+      { stackName: STACK, parameters: { KeyGateTimeoutSeconds: String(GATE_SECONDS) }, rotate: false, testRotation: false },
+      { ...aws, ...deployTemplates(), now: () => deployedAt, sleep: async () => undefined, output },
     );
 
     step('3. The API key, and what CloudFront sends (SHA-256 fingerprints: first 8 hex digits)');

@@ -8,6 +8,8 @@ import { parse, type Tags } from 'yaml';
 import { PROJECT_ROOT } from './paths';
 
 export const TEMPLATE_PATH = join(PROJECT_ROOT, 'template', 'cloudfront-api-key-rotation.yaml');
+/** The companion template: one stack's CloudFormation service role and its functions' boundary. */
+export const SERVICE_ROLE_TEMPLATE_PATH = join(PROJECT_ROOT, 'template', 'service-role.yaml');
 
 const FUNCTIONS = [
   'And', 'Base64', 'Cidr', 'Equals', 'FindInMap', 'GetAZs', 'GetAtt', 'If', 'ImportValue',
@@ -45,6 +47,11 @@ export function parseTemplate(text: string): Record<string, any> {
   return parse(text, { customTags }) as Record<string, any>;
 }
 
-export function readTemplate(): string {
-  return readFileSync(TEMPLATE_PATH, 'utf8');
+export function readTemplate(path = TEMPLATE_PATH): string {
+  return readFileSync(path, 'utf8');
+}
+
+/** The bodies `deploy` sends: the stack's template and its companion service-role template. */
+export function deployTemplates(): { templateBody: string; serviceRoleTemplateBody: string } {
+  return { templateBody: readTemplate(), serviceRoleTemplateBody: readTemplate(SERVICE_ROLE_TEMPLATE_PATH) };
 }

@@ -13,7 +13,16 @@ export interface GlobalOptions {
 
 export type Command =
   | { name: 'help'; text: string }
-  | { name: 'deploy'; stackName: string; parameters: Record<string, string>; rotate: boolean; changeOrigin: boolean; global: GlobalOptions }
+  | {
+      name: 'deploy';
+      stackName: string;
+      parameters: Record<string, string>;
+      rotate: boolean;
+      changeOrigin: boolean;
+      serviceRole: boolean;
+      testRotation: boolean;
+      global: GlobalOptions;
+    }
   | { name: 'rotate'; stackName: string; dryRun: boolean; wait: boolean; global: GlobalOptions }
   | { name: 'status'; stackName: string; json: boolean; global: GlobalOptions };
 
@@ -38,6 +47,8 @@ export const COMMAND_OPTIONS: Record<string, Options> = {
     'rollback-minutes': { type: 'string' },
     rotate: { type: 'boolean', default: false },
     'change-origin': { type: 'boolean', default: false },
+    'service-role': { type: 'boolean', default: false },
+    'skip-test-rotation': { type: 'boolean', default: false },
   },
   rotate: { 'dry-run': { type: 'boolean', default: false }, 'no-wait': { type: 'boolean', default: false } },
   status: { json: { type: 'boolean', default: false } },
@@ -65,7 +76,7 @@ Commands:
 Run "${PROGRAM} <command> --help" for a command's options and examples.`,
   deploy: `Usage: ${PROGRAM} deploy --stack-name S [--api-url U] [--schedule NAME] [--web-acl-arn A]
        [--notification-email E] [--health-check-path P] [--key-gate-seconds N] [--rollback-minutes N]
-       [--rotate] [--change-origin]
+       [--rotate] [--change-origin] [--service-role] [--skip-test-rotation]
 
 Creates the stack when it does not exist (Timestamp = now), otherwise updates it with the current
 template. Parameters not given keep their current values, and so does the Timestamp: a deploy
@@ -90,6 +101,13 @@ Options:
   --rotate          also rotate the key (new Timestamp)
   --change-origin   confirm an --api-url that points CloudFront at another origin than the
                     stack's current one (another API, or the demo API with --api-url '')
+  --service-role    give the stack a CloudFormation service role: deploys the companion stack
+                    S-service-role (template/service-role.yaml) first, then the stack with its
+                    role, so that the rotation function may only update this stack
+  --skip-test-rotation
+                    do not test the unattended path. By default, on create and whenever a
+                    deploy changes an IAM role, the Lambda function, or the service role, deploy
+                    invokes the rotation function as its schedule does and follows that rotation
 
 ${COMMON_HELP}
 
@@ -97,7 +115,8 @@ Examples:
   ${PROGRAM} deploy --stack-name edge-api
   ${PROGRAM} deploy --stack-name edge-api --api-url a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/prod --schedule Monthly
   ${PROGRAM} deploy --stack-name edge-api --schedule Quarterly --region eu-west-1 --profile ops
-  ${PROGRAM} deploy --stack-name edge-api --notification-email ops@example.com --health-check-path /health`,
+  ${PROGRAM} deploy --stack-name edge-api --notification-email ops@example.com --health-check-path /health
+  ${PROGRAM} deploy --stack-name edge-api --service-role`,
   rotate: `Usage: ${PROGRAM} rotate --stack-name S [--dry-run] [--no-wait]
 
 Rotates the key now, exactly as the scheduled Lambda does: UpdateStack with a new Timestamp and
@@ -177,7 +196,16 @@ export function parseCommandLine(argv: string[]): Command {
         const value = values[flag.slice(2)];
         if (typeof value === 'string') parameters[parameter] = value;
       }
-      return { name, stackName, parameters, rotate: values.rotate === true, changeOrigin: values['change-origin'] === true, global };
+      return {
+        name,
+        stackName,
+        parameters,
+        rotate: values.rotate === true,
+        changeOrigin: values['change-origin'] === true,
+        serviceRole: values['service-role'] === true,
+        testRotation: values['skip-test-rotation'] !== true,
+        global,
+      };
     }
     case 'rotate':
       if (values['dry-run'] && values['no-wait']) throw new UsageError('--dry-run and --no-wait do not go together: a dry run starts nothing.', name);

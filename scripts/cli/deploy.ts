@@ -2,6 +2,7 @@
 // Parameters not given keep their values, and so does Timestamp unless --rotate is given: a
 // deploy rotates nothing by accident.
 import type { APIGatewayClient } from '@aws-sdk/client-api-gateway';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import {
   CloudFormationClient,
   CreateStackCommand,
@@ -16,7 +17,9 @@ import { OperationFailedError, TemplateTooLargeError, UsageError } from './error
 import { type Output, paint } from './output';
 import { checkApiStage, checkOriginChange, checkOwnStack } from './deploy-guards';
 import { refuseUncreated } from './refusals';
-import { followStackOperation } from './stack-events';
+import { runScheduledRotation } from './scheduled-rotation';
+import { deployServiceRole } from './service-role';
+import { type FollowResult, followStackOperation } from './stack-events';
 import { parseTemplate } from '../template';
 
 /** CreateStack and UpdateStack take a TemplateBody of at most 51,200 bytes. */
@@ -40,21 +43,32 @@ export interface DeployRequest {
   rotate: boolean;
   /** The user confirmed pointing CloudFront at another origin (--change-origin). */
   changeOrigin?: boolean;
+  /** Deploy the companion service-role stack and give the stack its role (--service-role). */
+  serviceRole?: boolean;
+  /** Test the unattended path after a deploy that could break it (default; --skip-test-rotation). */
+  testRotation?: boolean;
 }
 
 export interface DeployDependencies {
   cloudformation: CloudFormationClient;
   apigateway: APIGatewayClient;
+  lambda: LambdaClient;
   templateBody: string;
+  serviceRoleTemplateBody: string;
   now: () => Date;
   sleep: (milliseconds: number) => Promise<void>;
   output: Output;
 }
 
-// The stack creates an IAM role without a custom name.
+// The stack creates IAM roles without custom names.
 const CAPABILITIES = ['CAPABILITY_IAM' as const];
+const SERVICE_ROLE_PARAMETER = 'ServiceRoleArn';
 
-export async function deploy(request: DeployRequest, deps: DeployDependencies): Promise<void> {
+/** What a change to can stop the scheduled rotation from working: the roles and the function. */
+const UNATTENDED_PATH_TYPES = ['AWS::IAM::Role', 'AWS::Lambda::Function'];
+
+export async function deploy(given: DeployRequest, deps: DeployDependencies): Promise<void> {
+  let request = given;
   const { cloudformation, templateBody, now, output } = deps;
   const declared = parseTemplate(templateBody).Parameters ?? {};
   validateParameters(request.parameters, declared);
@@ -71,6 +85,16 @@ export async function deploy(request: DeployRequest, deps: DeployDependencies): 
     checkOriginChange(existing, request.parameters, request.changeOrigin === true);
   }
   if ('ApiURL' in request.parameters) await checkApiStage(deps.apigateway, request.parameters.ApiURL);
+  const currentValue = (key: string) => existing?.Parameters?.find((p) => p.ParameterKey === key)?.ParameterValue ?? '';
+  // A stack in service-role mode keeps its companion in step with the template and the web ACL.
+  const withServiceRole = request.serviceRole === true || currentValue(SERVICE_ROLE_PARAMETER) !== '';
+  let roleArn: string | undefined;
+  if (withServiceRole) {
+    const webAclArn = request.parameters.WebACLArn ?? currentValue('WebACLArn');
+    roleArn = await deployServiceRole(request.stackName, webAclArn, `${clientRequestToken}-role`, since, deps);
+    request = { ...request, parameters: { ...request.parameters, [SERVICE_ROLE_PARAMETER]: roleArn } };
+  }
+  let result: FollowResult;
   if (!existing) {
     output.line(`Creating stack ${request.stackName} (Timestamp ${timestamp}) …`);
     await cloudformation
@@ -83,10 +107,12 @@ export async function deploy(request: DeployRequest, deps: DeployDependencies): 
             { ParameterKey: TIMESTAMP_PARAMETER, ParameterValue: timestamp },
           ],
           Capabilities: CAPABILITIES,
+          RoleARN: roleArn,
           ClientRequestToken: clientRequestToken,
         }),
       )
       .catch((error) => Promise.reject(translateError(error, request.stackName)));
+    result = await follow(request.stackName, clientRequestToken, since, deps);
   } else {
     const status = existing.StackStatus ?? '';
     checkNotFailed(request.stackName, status);
@@ -100,6 +126,7 @@ export async function deploy(request: DeployRequest, deps: DeployDependencies): 
           TemplateBody: templateBody,
           Parameters: parameters,
           Capabilities: CAPABILITIES,
+          RoleARN: roleArn,
           ClientRequestToken: clientRequestToken,
         }),
       );
@@ -108,12 +135,23 @@ export async function deploy(request: DeployRequest, deps: DeployDependencies): 
       output.line('No changes: the stack already matches the template and parameters.');
       return printOutputs(cloudformation, request.stackName, output);
     }
+    result = await follow(request.stackName, clientRequestToken, since, deps);
   }
-
-  const result = await followStackOperation({ ...deps, stackName: request.stackName, clientRequestToken, since });
-  if (!result.succeeded) throw new OperationFailedError(request.stackName, result.status, result.failures);
-  output.line(paint(output, 'green', `Stack ${request.stackName}: ${result.status}`));
   await printOutputs(cloudformation, request.stackName, output);
+
+  const roleChanged = roleArn !== undefined && roleArn !== existing?.RoleARN;
+  const pathChanged = !existing || roleChanged || UNATTENDED_PATH_TYPES.some((type) => result.touchedTypes.has(type));
+  if (request.testRotation !== false && pathChanged) {
+    output.line();
+    await runScheduledRotation(request.stackName, (await describeStack(cloudformation, request.stackName)).StackId ?? '', deps);
+  }
+}
+
+async function follow(stackName: string, clientRequestToken: string, since: Date, deps: DeployDependencies): Promise<FollowResult> {
+  const result = await followStackOperation({ ...deps, stackName, clientRequestToken, since });
+  if (!result.succeeded) throw new OperationFailedError(stackName, result.status, result.failures);
+  deps.output.line(paint(deps.output, 'green', `Stack ${stackName}: ${result.status}`));
+  return result;
 }
 
 /** What CloudFormation would refuse a value for, in the template's own words; undefined if valid. */

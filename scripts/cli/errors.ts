@@ -83,3 +83,11 @@ export class NotAwsAnswerError extends Error {
     super(`The answer from ${endpoint} (${answer}) did not come from an AWS API: check --region, and AWS_ENDPOINT_URL if you set one.`, options);
   }
 }
+
+/** The rotation function, invoked as its schedule invokes it, failed: the first unattended rotation would too. */
+export class ScheduledRotationFailedError extends Error {
+  override name = 'ScheduledRotationFailedError';
+  constructor(readonly stackName: string, readonly functionName: string, readonly detail: string) {
+    super(`The deploy of stack "${stackName}" succeeded, but its rotation function ${functionName}, invoked as its schedule invokes it, failed: ${detail} The scheduled rotation would fail the same way: fix the cause (often a permission its role or the stack's service role lacks), then deploy again.`);
+  }
+}

@@ -17,6 +17,7 @@ import {
   OperationFailedError,
   OriginChangeNotConfirmedError,
   RotationLeftoversError,
+  ScheduledRotationFailedError,
   StackCreationFailedError,
   StackNotCreatedError,
   TemplateTooLargeError,
@@ -37,7 +38,7 @@ const KNOWN = [
   ...USAGE_OR_ACCESS,
   TemplateTooLargeError, OperationFailedError, ChangeSetFailedError, RotationLeftoversError, StackBusyError,
   StackNotUpdatableError, TimestampParameterMissingError, InvalidEventError, InvalidRollbackConfigurationError,
-  StackNotCreatedError, StackCreationFailedError, ChangeSetNotDeletedError, NotAwsAnswerError,
+  StackNotCreatedError, StackCreationFailedError, ChangeSetNotDeletedError, NotAwsAnswerError, ScheduledRotationFailedError,
 ];
 
 /** What the command was given, for messages the SDK's error alone cannot word. */

@@ -33,7 +33,7 @@ export interface RotateDependencies {
   output: Output;
 }
 
-const RESULT_TEXT: Record<RotationOutcome['result'], string> = {
+export const RESULT_TEXT: Record<RotationOutcome['result'], string> = {
   started: 'rotation started',
   unchanged: 'the stack already has this Timestamp; nothing to do',
   'in-progress': 'this rotation was already started',
@@ -64,7 +64,7 @@ export async function rotate(stackName: string, wait: boolean, deps: RotateDepen
  * named after the new Timestamp, no event of the update failed, and the usage plan holds that
  * key alone. Returns the active key's ID.
  */
-async function checkRotated(stackName: string, timestamp: string, failures: string[], { cloudformation, apigateway }: RotateDependencies) {
+export async function checkRotated(stackName: string, timestamp: string, failures: string[], { cloudformation, apigateway }: Pick<RotateDependencies, 'cloudformation' | 'apigateway'>) {
   const outputs = Object.fromEntries(((await describeStack(cloudformation, stackName)).Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue ?? '']));
   const [key, plan] = await Promise.all([
     apigateway.send(new GetApiKeyCommand({ apiKey: outputs.ApiKeyId })),

@@ -26,6 +26,8 @@ export interface FollowResult {
   succeeded: boolean;
   /** Each failed resource's status and reason, for the user. */
   failures: string[];
+  /** The types of the resources this operation touched. */
+  touchedTypes: Set<string>;
 }
 
 const SUCCESS = new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'IMPORT_COMPLETE']);
@@ -65,18 +67,20 @@ export async function followStackOperation(options: FollowOptions): Promise<Foll
   const seen = new Set<string>();
   const counter = new ProgressCounter(stackName);
   const failures: string[] = [];
+  const touchedTypes = new Set<string>();
   for (;;) {
     // Status first, events second: every event up to a final status is then already visible,
     // so an operation that has ended by the first poll is still printed in full.
     const status = (await describeStack(cloudformation, stackName)).StackStatus ?? '';
     for (const event of await newEvents(options, seen)) {
       counter.record(event);
+      if (!isStackEvent(event, stackName)) touchedTypes.add(event.ResourceType ?? '');
       output.line(formatEvent(output, event, counter.label));
       if (event.ResourceStatus?.endsWith('_FAILED') && event.ResourceStatusReason) {
         failures.push(`${event.LogicalResourceId} ${event.ResourceStatus}: ${event.ResourceStatusReason}`);
       }
     }
-    if (!status.endsWith('_IN_PROGRESS')) return { status, succeeded: SUCCESS.has(status), failures };
+    if (!status.endsWith('_IN_PROGRESS')) return { status, succeeded: SUCCESS.has(status), failures, touchedTypes };
     await sleep(pollIntervalMs);
   }
 }

@@ -3,6 +3,7 @@
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { request } from 'node:http';
@@ -15,6 +16,7 @@ export interface LocalClients {
   cloudformation: CloudFormationClient;
   apigateway: APIGatewayClient;
   cloudfront: CloudFrontClient;
+  lambda: LambdaClient;
 }
 
 export interface LocalAws extends LocalClients {
@@ -32,6 +34,7 @@ export function localClients(endpoint: string): LocalClients {
     cloudformation: new CloudFormationClient(config),
     apigateway: new APIGatewayClient(config),
     cloudfront: new CloudFrontClient(config),
+    lambda: new LambdaClient(config),
   };
 }
 

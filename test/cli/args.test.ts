@@ -5,11 +5,12 @@ const global = { region: undefined, profile: undefined, verbose: false };
 
 describe('parseCommandLine', () => {
   it.each([
-    [['deploy', '--stack-name', 'edge-api'], { name: 'deploy', stackName: 'edge-api', parameters: {}, rotate: false, changeOrigin: false, global }],
+    [['deploy', '--stack-name', 'edge-api'], { name: 'deploy', stackName: 'edge-api', parameters: {}, rotate: false, changeOrigin: false, serviceRole: false, testRotation: true, global }],
     [
       [
         'deploy', '--stack-name', 'edge-api', '--api-url', 'a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/prod', '--schedule', 'Monthly',
         '--web-acl-arn', 'arn:x', '--notification-email', 'ops@example.com', '--health-check-path', '/health', '--key-gate-seconds', '60', '--rollback-minutes', '0', '--rotate', '--change-origin',
+        '--service-role', '--skip-test-rotation',
       ],
       {
         name: 'deploy',
@@ -20,6 +21,8 @@ describe('parseCommandLine', () => {
         },
         rotate: true,
         changeOrigin: true,
+        serviceRole: true,
+        testRotation: false,
         global,
       },
     ],

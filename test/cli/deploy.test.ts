@@ -2,6 +2,7 @@ import {
   CloudFormationClient,
   CreateStackCommand,
   DescribeStackEventsCommand,
+  DescribeStackResourceCommand,
   DescribeStacksCommand,
   UpdateStackCommand,
 } from '@aws-sdk/client-cloudformation';
@@ -18,13 +19,14 @@ import {
   TemplateTooLargeError,
   UsageError,
 } from '../../scripts/cli/errors';
-import { readTemplate } from '../../scripts/template';
+import { deployTemplates } from '../../scripts/template';
+import { InvokeCommand, type InvokeCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
 import { NOT_FOUND, NO_UPDATES, PARAMETERS, stack } from '../rotation.fixtures';
 import { START, newestFirst, noSleep, recordingOutput, stackEvent } from './cli.fixtures';
 
 const cloudformation = mockClient(CloudFormationClient);
 const apigateway = mockClient(APIGatewayClient);
-const templateBody = readTemplate();
+const { templateBody, serviceRoleTemplateBody } = deployTemplates();
 const OUTPUTS = [
   { OutputKey: 'CloudFrontURL', OutputValue: 'https://d111111abcdef8.cloudfront.net' },
   ...['ApiKeyId', 'ApiKeySecretArn', 'DistributionId', 'UsagePlanId'].map((OutputKey) => ({ OutputKey, OutputValue: 'x' })),
@@ -34,11 +36,13 @@ let output: ReturnType<typeof recordingOutput>;
 
 const run = (request: Partial<Parameters<typeof deploy>[0]> = {}, body = templateBody) =>
   deploy(
-    { stackName: 'edge-api', parameters: {}, rotate: false, ...request },
+    { stackName: 'edge-api', parameters: {}, rotate: false, testRotation: false, ...request },
     {
       cloudformation: new CloudFormationClient({ region: 'eu-west-1' }),
       apigateway: new APIGatewayClient({ region: 'eu-west-1' }),
+      lambda: new LambdaClient({ region: 'eu-west-1' }),
       templateBody: body,
+      serviceRoleTemplateBody,
       now: () => START,
       sleep: noSleep,
       output,
@@ -238,5 +242,91 @@ describe('deploy', () => {
 
     await expect(run()).rejects.toBeInstanceOf(StackBusyError);
     expect(cloudformation.commandCalls(UpdateStackCommand)).toHaveLength(0);
+  });
+});
+
+describe('deploy --service-role', () => {
+  const ROLE = 'arn:aws:iam::123456789012:role/cloudfront-api-key-rotation/edge-api-cfn';
+  const companionOutputs = { Stacks: [stack({ StackName: 'edge-api-service-role', StackStatus: 'CREATE_COMPLETE', Outputs: [{ OutputKey: 'ServiceRoleArn', OutputValue: ROLE }] })] };
+
+  beforeEach(() => {
+    cloudformation.on(DescribeStacksCommand, { StackName: 'edge-api-service-role' }).rejectsOnce(NOT_FOUND).resolves(companionOutputs);
+    cloudformation.on(CreateStackCommand).resolves({});
+  });
+
+  it('creates the companion stack for this stack first, then updates the stack with its role as service role and parameter', async () => {
+    await run({ serviceRole: true, parameters: { WebACLArn: 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/a/473e64fd-f30b-4765-81a0-62ad96dd167a' } });
+
+    expect(cloudformation.commandCalls(CreateStackCommand)[0].args[0].input).toMatchObject({
+      StackName: 'edge-api-service-role',
+      TemplateBody: serviceRoleTemplateBody,
+      Parameters: [
+        { ParameterKey: 'StackName', ParameterValue: 'edge-api' },
+        { ParameterKey: 'WebACLArn', ParameterValue: 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/a/473e64fd-f30b-4765-81a0-62ad96dd167a' },
+      ],
+      Capabilities: ['CAPABILITY_NAMED_IAM'],
+    });
+    const update = cloudformation.commandCalls(UpdateStackCommand)[0].args[0].input;
+    expect(update.RoleARN).toBe(ROLE);
+    expect(update.Parameters).toContainEqual({ ParameterKey: 'ServiceRoleArn', ParameterValue: ROLE });
+  });
+
+  it('keeps the companion in step on every later deploy of a stack that has a service role', async () => {
+    cloudformation.on(DescribeStacksCommand, { StackName: 'edge-api' }).resolves({
+      Stacks: [stack({ Outputs: OUTPUTS, RoleARN: ROLE, Parameters: [...PARAMETERS, { ParameterKey: 'ServiceRoleArn', ParameterValue: ROLE }] })],
+    });
+    cloudformation.on(DescribeStacksCommand, { StackName: 'edge-api-service-role' }).resolves(companionOutputs);
+    cloudformation.on(UpdateStackCommand, { StackName: 'edge-api-service-role' }).rejects(NO_UPDATES);
+
+    await run();
+
+    expect(cloudformation.commandCalls(UpdateStackCommand).map((call) => call.args[0].input.StackName)).toEqual(['edge-api-service-role', 'edge-api']);
+    expect(output.lines).toContain('No changes to edge-api-service-role.');
+  });
+});
+
+describe('deploy tests the unattended path', () => {
+  const lambda = mockClient(LambdaClient);
+  const ROTATED = { stack: 'edge-api', previousTimestamp: '2026-11-22T10-00-00Z', timestamp: '2026-11-22T10-00-00Z', result: 'unchanged' };
+
+  beforeEach(() => {
+    lambda.reset();
+    lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: new TextEncoder().encode(JSON.stringify(ROTATED)) as InvokeCommandOutput['Payload'] });
+    cloudformation.on(DescribeStackResourceCommand).resolves({ StackResourceDetail: { PhysicalResourceId: 'edge-api-RotationFunction-AbC' } as never });
+  });
+
+  const touching = (type: string) => newestFirst([
+    stackEvent('RotationRole', 'UPDATE_COMPLETE', 1, { token: 'deploy-2026-11-22T10-00-00Z', type }),
+    stackEvent('edge-api', 'UPDATE_COMPLETE', 2, { token: 'deploy-2026-11-22T10-00-00Z' }),
+  ]);
+
+  it.each([
+    ['an IAM role', 'AWS::IAM::Role', true],
+    ['a Lambda function', 'AWS::Lambda::Function', true],
+    ['only the distribution', 'AWS::CloudFront::Distribution', false],
+  ])('after an update that changed %s: %s', async (_, type, invoked) => {
+    cloudformation.on(DescribeStackEventsCommand).resolves(touching(type));
+
+    await run({ testRotation: true });
+
+    expect(lambda.commandCalls(InvokeCommand)).toHaveLength(invoked ? 1 : 0);
+  });
+
+  it('after a create', async () => {
+    cloudformation.on(DescribeStacksCommand).rejectsOnce(NOT_FOUND).resolves({ Stacks: [stack({ StackStatus: 'CREATE_COMPLETE', Outputs: OUTPUTS })] });
+    cloudformation.on(CreateStackCommand).resolves({});
+
+    await run({ testRotation: true });
+
+    expect(lambda.commandCalls(InvokeCommand)).toHaveLength(1);
+  });
+
+  it('never after "No updates are to be performed.", nor when told not to', async () => {
+    cloudformation.on(DescribeStackEventsCommand).resolves(touching('AWS::IAM::Role'));
+    await run({ testRotation: false });
+    cloudformation.on(UpdateStackCommand).rejects(NO_UPDATES);
+    await run({ testRotation: true });
+
+    expect(lambda.commandCalls(InvokeCommand)).toHaveLength(0);
   });
 });

@@ -1,6 +1,7 @@
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { HELP } from '../../scripts/cli/args';
 import { main } from '../../scripts/cli';
@@ -12,6 +13,7 @@ const clients = jest.fn(() => ({
   cloudformation: new CloudFormationClient({ region: 'eu-west-1' }),
   apigateway: new APIGatewayClient({ region: 'eu-west-1' }),
   cloudfront: new CloudFrontClient({ region: 'eu-west-1' }),
+  lambda: new LambdaClient({ region: 'eu-west-1' }),
 }));
 let output: ReturnType<typeof recordingOutput>;
 const run = (...argv: string[]) => main(argv, { output, clients, now: () => START, sleep: noSleep, nodeVersion: 'v24.9.0' });

@@ -39,7 +39,12 @@ describe('followStackOperation', () => {
 
     const result = await follow(output);
 
-    expect(result).toEqual({ status: 'UPDATE_COMPLETE', succeeded: true, failures: [] });
+    expect(result).toEqual({
+      status: 'UPDATE_COMPLETE',
+      succeeded: true,
+      failures: [],
+      touchedTypes: new Set(['AWS::ApiGateway::ApiKey', 'AWS::CloudFront::Distribution']),
+    });
     expect(output.lines.map((line) => columns(line).slice(2, 5))).toEqual([
       ['UPDATE_IN_PROGRESS', 'AWS::CloudFormation::Stack', 'edge-api'],
       ['UPDATE_IN_PROGRESS', 'AWS::ApiGateway::ApiKey', 'ApiKey'],
@@ -114,6 +119,7 @@ describe('followStackOperation', () => {
       status: 'UPDATE_ROLLBACK_COMPLETE',
       succeeded: false,
       failures: ['Distribution UPDATE_FAILED: Access denied for cloudfront:UpdateDistribution'],
+      touchedTypes: new Set(['AWS::ApiGateway::ApiKey', 'AWS::CloudFront::Distribution']),
     });
     expect(output.lines.map((line) => columns(line)[1].trim())).toEqual(['[0/0]', '[0/1]', '[1/1]', '[1/2]', '[1/2]', '[0/2]', '[0/2]']);
   });

@@ -7,7 +7,7 @@ import { createVerifier } from '../../lambda/verifier';
 import { deploy } from '../../scripts/cli/deploy';
 import { emulatorClientConfig } from '../../scripts/emulator/launch';
 import { type LocalAws, noticeQueue, stackGet, stackOutput } from '../../scripts/emulator/local-stack';
-import { readTemplate } from '../../scripts/template';
+import { deployTemplates } from '../../scripts/template';
 import { recordingOutput } from '../cli/cli.fixtures';
 
 /** The event EventBridge sends for a schedule rule firing at `time`. */
@@ -27,7 +27,7 @@ export function scheduledEvent(time: string) {
 
 export async function deployStack(aws: LocalAws, stackName: string, parameters: Record<string, string> = {}, now = new Date('2026-11-22T10:00:00Z')) {
   const output = recordingOutput();
-  await deploy({ stackName, parameters, rotate: false }, { ...aws, templateBody: readTemplate(), now: () => now, sleep: async () => undefined, output });
+  await deploy({ stackName, parameters, rotate: false, testRotation: false }, { ...aws, ...deployTemplates(), now: () => now, sleep: async () => undefined, output });
   return output;
 }
 

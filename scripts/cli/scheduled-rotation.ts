@@ -1,0 +1,75 @@
+// Proves the unattended path at deploy time. `rotate` runs with the operator's credentials, so
+// without this the rotation function and the role CloudFormation acts with are first used by the
+// first scheduled run, a day or more after the deploy. This invokes the function itself with the
+// event its EventBridge schedule sends, follows the update it starts, and checks the result.
+import { DescribeStackResourceCommand, type CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import { randomUUID } from 'node:crypto';
+import type { RotationOutcome } from '../../lambda/rotation';
+import { clientRequestTokenFor } from '../../lambda/timestamp';
+import { OperationFailedError, ScheduledRotationFailedError } from './errors';
+import { paint } from './output';
+import { type RotateDependencies, RESULT_TEXT, checkRotated } from './rotate';
+import { followStackOperation } from './stack-events';
+
+export interface ScheduledRotationDependencies extends RotateDependencies {
+  lambda: LambdaClient;
+}
+
+/** EventBridge's "Scheduled Event", as the Lambda developer guide shows it; `time` has whole seconds. */
+export function scheduledEvent(account: string, region: string, ruleArn: string, time: Date) {
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account,
+    time: time.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    region,
+    resources: [ruleArn],
+    detail: {},
+  };
+}
+
+export async function runScheduledRotation(stackName: string, stackId: string, deps: ScheduledRotationDependencies): Promise<void> {
+  const { cloudformation, lambda, now, output } = deps;
+  const [functionName, ruleName] = await Promise.all(['RotationFunction', 'RotationSchedule'].map((id) => physicalId(cloudformation, stackName, id)));
+  const [, partition, , region, account] = stackId.split(':');
+  // The next whole second: a Timestamp has whole seconds, so the event is newer than any
+  // Timestamp the deploy itself wrote, and it is never in the future when sent.
+  const started = now().getTime();
+  const since = new Date(Math.floor(started / 1000) * 1000 + 1000);
+  await deps.sleep(since.getTime() - started);
+  const event = scheduledEvent(account, region, `arn:${partition}:events:${region}:${account}:rule/${ruleName}`, since);
+  output.line(`Testing the unattended path: invoking ${functionName} as its schedule does …`);
+
+  const answer = await lambda.send(new InvokeCommand({ FunctionName: functionName, InvocationType: 'RequestResponse', Payload: JSON.stringify(event) }));
+  const payload = new TextDecoder().decode(answer.Payload ?? new Uint8Array());
+  if (answer.FunctionError) throw new ScheduledRotationFailedError(stackName, functionName, functionErrorText(payload));
+  const outcome = JSON.parse(payload) as RotationOutcome;
+  output.line(`Stack ${stackName}: Timestamp ${outcome.previousTimestamp} → ${outcome.timestamp}: ${RESULT_TEXT[outcome.result]}.`);
+  if (outcome.result !== 'started' && outcome.result !== 'in-progress') {
+    output.line(paint(output, 'yellow', 'The function changed nothing, so the unattended path was not tested this time.'));
+    return;
+  }
+  const result = await followStackOperation({ ...deps, stackName, clientRequestToken: clientRequestTokenFor(outcome.timestamp), since });
+  if (!result.succeeded) throw new OperationFailedError(stackName, result.status, result.failures);
+  const keyId = await checkRotated(stackName, outcome.timestamp, result.failures, deps);
+  output.line(paint(output, 'green', `Checked: the rotation function, invoked as its schedule invokes it, rotated the key of stack ${stackName}: the active key ${keyId} is its rotation's and the only key in the usage plan.`));
+}
+
+async function physicalId(cloudformation: CloudFormationClient, stackName: string, logicalId: string): Promise<string> {
+  const { StackResourceDetail } = await cloudformation.send(new DescribeStackResourceCommand({ StackName: stackName, LogicalResourceId: logicalId }));
+  return StackResourceDetail?.PhysicalResourceId ?? '';
+}
+
+/** Lambda's payload for a function error is `{"errorType", "errorMessage"}`; anything else is shown whole. */
+function functionErrorText(payload: string): string {
+  try {
+    const { errorType, errorMessage } = JSON.parse(payload);
+    if (typeof errorMessage === 'string') return `${errorType ?? 'Error'}: ${errorMessage.replace(/\.?$/, '.')}`;
+  } catch {
+    // Not JSON: shown as it came.
+  }
+  return payload.replace(/\.?$/, '.');
+}

@@ -1,0 +1,56 @@
+// The companion stack `<stack>-service-role` (template/service-role.yaml): the CloudFormation
+// service role of one rotating stack, and the permissions boundary of that stack's function roles.
+// `deploy` creates or updates it before the stack itself, so the role always matches the
+// template version and the web ACL the stack is deployed with.
+import { CreateStackCommand, UpdateStackCommand, type CloudFormationClient, type Parameter } from '@aws-sdk/client-cloudformation';
+import { StackNotFoundError } from '../../lambda/errors';
+import { describeStack, isValidationError, translateError } from '../../lambda/rotation';
+import { OperationFailedError } from './errors';
+import type { Output } from './output';
+import { followStackOperation } from './stack-events';
+
+export const SERVICE_ROLE_OUTPUT = 'ServiceRoleArn';
+
+export interface ServiceRoleDependencies {
+  cloudformation: CloudFormationClient;
+  serviceRoleTemplateBody: string;
+  sleep: (milliseconds: number) => Promise<void>;
+  output: Output;
+}
+
+export function serviceRoleStackName(stackName: string): string {
+  return `${stackName}-service-role`;
+}
+
+/** Creates or updates the companion stack and returns its role's ARN. */
+export async function deployServiceRole(
+  stackName: string,
+  webAclArn: string,
+  clientRequestToken: string,
+  since: Date,
+  deps: ServiceRoleDependencies,
+): Promise<string> {
+  const { cloudformation, serviceRoleTemplateBody, output } = deps;
+  const companion = serviceRoleStackName(stackName);
+  const parameters: Parameter[] = [
+    { ParameterKey: 'StackName', ParameterValue: stackName },
+    { ParameterKey: 'WebACLArn', ParameterValue: webAclArn },
+  ];
+  // The role and the boundary policy have names the main template refers to.
+  const common = { StackName: companion, TemplateBody: serviceRoleTemplateBody, Parameters: parameters, Capabilities: ['CAPABILITY_NAMED_IAM' as const], ClientRequestToken: clientRequestToken };
+  const exists = await describeStack(cloudformation, companion).then(
+    () => true,
+    (error) => (error instanceof StackNotFoundError ? false : Promise.reject(error)),
+  );
+  output.line(`${exists ? 'Updating' : 'Creating'} the service role stack ${companion} …`);
+  try {
+    await cloudformation.send(exists ? new UpdateStackCommand(common) : new CreateStackCommand(common));
+    const result = await followStackOperation({ ...deps, stackName: companion, clientRequestToken, since });
+    if (!result.succeeded) throw new OperationFailedError(companion, result.status, result.failures);
+  } catch (error) {
+    if (!isValidationError(error, 'No updates are to be performed.')) throw translateError(error, companion);
+    output.line(`No changes to ${companion}.`);
+  }
+  const outputs = (await describeStack(cloudformation, companion)).Outputs ?? [];
+  return outputs.find((o) => o.OutputKey === SERVICE_ROLE_OUTPUT)?.OutputValue ?? '';
+}

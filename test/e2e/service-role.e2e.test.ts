@@ -1,0 +1,76 @@
+// Service-role mode end to end, on the emulator: `deploy --service-role` deploys the companion
+// stack, gives the stack its role, and tests the unattended path by invoking the rotation
+// function (its built inline code, on Node 24) as the schedule does. The emulator enforces no
+// IAM: what these tests prove is the wiring; the policies are checked against AWS's schemas in
+// test/service-role.test.ts and test/template.test.ts.
+import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { InvokeCommand } from '@aws-sdk/client-lambda';
+import { DescribeStackResourceCommand } from '@aws-sdk/client-cloudformation';
+import { deploy } from '../../scripts/cli/deploy';
+import { type LocalAws, startLocalAws } from '../../scripts/emulator/local-stack';
+import { deployTemplates } from '../../scripts/template';
+import { recordingOutput } from '../cli/cli.fixtures';
+import { keyState, scheduledEvent } from './e2e.fixtures';
+
+jest.setTimeout(90_000);
+
+let aws: LocalAws;
+
+beforeAll(async () => {
+  aws = await startLocalAws();
+});
+
+afterAll(async () => aws?.stop());
+
+const describeStack = async (stackName: string) => (await aws.cloudformation.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks![0];
+const parameter = async (stackName: string, key: string) => (await describeStack(stackName)).Parameters?.find((p) => p.ParameterKey === key)?.ParameterValue;
+const output = async (stackName: string, key: string) => (await describeStack(stackName)).Outputs?.find((o) => o.OutputKey === key)?.OutputValue;
+
+async function deployWith(stackName: string, request: { serviceRole?: boolean; testRotation?: boolean }, now: Date) {
+  const lines = recordingOutput();
+  await deploy({ stackName, parameters: {}, rotate: false, ...request }, { ...aws, ...deployTemplates(), now: () => now, sleep: async () => undefined, output: lines });
+  return lines.lines;
+}
+
+describe('deploy --service-role', () => {
+  it("creates the companion, gives the stack its role, and proves the scheduled rotation through the function itself", async () => {
+    const lines = await deployWith('svc-new', { serviceRole: true }, new Date());
+
+    const role = await output('svc-new-service-role', 'ServiceRoleArn');
+    expect(role).toMatch(/^arn:aws:iam::123456789012:role\/cloudfront-api-key-rotation\/svc-new-cfn$/);
+    expect((await describeStack('svc-new')).RoleARN).toBe(role);
+    expect(await parameter('svc-new', 'ServiceRoleArn')).toBe(role);
+    expect(lines).toContainEqual(expect.stringMatching(/^Checked: the rotation function, invoked as its schedule invokes it, rotated the key of stack svc-new: the active key \w{10} is its rotation's and the only key in the usage plan\.$/));
+    const state = await keyState(aws, 'svc-new');
+    expect(state.header).toBe(state.keyValue);
+  });
+
+  it('moves an existing stack into the mode with one deploy, and later rotations keep the role', async () => {
+    await deployWith('svc-move', { testRotation: false }, new Date('2026-11-22T10:00:00Z'));
+    expect((await describeStack('svc-move')).RoleARN).toBeUndefined();
+
+    const lines = await deployWith('svc-move', { serviceRole: true }, new Date());
+    const role = await output('svc-move-service-role', 'ServiceRoleArn');
+    expect((await describeStack('svc-move')).RoleARN).toBe(role);
+    expect(lines).toContainEqual(expect.stringMatching(/^Checked: the rotation function/));
+
+    // A scheduled run: EventBridge invokes the function, which updates the stack without RoleARN.
+    const { StackResourceDetail } = await aws.cloudformation.send(new DescribeStackResourceCommand({ StackName: 'svc-move', LogicalResourceId: 'RotationFunction' }));
+    const time = new Date(Date.now() + 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const answer = await aws.lambda.send(new InvokeCommand({ FunctionName: StackResourceDetail!.PhysicalResourceId, Payload: JSON.stringify(scheduledEvent(time)) }));
+    expect(answer.FunctionError).toBeUndefined();
+    expect(JSON.parse(new TextDecoder().decode(answer.Payload))).toMatchObject({ result: 'started' });
+
+    const after = await describeStack('svc-move');
+    expect([after.StackStatus, after.RoleARN]).toEqual(['UPDATE_COMPLETE', role]);
+  });
+
+  it('tests nothing on a deploy that changes nothing', async () => {
+    await deployWith('svc-same', { testRotation: false }, new Date('2026-11-22T10:00:00Z'));
+
+    const lines = await deployWith('svc-same', { testRotation: true }, new Date('2026-11-22T11:00:00Z'));
+
+    expect(lines).toContain('No changes: the stack already matches the template and parameters.');
+    expect(lines.some((line) => line.startsWith('Testing the unattended path'))).toBe(false);
+  });
+});
