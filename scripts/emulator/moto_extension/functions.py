@@ -2,7 +2,7 @@
 Docker, which this project's machines do not have.
 
 The function gets what the nodejs runtime gives it: its environment variables, AWS_REGION,
-credentials (moto's), its timeout, and `index.js` holding the template's inline code (CloudFormation
+temporary credentials of its execution role (so it acts in the role's account), its timeout, and `index.js` holding the template's inline code (CloudFormation
 places `ZipFile` code in a file named index; moto names it index.py whatever the runtime). Its AWS
 SDK clients reach this emulator through AWS_ENDPOINT_URL. scripts/emulator/function-runner.js
 does the invocation; the Node binary is EMULATOR_NODE (the launcher's own Node by default).
@@ -18,6 +18,8 @@ import zipfile
 from pathlib import Path
 
 from moto.awslambda.models import LambdaBackend, lambda_backends
+from moto.sts.models import sts_backends
+from moto.utilities.utils import get_partition
 
 RUNNER = Path(__file__).resolve().parent.parent / "function-runner.js"
 NODE_MODULES = Path(__file__).resolve().parents[3] / "node_modules"  # the runtime's AWS SDK v3
@@ -70,8 +72,7 @@ def invoke(function_arn: str, event: dict, account_id: str, region_name: str) ->
         **function.environment_vars,
         "AWS_REGION": region_name,
         "AWS_DEFAULT_REGION": region_name,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
+        **_role_credentials(function.role, account_id, region_name),
         "AWS_ENDPOINT_URL": _endpoint["url"],
         "AWS_LAMBDA_FUNCTION_NAME": function.function_name,
         "AWS_EC2_METADATA_DISABLED": "true",
@@ -86,6 +87,17 @@ def invoke(function_arn: str, event: dict, account_id: str, region_name: str) ->
     process.stdin.close()
     process.stdin = None  # closed: communicate() must not flush it again
     return Invocation(process, float(function.timeout), function.function_name, directory)
+
+
+def _role_credentials(role_arn: str, account_id: str, region_name: str) -> dict:
+    """Lambda runs a function with its execution role's temporary credentials; moto's STS maps the
+    access key it issues to the role's account, so the function's calls land in that account."""
+    role = sts_backends[account_id][get_partition(region_name)].assume_role(region_name, "function", role_arn, None, 3600, None)
+    return {
+        "AWS_ACCESS_KEY_ID": role.access_key_id,
+        "AWS_SECRET_ACCESS_KEY": role.secret_access_key,
+        "AWS_SESSION_TOKEN": role.session_token,
+    }
 
 
 def _log(name: str, text: str) -> None:
