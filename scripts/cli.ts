@@ -6,12 +6,15 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Command, type GlobalOptions, parseCommandLine } from './cli/args';
+import { type Command, parseCommandLine } from './cli/args';
 import { deploy } from './cli/deploy';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, describeFailure } from './cli/failure';
 import { NOT_AWS_ANSWERS, notAwsAnswers } from './cli/foreign-answers';
 import { nodeSupportNote, silenceSdkNodeNotice } from './cli/node-support';
 import { type Output, consoleOutput } from './cli/output';
+import { type ClientOptions, fleetClients } from './cli/fleet/clients';
+import { collectFleetStatus, fleetExitCode, fleetStatusJson, printFleetStatus } from './cli/fleet/status-all';
+import { resolveTargets } from './cli/fleet/targets';
 import { dryRun, rotate } from './cli/rotate';
 import { collectStatus, printStatus } from './cli/status';
 import { deployTemplates, parseTemplate, readTemplate } from './template';
@@ -23,8 +26,8 @@ export interface Clients {
   lambda: LambdaClient;
 }
 
-export function createClients({ region, profile }: GlobalOptions): Clients {
-  const config = { region, profile };
+export function createClients({ region, profile, credentials }: ClientOptions): Clients {
+  const config = { region, profile, ...(credentials && { credentials }) };
   const clients = {
     cloudformation: new CloudFormationClient(config),
     apigateway: new APIGatewayClient(config),
@@ -43,7 +46,7 @@ export interface CliDependencies {
   output: Output;
   /** The running Node's version, `process.version`. */
   nodeVersion?: string;
-  clients: (options: GlobalOptions) => Clients;
+  clients: (options: ClientOptions) => Clients;
   now: () => Date;
   sleep: (milliseconds: number) => Promise<void>;
 }
@@ -60,6 +63,8 @@ async function run(command: Exclude<Command, { name: 'help' }>, deps: CliDepende
       if (command.dryRun) await dryRun(command.stackName, common);
       else await rotate(command.stackName, command.wait, common);
       return EXIT_OK;
+    case 'status-all':
+      return statusAll(command, clients, deps);
     case 'status': {
       const report = await collectStatus(command.stackName, { ...common, scheduleMap: parseTemplate(readTemplate()).Mappings.ScheduleMap });
       if (command.json) output.line(JSON.stringify(report, null, 2));
@@ -68,6 +73,26 @@ async function run(command: Exclude<Command, { name: 'help' }>, deps: CliDepende
       return report.healthy ? EXIT_OK : report.problems.length > 0 ? EXIT_FAILED : EXIT_USAGE;
     }
   }
+}
+
+async function statusAll(command: Extract<Command, { name: 'status-all' }>, home: Clients, deps: CliDependencies): Promise<number> {
+  const { global, fleet, json } = command;
+  const regions = fleet.regions ?? [await home.cloudformation.config.region()];
+  const { clientsFor, targetDependencies } = fleetClients(deps.clients, { region: global.region, profile: global.profile }, fleet.roleName);
+  const targets = await resolveTargets({ ...fleet, regions }, { ...targetDependencies, cloudformation: home.cloudformation });
+  const stacks = await collectFleetStatus(targets, {
+    clientsFor,
+    scheduleMap: parseTemplate(readTemplate()).Mappings.ScheduleMap,
+    now: deps.now,
+    concurrency: fleet.concurrency,
+  });
+  if (json) fleetStatusJson(stacks).forEach((line) => deps.output.line(line));
+  else {
+    deps.output.line(`${stacks.filter((s) => s.stack).length} rotating stack(s) in ${targets.length} account and Region pair(s).`);
+    deps.output.line();
+    printFleetStatus(stacks, deps.output);
+  }
+  return fleetExitCode(stacks);
 }
 
 export async function main(argv: string[], deps: CliDependencies): Promise<number> {

@@ -2,6 +2,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { PARAMETER_FLAGS } from './deploy';
 import { UsageError } from './errors';
+import { type FleetSelection, checkSelection } from './fleet/targets';
 
 export const PROGRAM = 'cloudfront-api-key-rotation';
 
@@ -24,7 +25,17 @@ export type Command =
       global: GlobalOptions;
     }
   | { name: 'rotate'; stackName: string; dryRun: boolean; wait: boolean; global: GlobalOptions }
-  | { name: 'status'; stackName: string; json: boolean; global: GlobalOptions };
+  | { name: 'status'; stackName: string; json: boolean; global: GlobalOptions }
+  | { name: 'status-all'; fleet: FleetOptions; json: boolean; global: GlobalOptions };
+
+/** A fleet command's selection; `regions` undefined means the configured Region. */
+export interface FleetOptions extends Omit<FleetSelection, 'regions'> {
+  regions?: FleetSelection['regions'];
+  concurrency: number;
+}
+
+/** At most this many accounts, Regions or stacks are read at once unless --concurrency says otherwise. */
+export const DEFAULT_CONCURRENCY = 8;
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -51,7 +62,15 @@ export const COMMAND_OPTIONS: Record<string, Options> = {
     'skip-test-rotation': { type: 'boolean', default: false },
   },
   rotate: { 'dry-run': { type: 'boolean', default: false }, 'no-wait': { type: 'boolean', default: false } },
-  status: { json: { type: 'boolean', default: false } },
+  status: {
+    json: { type: 'boolean', default: false },
+    all: { type: 'boolean', default: false },
+    regions: { type: 'string' },
+    accounts: { type: 'string' },
+    'role-name': { type: 'string' },
+    'stack-set': { type: 'string' },
+    concurrency: { type: 'string' },
+  },
 };
 
 const COMMON_HELP = `Common options:
@@ -134,19 +153,35 @@ Examples:
   ${PROGRAM} rotate --stack-name edge-api
   ${PROGRAM} rotate --stack-name edge-api --no-wait --region eu-west-1`,
   status: `Usage: ${PROGRAM} status --stack-name S [--json]
+       ${PROGRAM} status --all [--regions R1,R2|all] [--accounts A1,A2 --role-name R | --stack-set NAME]
+       [--concurrency N] [--json]
 
 Reports the stack status, the schedule, the current Timestamp, the active key (and whether it is
 overdue), the usage plan's keys, whether CloudFront's header matches the active key (compared by
 SHA-256 fingerprint; values are never printed) and the last rotation's outcome.
 Exit code: 0 healthy, 1 unhealthy, 2 usage or access error; fit for a monitoring job.
 
+With --all: every rotating stack (recognised by this template's Timestamp parameter and outputs)
+in the accounts and Regions selected, one line each, worst first, then a summary. The exit code
+follows the worst stack. An account or Region that cannot be read is reported, never fatal.
+
 Options:
-  --json            print the report as JSON
+  --json            print the report as JSON (with --all: one object per stack and line)
+  --all             every rotating stack in the selected accounts and Regions
+  --regions R1,R2   the Regions to read (default: the configured Region); "all": every Region
+                    the account has enabled (EC2 DescribeRegions)
+  --accounts A1,A2  read these accounts by assuming --role-name in each
+  --role-name R     the role to assume: arn:<partition>:iam::<account>:role/R
+  --stack-set NAME  read the StackSet's instances (with --role-name, through that role)
+  --concurrency N   at most N accounts, Regions or stacks read at once, 1 to 64 (default 8)
 
 ${COMMON_HELP}
 
 Examples:
   ${PROGRAM} status --stack-name edge-api
+  ${PROGRAM} status --all --regions all
+  ${PROGRAM} status --all --regions eu-west-1,us-east-1 --accounts 111111111111,222222222222 \\
+      --role-name AWSCloudFormationStackSetExecutionRole
   ${PROGRAM} status --stack-name edge-api --json || alert "key rotation unhealthy"`,
 };
 
@@ -182,12 +217,18 @@ export function parseCommandLine(argv: string[]): Command {
     throw new UsageError(parseArgsProblem(error as Error & { code?: string }), name);
   }
   if (values.help) return { name: 'help', text: HELP[name] };
+  const global: GlobalOptions = { region: values.region as string | undefined, profile: values.profile as string | undefined, verbose: values.verbose === true };
+  const fleetFlags = ['regions', 'accounts', 'role-name', 'stack-set', 'concurrency'].filter((flag) => values[flag] !== undefined);
+  if (values.all) {
+    if (values['stack-name'] !== undefined) throw new UsageError('Give --stack-name or --all, not both.', name);
+    return { name: 'status-all', fleet: fleetOptions(values, name), json: values.json === true, global };
+  }
+  if (fleetFlags.length > 0) throw new UsageError(`--${fleetFlags[0]} selects a fleet: add --all.`, name);
   const stackName = values['stack-name'];
   if (typeof stackName !== 'string' || stackName === '') throw new UsageError('--stack-name is required.', name);
   if (!/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(stackName)) {
     throw new UsageError(`--stack-name "${stackName}" is not a stack name: letters, digits and hyphens, starting with a letter, at most 128.`, name);
   }
-  const global: GlobalOptions = { region: values.region as string | undefined, profile: values.profile as string | undefined, verbose: values.verbose === true };
 
   switch (name) {
     case 'deploy': {
@@ -213,4 +254,22 @@ export function parseCommandLine(argv: string[]): Command {
     default:
       return { name: 'status', stackName, json: values.json === true, global };
   }
+}
+
+const list = (value: unknown) => (typeof value === 'string' ? value.split(',').map((item) => item.trim()).filter(Boolean) : undefined);
+
+function fleetOptions(values: Record<string, unknown>, command: string): FleetOptions {
+  const regions = list(values.regions);
+  const fleet: FleetOptions = {
+    regions: regions && regions.length === 1 && regions[0] === 'all' ? 'all' : regions,
+    accounts: list(values.accounts),
+    roleName: values['role-name'] as string | undefined,
+    stackSet: values['stack-set'] as string | undefined,
+    concurrency: values.concurrency === undefined ? DEFAULT_CONCURRENCY : Number(values.concurrency),
+  };
+  if (!Number.isInteger(fleet.concurrency) || fleet.concurrency < 1 || fleet.concurrency > 64) {
+    throw new UsageError(`--concurrency "${values.concurrency}" is not valid: give a whole number from 1 to 64.`, command);
+  }
+  checkSelection({ ...fleet, regions: fleet.regions ?? [] }, command);
+  return fleet;
 }

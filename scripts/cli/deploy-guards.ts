@@ -9,12 +9,17 @@ import { NotThisTemplateError, OriginChangeNotConfirmedError, UsageError } from 
 /** Outputs every version of this template has given its stacks: a stack without them is another's. */
 export const OWN_OUTPUTS = ['ApiKeyId', 'ApiKeySecretArn', 'CloudFrontURL', 'DistributionId', 'UsagePlanId'];
 
-export function checkOwnStack(stack: Stack): void {
+/** What the stack lacks of this template's parameter and outputs; none for a rotating stack. */
+export function missingOwnParts(stack: Stack): string[] {
   const outputs = new Set((stack.Outputs ?? []).map((o) => o.OutputKey));
-  const missing = [
+  return [
     ...(stack.Parameters?.some((p) => p.ParameterKey === TIMESTAMP_PARAMETER) ? [] : [`parameter ${TIMESTAMP_PARAMETER}`]),
     ...OWN_OUTPUTS.filter((key) => !outputs.has(key)).map((key) => `output ${key}`),
   ];
+}
+
+export function checkOwnStack(stack: Stack): void {
+  const missing = missingOwnParts(stack);
   if (missing.length > 0) throw new NotThisTemplateError(stack.StackName ?? '', missing);
 }
 

@@ -28,8 +28,8 @@ export interface LocalAws extends LocalClients {
   stop(): Promise<void>;
 }
 
-export function localClients(endpoint: string): LocalClients {
-  const config = emulatorClientConfig(endpoint);
+export function localClients(endpoint: string, region = 'us-east-1'): LocalClients {
+  const config = { ...emulatorClientConfig(endpoint), region };
   return {
     cloudformation: new CloudFormationClient(config),
     apigateway: new APIGatewayClient(config),

@@ -60,9 +60,9 @@ describe('an answer that did not come from AWS', () => {
   });
 
   it.each([
-    ['CloudFormation', () => createClients({ region: 'eu-west-1', verbose: false }).cloudformation.send(new DescribeStacksCommand({ StackName: 'edge-api' }))],
-    ['API Gateway', () => createClients({ region: 'eu-west-1', verbose: false }).apigateway.send(new GetApiKeyCommand({ apiKey: 'm2m1k7sybf' }))],
-    ['CloudFront', () => createClients({ region: 'eu-west-1', verbose: false }).cloudfront.send(new GetDistributionConfigCommand({ Id: 'E2QWRUHEXAMPLE' }))],
+    ['CloudFormation', () => createClients({ region: 'eu-west-1' }).cloudformation.send(new DescribeStacksCommand({ StackName: 'edge-api' }))],
+    ['API Gateway', () => createClients({ region: 'eu-west-1' }).apigateway.send(new GetApiKeyCommand({ apiKey: 'm2m1k7sybf' }))],
+    ['CloudFront', () => createClients({ region: 'eu-west-1' }).cloudfront.send(new GetDistributionConfigCommand({ Id: 'E2QWRUHEXAMPLE' }))],
   ])('is caught by the %s client, keeping what the SDK made of it as the cause', async (_service, send) => {
     answer = { status: 404, type: 'text/html', body: '<html><body>Not Found</body></html>' };
 
@@ -75,7 +75,7 @@ describe('an answer that did not come from AWS', () => {
   it('is not suspected of a text/html answer with a request ID: the emulator labels JSON so', async () => {
     answer = { status: 200, type: 'text/html; charset=utf-8', body: '{"id":"m2m1k7sybf","enabled":true}', requestId: 'f1e2d3c4' };
 
-    const key = await createClients({ region: 'eu-west-1', verbose: false }).apigateway.send(new GetApiKeyCommand({ apiKey: 'm2m1k7sybf' }));
+    const key = await createClients({ region: 'eu-west-1' }).apigateway.send(new GetApiKeyCommand({ apiKey: 'm2m1k7sybf' }));
 
     expect(key).toMatchObject({ id: 'm2m1k7sybf', enabled: true });
   });

@@ -1,0 +1,108 @@
+// `status --all` end to end, on the emulator: rotating stacks in two accounts and three Regions,
+// found by what the template gives them, read through an assumed role in each account, and
+// reported worst first. moto serves another account to credentials from STS AssumeRole on a role
+// ARN in that account. The "API stage" stand-in knows the keys of the first account's us-east-1
+// only, so the other stacks run without the key gate (KeyGateTimeoutSeconds 0).
+import { CreateStackCommand } from '@aws-sdk/client-cloudformation';
+import { GetDistributionConfigCommand, UpdateDistributionCommand } from '@aws-sdk/client-cloudfront';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { createHandler } from '../../lambda/handler';
+import { createClients, main } from '../../scripts/cli';
+import { deploy } from '../../scripts/cli/deploy';
+import { emulatorClientConfig } from '../../scripts/emulator/launch';
+import { type LocalAws, localClients, startLocalAws, stackOutput } from '../../scripts/emulator/local-stack';
+import { deployTemplates } from '../../scripts/template';
+import { recordingOutput } from '../cli/cli.fixtures';
+import { scheduledEvent } from './e2e.fixtures';
+
+jest.setTimeout(120_000);
+
+const OTHER = '111111111111';
+let aws: LocalAws;
+let other: (region: string) => ReturnType<typeof createClients>;
+const saved = { ...process.env };
+
+beforeAll(async () => {
+  aws = await startLocalAws();
+  // The CLI's own clients (and the SDK's STS client behind --role-name) find the emulator here.
+  Object.assign(process.env, { AWS_ENDPOINT_URL: aws.emulator.endpoint, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1' });
+  const sts = new STSClient(emulatorClientConfig(aws.emulator.endpoint));
+  const { Credentials } = await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${OTHER}:role/fleet-reader`, RoleSessionName: 'setup' }));
+  const credentials = { accessKeyId: Credentials!.AccessKeyId!, secretAccessKey: Credentials!.SecretAccessKey!, sessionToken: Credentials!.SessionToken };
+  other = (region) => createClients({ region, credentials: async () => credentials });
+});
+
+afterAll(async () => {
+  process.env = saved;
+  await aws?.stop();
+});
+
+async function deployIn(clients: ReturnType<typeof createClients>, stackName: string, parameters: Record<string, string>) {
+  await deploy(
+    { stackName, parameters, rotate: false, testRotation: false },
+    { ...aws, ...clients, ...deployTemplates(), now: () => new Date(), sleep: async () => undefined, output: recordingOutput() },
+  );
+}
+
+const fleetStatus = async (...extra: string[]) => {
+  const output = recordingOutput();
+  const code = await main(
+    ['status', '--all', '--regions', 'us-east-1,eu-west-1,us-west-2', '--accounts', `123456789012,${OTHER}`, '--role-name', 'fleet-reader', ...extra],
+    { output, clients: createClients, now: () => new Date(Date.now() + 2 * 86_400_000), sleep: async () => undefined },
+  );
+  return { code, lines: output.lines };
+};
+
+describe('status --all', () => {
+  it('lists every rotating stack of both accounts and three Regions, worst first, with a summary and the worst exit code', async () => {
+    const home = (region: string) => localClients(aws.emulator.endpoint, region);
+    await deployIn(home('us-east-1'), 'fleet-monthly', { ApiKeyRotationSchedule: 'Monthly', KeyGateTimeoutSeconds: '2' });
+    await deployIn(home('eu-west-1'), 'fleet-daily', { ApiKeyRotationSchedule: 'Daily', KeyGateTimeoutSeconds: '0' });
+    await deployIn(other('us-west-2'), 'fleet-other', { ApiKeyRotationSchedule: 'Monthly', KeyGateTimeoutSeconds: '0' });
+    await deployIn(other('eu-west-1'), 'fleet-tampered', { ApiKeyRotationSchedule: 'Monthly', KeyGateTimeoutSeconds: '0' });
+    // Not a rotating stack: another template entirely.
+    await home('us-east-1').cloudformation.send(new CreateStackCommand({ StackName: 'unrelated', TemplateBody: '{"Resources":{"T":{"Type":"AWS::SNS::Topic","Properties":{"TopicName":"unrelated"}}}}' }));
+    // A header changed outside the stack.
+    const tampered = other('eu-west-1');
+    const distributionId = await stackOutput(tampered.cloudformation, 'fleet-tampered', 'DistributionId');
+    const { DistributionConfig, ETag } = await tampered.cloudfront.send(new GetDistributionConfigCommand({ Id: distributionId }));
+    DistributionConfig!.Origins!.Items![0].CustomHeaders!.Items![0].HeaderValue = 'x'.repeat(40);
+    await tampered.cloudfront.send(new UpdateDistributionCommand({ Id: distributionId, IfMatch: ETag, DistributionConfig }));
+    // A rotation the API refused: stopped at the key gate and rolled back.
+    await aws.apiStage.refuse({ newKeys: {} });
+    await createHandler({ cloudformation: home('us-east-1').cloudformation, stackName: 'fleet-monthly', log: () => undefined, now: () => new Date() })(scheduledEvent(new Date().toISOString().replace(/\.\d{3}Z$/, 'Z')));
+    await aws.apiStage.refuse(undefined);
+
+    const { code, lines } = await fleetStatus();
+
+    expect(code).toBe(1);
+    expect(lines[0]).toBe('4 rotating stack(s) in 6 account and Region pair(s).');
+    const rows = lines.slice(3, 7).map((line) => line.split(/\s{2,}/).slice(0, 4));
+    expect(rows).toEqual([
+      [OTHER, 'eu-west-1', 'fleet-tampered', 'CREATE_COMPLETE'],
+      ['123456789012', 'eu-west-1', 'fleet-daily', 'CREATE_COMPLETE'],
+      ['123456789012', 'us-east-1', 'fleet-monthly', 'UPDATE_ROLLBACK_COMPLETE'],
+      [OTHER, 'us-west-2', 'fleet-other', 'CREATE_COMPLETE'],
+    ]);
+    expect(lines).toContain('1 healthy, 3 unhealthy, 0 unreachable.');
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}unhealthy 123456789012 eu-west-1 fleet-daily: The active key is 2 days old, but the schedule rotates every 1 days/));
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}unhealthy 123456789012 us-east-1 fleet-monthly: The stack is UPDATE_ROLLBACK_COMPLETE: its last update was rolled back/));
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}unhealthy 111111111111 eu-west-1 fleet-tampered: CloudFront sends a different x-api-key than the active key/));
+  });
+
+  it('emits one JSON object per stack with --json', async () => {
+    const { lines } = await fleetStatus('--json');
+
+    const stacks = lines.map((line) => JSON.parse(line));
+    expect(stacks.map((s) => [s.account, s.region, s.stack, s.health])).toContainEqual([OTHER, 'us-west-2', 'fleet-other', 'healthy']);
+    expect(stacks).toHaveLength(4);
+  });
+
+  it('refuses --accounts without --role-name, before reading anything', async () => {
+    const output = recordingOutput();
+    const code = await main(['status', '--all', '--regions', 'us-west-2', '--accounts', OTHER], { output, clients: createClients, now: () => new Date(), sleep: async () => undefined });
+
+    expect(code).toBe(2);
+    expect(output.errors.join(' ')).toMatch(/--accounts needs --role-name/);
+  });
+});
