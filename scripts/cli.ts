@@ -6,7 +6,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Command, parseCommandLine } from './cli/args';
+import { type Command, type FleetOptions, type GlobalOptions, parseCommandLine } from './cli/args';
 import { deploy } from './cli/deploy';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, describeFailure } from './cli/failure';
 import { NOT_AWS_ANSWERS, notAwsAnswers } from './cli/foreign-answers';
@@ -14,7 +14,9 @@ import { nodeSupportNote, silenceSdkNodeNotice } from './cli/node-support';
 import { type Output, consoleOutput } from './cli/output';
 import { type ClientOptions, fleetClients } from './cli/fleet/clients';
 import { collectFleetStatus, fleetExitCode, fleetStatusJson, printFleetStatus } from './cli/fleet/status-all';
+import { printRotateAll, rotateAll, rotateAllExitCode } from './cli/fleet/rotate-all';
 import { resolveTargets } from './cli/fleet/targets';
+import { timestampFrom } from '../lambda/timestamp';
 import { dryRun, rotate } from './cli/rotate';
 import { collectStatus, printStatus } from './cli/status';
 import { deployTemplates, parseTemplate, readTemplate } from './template';
@@ -65,6 +67,8 @@ async function run(command: Exclude<Command, { name: 'help' }>, deps: CliDepende
       return EXIT_OK;
     case 'status-all':
       return statusAll(command, clients, deps);
+    case 'rotate-all':
+      return rotateEverything(command, clients, deps);
     case 'status': {
       const report = await collectStatus(command.stackName, { ...common, scheduleMap: parseTemplate(readTemplate()).Mappings.ScheduleMap });
       if (command.json) output.line(JSON.stringify(report, null, 2));
@@ -75,11 +79,34 @@ async function run(command: Exclude<Command, { name: 'help' }>, deps: CliDepende
   }
 }
 
-async function statusAll(command: Extract<Command, { name: 'status-all' }>, home: Clients, deps: CliDependencies): Promise<number> {
-  const { global, fleet, json } = command;
+/** The accounts and Regions a fleet command covers, and clients for each. */
+async function fleetTargets({ global, fleet }: { global: GlobalOptions; fleet: FleetOptions }, home: Clients, deps: CliDependencies) {
   const regions = fleet.regions ?? [await home.cloudformation.config.region()];
   const { clientsFor, targetDependencies } = fleetClients(deps.clients, { region: global.region, profile: global.profile }, fleet.roleName);
   const targets = await resolveTargets({ ...fleet, regions }, { ...targetDependencies, cloudformation: home.cloudformation });
+  return { targets, clientsFor };
+}
+
+async function rotateEverything(command: Extract<Command, { name: 'rotate-all' }>, home: Clients, deps: CliDependencies): Promise<number> {
+  const { output, now } = deps;
+  const { targets, clientsFor } = await fleetTargets(command, home, deps);
+  const timestamp = timestampFrom(now());
+  const since = command.since ?? timestamp;
+  if (!command.dryRun) {
+    output.line(`Rotating every stack in ${targets.length} account and Region pair(s) to Timestamp ${timestamp}.`);
+    output.line(`If this run is interrupted, run it again with --since ${since}: stacks already rotated are skipped.`);
+  }
+  const results = await rotateAll(targets, {
+    clientsFor, timestamp, since: command.since, dryRun: command.dryRun, concurrency: command.fleet.concurrency,
+    timeoutMs: command.timeoutMinutes * 60_000, now, sleep: deps.sleep, output,
+  });
+  printRotateAll(results, output);
+  return rotateAllExitCode(results);
+}
+
+async function statusAll(command: Extract<Command, { name: 'status-all' }>, home: Clients, deps: CliDependencies): Promise<number> {
+  const { fleet, json } = command;
+  const { targets, clientsFor } = await fleetTargets(command, home, deps);
   const stacks = await collectFleetStatus(targets, {
     clientsFor,
     scheduleMap: parseTemplate(readTemplate()).Mappings.ScheduleMap,

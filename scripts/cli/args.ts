@@ -1,6 +1,7 @@
 // The command line: commands, options and help texts. Node's own util.parseArgs does the parsing.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { PARAMETER_FLAGS } from './deploy';
+import { timestampFrom } from '../../lambda/timestamp';
 import { UsageError } from './errors';
 import { type FleetSelection, checkSelection } from './fleet/targets';
 
@@ -26,7 +27,8 @@ export type Command =
     }
   | { name: 'rotate'; stackName: string; dryRun: boolean; wait: boolean; global: GlobalOptions }
   | { name: 'status'; stackName: string; json: boolean; global: GlobalOptions }
-  | { name: 'status-all'; fleet: FleetOptions; json: boolean; global: GlobalOptions };
+  | { name: 'status-all'; fleet: FleetOptions; json: boolean; global: GlobalOptions }
+  | { name: 'rotate-all'; fleet: FleetOptions; dryRun: boolean; since?: string; timeoutMinutes: number; global: GlobalOptions };
 
 /** A fleet command's selection; `regions` undefined means the configured Region. */
 export interface FleetOptions extends Omit<FleetSelection, 'regions'> {
@@ -36,6 +38,8 @@ export interface FleetOptions extends Omit<FleetSelection, 'regions'> {
 
 /** At most this many accounts, Regions or stacks are read at once unless --concurrency says otherwise. */
 export const DEFAULT_CONCURRENCY = 8;
+/** Rotations at once: each runs a CloudFormation update and creates an API key. */
+export const DEFAULT_ROTATE_CONCURRENCY = 4;
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -45,6 +49,15 @@ export const GLOBAL_OPTIONS: Options = {
   profile: { type: 'string' },
   verbose: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
+};
+
+const FLEET_OPTIONS: Options = {
+  all: { type: 'boolean', default: false },
+  regions: { type: 'string' },
+  accounts: { type: 'string' },
+  'role-name': { type: 'string' },
+  'stack-set': { type: 'string' },
+  concurrency: { type: 'string' },
 };
 
 export const COMMAND_OPTIONS: Record<string, Options> = {
@@ -61,16 +74,14 @@ export const COMMAND_OPTIONS: Record<string, Options> = {
     'service-role': { type: 'boolean', default: false },
     'skip-test-rotation': { type: 'boolean', default: false },
   },
-  rotate: { 'dry-run': { type: 'boolean', default: false }, 'no-wait': { type: 'boolean', default: false } },
-  status: {
-    json: { type: 'boolean', default: false },
-    all: { type: 'boolean', default: false },
-    regions: { type: 'string' },
-    accounts: { type: 'string' },
-    'role-name': { type: 'string' },
-    'stack-set': { type: 'string' },
-    concurrency: { type: 'string' },
+  rotate: {
+    'dry-run': { type: 'boolean', default: false },
+    'no-wait': { type: 'boolean', default: false },
+    ...FLEET_OPTIONS,
+    since: { type: 'string' },
+    'timeout-minutes': { type: 'string' },
   },
+  status: { json: { type: 'boolean', default: false }, ...FLEET_OPTIONS },
 };
 
 const COMMON_HELP = `Common options:
@@ -137,21 +148,36 @@ Examples:
   ${PROGRAM} deploy --stack-name edge-api --notification-email ops@example.com --health-check-path /health
   ${PROGRAM} deploy --stack-name edge-api --service-role`,
   rotate: `Usage: ${PROGRAM} rotate --stack-name S [--dry-run] [--no-wait]
+       ${PROGRAM} rotate --all [--regions R1,R2|all] [--accounts A1,A2 --role-name R | --stack-set NAME]
+       [--since TIME] [--dry-run] [--concurrency N] [--timeout-minutes N]
 
 Rotates the key now, exactly as the scheduled Lambda does: UpdateStack with a new Timestamp and
 every other parameter kept. Follows the update until the old key is deleted.
 
+With --all (the emergency rotation): every rotating stack in the selected accounts and Regions,
+N at a time, each followed to its end, with a live count and a summary table. A busy stack is
+skipped, never waited on. Exit code 0 when nothing failed or was left busy, otherwise 1.
+
 Options:
   --dry-run         list what the rotation would change (through a change set that is then
-                    deleted); changes nothing
+                    deleted); changes nothing. With --all: list the stacks that would rotate
   --no-wait         start the rotation and return without following it
+  --since TIME      with --all: skip stacks whose key is this new or newer (ISO time, or a
+                    Timestamp). The run prints its own: give it to a second run after an
+                    interruption, and nothing is rotated twice
+  --concurrency N   with --all: rotations at once, 1 to 64 (default 4)
+  --timeout-minutes N
+                    with --all: stop following a rotation after N minutes, 1 to 720 (default 60)
+  (--regions, --accounts, --role-name, --stack-set: as for status --all)
 
 ${COMMON_HELP}
 
 Examples:
   ${PROGRAM} rotate --stack-name edge-api --dry-run
   ${PROGRAM} rotate --stack-name edge-api
-  ${PROGRAM} rotate --stack-name edge-api --no-wait --region eu-west-1`,
+  ${PROGRAM} rotate --stack-name edge-api --no-wait --region eu-west-1
+  ${PROGRAM} rotate --all --regions all --dry-run
+  ${PROGRAM} rotate --all --regions all --since 2026-11-23T03:10:00Z`,
   status: `Usage: ${PROGRAM} status --stack-name S [--json]
        ${PROGRAM} status --all [--regions R1,R2|all] [--accounts A1,A2 --role-name R | --stack-set NAME]
        [--concurrency N] [--json]
@@ -218,10 +244,19 @@ export function parseCommandLine(argv: string[]): Command {
   }
   if (values.help) return { name: 'help', text: HELP[name] };
   const global: GlobalOptions = { region: values.region as string | undefined, profile: values.profile as string | undefined, verbose: values.verbose === true };
-  const fleetFlags = ['regions', 'accounts', 'role-name', 'stack-set', 'concurrency'].filter((flag) => values[flag] !== undefined);
+  const fleetFlags = ['regions', 'accounts', 'role-name', 'stack-set', 'concurrency', 'since', 'timeout-minutes'].filter((flag) => values[flag] !== undefined);
   if (values.all) {
     if (values['stack-name'] !== undefined) throw new UsageError('Give --stack-name or --all, not both.', name);
-    return { name: 'status-all', fleet: fleetOptions(values, name), json: values.json === true, global };
+    if (name === 'status') return { name: 'status-all', fleet: fleetOptions(values, name, DEFAULT_CONCURRENCY), json: values.json === true, global };
+    if (values['no-wait']) throw new UsageError('--all always follows each rotation to its end, so it takes no --no-wait.', name);
+    return {
+      name: 'rotate-all',
+      fleet: fleetOptions(values, name, DEFAULT_ROTATE_CONCURRENCY),
+      dryRun: values['dry-run'] === true,
+      since: sinceTimestamp(values.since, name),
+      timeoutMinutes: wholeNumber(values['timeout-minutes'] ?? '60', '--timeout-minutes', 1, 720, name),
+      global,
+    };
   }
   if (fleetFlags.length > 0) throw new UsageError(`--${fleetFlags[0]} selects a fleet: add --all.`, name);
   const stackName = values['stack-name'];
@@ -258,18 +293,35 @@ export function parseCommandLine(argv: string[]): Command {
 
 const list = (value: unknown) => (typeof value === 'string' ? value.split(',').map((item) => item.trim()).filter(Boolean) : undefined);
 
-function fleetOptions(values: Record<string, unknown>, command: string): FleetOptions {
+function wholeNumber(value: unknown, flag: string, min: number, max: number, command: string): number {
+  const number = Number(value);
+  if (!/^\d+$/.test(String(value)) || number < min || number > max) {
+    throw new UsageError(`${flag} "${value}" is not valid: give a whole number from ${min} to ${max}.`, command);
+  }
+  return number;
+}
+
+/** --since as a Timestamp (YYYY-MM-DDTHH-MM-SSZ), from an ISO 8601 time or a Timestamp. */
+function sinceTimestamp(value: unknown, command: string): string | undefined {
+  if (value === undefined) return undefined;
+  const text = String(value);
+  if (/^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z$/.test(text)) return text;
+  const time = new Date(text);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(text) || Number.isNaN(time.getTime())) {
+    throw new UsageError(`--since "${text}" is not a time: give one like 2026-11-23T03:10:00Z (or a Timestamp, 2026-11-23T03-10-00Z).`, command);
+  }
+  return timestampFrom(time);
+}
+
+function fleetOptions(values: Record<string, unknown>, command: string, defaultConcurrency: number): FleetOptions {
   const regions = list(values.regions);
   const fleet: FleetOptions = {
     regions: regions && regions.length === 1 && regions[0] === 'all' ? 'all' : regions,
     accounts: list(values.accounts),
     roleName: values['role-name'] as string | undefined,
     stackSet: values['stack-set'] as string | undefined,
-    concurrency: values.concurrency === undefined ? DEFAULT_CONCURRENCY : Number(values.concurrency),
+    concurrency: values.concurrency === undefined ? defaultConcurrency : wholeNumber(values.concurrency, '--concurrency', 1, 64, command),
   };
-  if (!Number.isInteger(fleet.concurrency) || fleet.concurrency < 1 || fleet.concurrency > 64) {
-    throw new UsageError(`--concurrency "${values.concurrency}" is not valid: give a whole number from 1 to 64.`, command);
-  }
   checkSelection({ ...fleet, regions: fleet.regions ?? [] }, command);
   return fleet;
 }

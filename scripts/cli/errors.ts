@@ -91,3 +91,11 @@ export class ScheduledRotationFailedError extends Error {
     super(`The deploy of stack "${stackName}" succeeded, but its rotation function ${functionName}, invoked as its schedule invokes it, failed: ${detail} The scheduled rotation would fail the same way: fix the cause (often a permission its role or the stack's service role lacks), then deploy again.`);
   }
 }
+
+/** `rotate --all` stops following a rotation after --timeout-minutes; CloudFormation goes on. */
+export class RotationTimeoutError extends Error {
+  override name = 'RotationTimeoutError';
+  constructor(readonly stackName: string, readonly timeoutMs: number) {
+    super(`Stack "${stackName}" was still rotating after ${Math.round(timeoutMs / 60_000)} minutes; it goes on without this command. Check it with status.`);
+  }
+}

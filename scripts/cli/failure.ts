@@ -17,6 +17,7 @@ import {
   OperationFailedError,
   OriginChangeNotConfirmedError,
   RotationLeftoversError,
+  RotationTimeoutError,
   ScheduledRotationFailedError,
   StackCreationFailedError,
   StackNotCreatedError,
@@ -39,6 +40,7 @@ const KNOWN = [
   TemplateTooLargeError, OperationFailedError, ChangeSetFailedError, RotationLeftoversError, StackBusyError,
   StackNotUpdatableError, TimestampParameterMissingError, InvalidEventError, InvalidRollbackConfigurationError,
   StackNotCreatedError, StackCreationFailedError, ChangeSetNotDeletedError, NotAwsAnswerError, ScheduledRotationFailedError,
+  RotationTimeoutError,
 ];
 
 /** What the command was given, for messages the SDK's error alone cannot word. */

@@ -106,3 +106,45 @@ describe('status --all', () => {
     expect(output.errors.join(' ')).toMatch(/--accounts needs --role-name/);
   });
 });
+
+describe('rotate --all', () => {
+  const rotateAll = async (regions: string, ...extra: string[]) => {
+    const output = recordingOutput();
+    const code = await main(
+      ['rotate', '--all', '--regions', regions, '--accounts', `123456789012,${OTHER}`, '--role-name', 'fleet-reader', ...extra],
+      { output, clients: createClients, now: () => new Date(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) },
+    );
+    return { code, lines: output.lines };
+  };
+  const resultsOf = (lines: string[]) =>
+    Object.fromEntries(lines.filter((line) => /^\d{12} /.test(line)).map((line) => line.split(/\s{2,}/)).map(([, region, stack, result]) => [`${region} ${stack}`, result]));
+
+  it('lists what would rotate with --dry-run, and changes nothing', async () => {
+    const { code, lines } = await rotateAll('us-east-1,eu-west-1,us-west-2', '--dry-run');
+
+    expect(code).toBe(0);
+    expect(Object.values(resultsOf(lines))).toEqual(['skipped', 'skipped', 'skipped', 'skipped']);
+    expect(lines.filter((line) => line.includes('would rotate: Timestamp'))).toHaveLength(4);
+  });
+
+  it('finishes an interrupted run when run again with --since, rotating nothing twice', async () => {
+    // The first run covers part of the fleet, as an interrupted run leaves it.
+    const first = await rotateAll('eu-west-1,us-west-2');
+    const since = /--since (\S+):/.exec(first.lines[1])![1];
+    expect(first.code).toBe(0);
+    expect(resultsOf(first.lines)).toEqual({ 'eu-west-1 fleet-daily': 'rotated', 'eu-west-1 fleet-tampered': 'rotated', 'us-west-2 fleet-other': 'rotated' });
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // the next run's Timestamp is a second later
+
+    const second = await rotateAll('us-east-1,eu-west-1,us-west-2', '--since', since);
+
+    expect(second.code).toBe(0);
+    expect(resultsOf(second.lines)).toEqual({
+      'us-east-1 fleet-monthly': 'rotated',
+      'eu-west-1 fleet-daily': 'skipped',
+      'eu-west-1 fleet-tampered': 'skipped',
+      'us-west-2 fleet-other': 'skipped',
+    });
+    expect(second.lines).toContain('1 rotated, 0 failed, 3 skipped.');
+    expect(second.lines).toContainEqual(expect.stringMatching(/^\[4\/4\] done 1, running 0, failed 0, skipped 3, \d+ s$/));
+  });
+});

@@ -1,0 +1,154 @@
+// `rotate --all`, the emergency rotation: every selected rotating stack rotated now, through the
+// same rotation module as the Lambda, with bounded concurrency. Safe to run again: with --since,
+// a stack whose key is already newer is skipped, so a second run after an interruption finishes
+// the job without rotating anything twice. A busy or failed stack is reported and skipped, and no
+// rotation is followed past --timeout-minutes.
+import { StackBusyError } from '../../../lambda/errors';
+import { describeRotatableStack, rotateApiKey } from '../../../lambda/rotation';
+import { clientRequestTokenFor } from '../../../lambda/timestamp';
+import { RotationTimeoutError } from '../errors';
+import { describeFailure } from '../failure';
+import { type Output, paint } from '../output';
+import { followStackOperation } from '../stack-events';
+import { findRotatingStacks } from './discovery';
+import { Gauge, mapPool } from './pool';
+import type { RegionalClients } from './status-all';
+import type { Target } from './targets';
+
+/**
+ * API Gateway allows about 5 CreateApiKey requests per second per account and Region (Service
+ * Quotas, not adjustable), and each rotation creates one key: rotations start at most this often
+ * per account and Region.
+ */
+export const START_INTERVAL_MS = 250;
+
+export type RotationState = 'rotated' | 'failed' | 'skipped';
+
+export interface FleetRotation extends Target {
+  stack: string;
+  state: RotationState;
+  detail: string;
+}
+
+export interface RotateAllDependencies {
+  clientsFor: (target: Target) => RegionalClients;
+  /** The Timestamp every rotation of this run gets, and the time progress is measured from. */
+  timestamp: string;
+  /** Stacks whose Timestamp is this or newer are skipped. */
+  since?: string;
+  dryRun: boolean;
+  concurrency: number;
+  timeoutMs: number;
+  now: () => Date;
+  sleep: (milliseconds: number) => Promise<void>;
+  output: Output;
+  gauge?: Gauge;
+}
+
+export async function rotateAll(targets: Target[], deps: RotateAllDependencies): Promise<FleetRotation[]> {
+  const gauge = deps.gauge ?? new Gauge();
+  const found = await mapPool(targets, deps.concurrency, async (target): Promise<FleetRotation[]> => {
+    try {
+      return (await findRotatingStacks(deps.clientsFor(target).cloudformation)).map((stack) => ({ ...target, stack, state: 'skipped', detail: '' }));
+    } catch (error) {
+      return [{ ...target, stack: '', state: 'failed', detail: `not read: ${describeFailure(error).message}` }];
+    }
+  }, gauge);
+  const stacks = found.flat();
+  const progress = new Progress(stacks.length, deps);
+  const lastStart = new Map<string, number>();
+  const results = await mapPool(stacks, deps.concurrency, async (entry) => {
+    if (entry.stack === '') return progress.finish(entry, false);
+    let started = false;
+    const result = await rotateOne(entry, deps, async () => {
+      const key = `${entry.account}/${entry.region}`;
+      const wait = (lastStart.get(key) ?? -Infinity) + START_INTERVAL_MS - deps.now().getTime();
+      lastStart.set(key, Math.max(deps.now().getTime(), (lastStart.get(key) ?? 0) + START_INTERVAL_MS));
+      if (wait > 0) await deps.sleep(wait);
+      started = true;
+      progress.start();
+    });
+    return progress.finish(result, started);
+  }, gauge);
+  return results;
+}
+
+async function rotateOne(entry: FleetRotation, deps: RotateAllDependencies, beforeStart: () => Promise<void>): Promise<FleetRotation> {
+  const { cloudformation } = deps.clientsFor(entry);
+  const done = (state: RotationState, detail: string): FleetRotation => ({ ...entry, state, detail });
+  try {
+    const { stack, previousTimestamp } = await describeRotatableStack(cloudformation, entry.stack);
+    if (deps.since && previousTimestamp >= deps.since) return done('skipped', `key ${previousTimestamp} is not older than --since`);
+    const status = stack.StackStatus ?? '';
+    if (status.endsWith('_IN_PROGRESS')) return done('skipped', `busy (${status}): not waited on; run again later`);
+    if (deps.dryRun) return done('skipped', `would rotate: Timestamp ${previousTimestamp} → ${deps.timestamp}`);
+    await beforeStart();
+    const since = deps.now();
+    const clientRequestToken = clientRequestTokenFor(deps.timestamp);
+    const outcome = await rotateApiKey(cloudformation, { stackName: entry.stack, timestamp: deps.timestamp, clientRequestToken, now: deps.timestamp });
+    if (outcome.result === 'superseded' || outcome.result === 'unchanged') return done('skipped', `a rotation as new as this one already ran (${outcome.result})`);
+    const deadline = since.getTime() + deps.timeoutMs;
+    const result = await followStackOperation({
+      cloudformation, stackName: entry.stack, clientRequestToken, since, output: { ...deps.output, line: () => undefined },
+      sleep: async (ms) => {
+        if (deps.now().getTime() > deadline) throw new RotationTimeoutError(entry.stack, deps.timeoutMs);
+        await deps.sleep(ms);
+      },
+    });
+    return result.succeeded ? done('rotated', `Timestamp ${previousTimestamp} → ${deps.timestamp}`) : done('failed', `${result.status}: ${result.failures.join(' ') || 'see its events'}`);
+  } catch (error) {
+    if (error instanceof StackBusyError) return done('skipped', `busy: ${error.message}`);
+    return done('failed', describeFailure(error).message);
+  }
+}
+
+/** The live count: a line each time a stack starts or ends. */
+class Progress {
+  private done = 0;
+  private running = 0;
+  private failed = 0;
+  private skipped = 0;
+  private readonly started: number;
+
+  constructor(private readonly total: number, private readonly deps: Pick<RotateAllDependencies, 'now' | 'output'>) {
+    this.started = deps.now().getTime();
+  }
+
+  start(): void {
+    this.running += 1;
+    this.print();
+  }
+
+  finish(result: FleetRotation, started: boolean): FleetRotation {
+    if (started) this.running -= 1;
+    if (result.state === 'rotated') this.done += 1;
+    else if (result.state === 'failed') this.failed += 1;
+    else this.skipped += 1;
+    this.print();
+    return result;
+  }
+
+  private print(): void {
+    const elapsed = Math.round((this.deps.now().getTime() - this.started) / 1000);
+    this.deps.output.line(`[${this.done + this.failed + this.skipped}/${this.total}] done ${this.done}, running ${this.running}, failed ${this.failed}, skipped ${this.skipped}, ${elapsed} s`);
+  }
+}
+
+export function printRotateAll(results: FleetRotation[], output: Output): void {
+  const style = { rotated: 'green', failed: 'red', skipped: 'yellow' } as const;
+  const rows = [['ACCOUNT', 'REGION', 'STACK', 'RESULT', 'DETAIL'], ...results.map((r) => [r.account, r.region, r.stack || '-', r.state, r.detail])];
+  const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => row[i].length)));
+  output.line();
+  rows.forEach((row, index) => {
+    const text = row.map((cell, i) => (i < 4 ? cell.padEnd(widths[i]) : cell)).join('  ');
+    output.line(index === 0 ? paint(output, 'bold', text) : paint(output, style[results[index - 1].state], text));
+  });
+  const count = (state: RotationState) => results.filter((r) => r.state === state).length;
+  output.line();
+  output.line(`${count('rotated')} rotated, ${count('failed')} failed, ${count('skipped')} skipped.`);
+}
+
+/** 0 when nothing failed and nothing was left busy; 1 otherwise: run again with the same --since. */
+export function rotateAllExitCode(results: FleetRotation[]): number {
+  return results.some((r) => r.state === 'failed' || r.detail.startsWith('busy')) ? 1 : 0;
+}
