@@ -321,6 +321,13 @@ describe('the key gate', () => {
   });
 });
 
+describe('the key secret', () => {
+  it("carries a user tag, which Security Hub's tagging control counts and CloudFormation's aws: tags do not", () => {
+    expect(Resources.ApiKeySecret.Properties.Tags).toEqual([{ Key: 'cloudfront-api-key-rotation:stack-name', Value: { Ref: 'AWS::StackName' } }]);
+    expect(createOnly('AWS::SecretsManager::Secret', 'Properties.Tags')).toBe(false);
+  });
+});
+
 describe('outputs', () => {
   it('lists what an operator needs', () => {
     expect(Object.keys(Outputs).sort()).toEqual([
