@@ -1,7 +1,7 @@
 import { SERVICE_ROLE_TEMPLATE_PATH, parseTemplate, readTemplate } from '../scripts/template';
 import { resolveConditions } from './support/conditions';
 import { referencedNames } from './support/references';
-import { loadResourceSchema } from './support/resource-schemas';
+import { iamResourceTypes, loadResourceSchema } from './support/resource-schemas';
 
 const companion = parseTemplate(readTemplate(SERVICE_ROLE_TEMPLATE_PATH));
 const main = parseTemplate(readTemplate());
@@ -73,9 +73,17 @@ describe('the service role', () => {
   it('is scoped to the stack by name or tag, but for the wildcards it explains', () => {
     const unscoped = statements.filter((s) => !referencedNames([s.Resource, s.Condition]).has('StackName') && s.Sid !== 'ReadWebACL');
     expect(unscoped.map((s) => s.Sid)).toEqual([
-      'ListLogGroups', 'ReadAlarms', 'GenerateKeyValue', 'CreateApiGatewayResources', 'TagApiGatewayResources', 'Distribution',
+      'ActionsWithoutResourceTypes', 'ReadAlarms', 'GenerateKeyValue', 'CreateApiGatewayResources', 'TagApiGatewayResources', 'Distribution',
       'DistributionHandlerExtras', 'DistributionHandlerCreateConnectionGroup',
     ]);
+  });
+
+  it.each([
+    ['service role', statements],
+    ['boundary', boundary],
+  ])('%s: grants an action on an ARN only when IAM names a resource type for it, else on "*"', (_, list) => {
+    const misfits = list.filter((s) => s.Resource !== '*').flatMap((s) => [s.Action].flat()).filter((action: string) => iamResourceTypes(action).length === 0);
+    expect(misfits).toEqual([]);
   });
 
   it('creates or changes roles only with the boundary attached, and cannot remove it', () => {

@@ -2,7 +2,7 @@ import { parseTemplate, readTemplate } from '../scripts/template';
 import { timestampFrom } from '../lambda/timestamp';
 import { reachOf, referencedNames } from './support/references';
 import { resolveConditions } from './support/conditions';
-import { isCreateOnly, loadResourceSchema } from './support/resource-schemas';
+import { iamResourceTypes, isCreateOnly, loadResourceSchema } from './support/resource-schemas';
 
 const template = parseTemplate(readTemplate());
 const { Parameters, Mappings, Resources, Outputs } = template;
@@ -274,6 +274,12 @@ describe('the rotation role without a service role', () => {
 });
 
 describe.each(['RotationRole', 'KeyGateRole', 'VerifierRole'])('%s', (role) => {
+  it('grants an action on an ARN only when IAM names a resource type for it, else on "*"', () => {
+    const statements = policiesOf(role, { WithServiceRole: false, HasWebACL: true });
+    const misfits = statements.filter((s) => s.Resource !== '*').flatMap((s) => [s.Action].flat()).filter((action: string) => iamResourceTypes(action).length === 0);
+    expect(misfits).toEqual([]);
+  });
+
   it("carries the service-role stack's permissions boundary exactly when the stack has a service role", () => {
     const boundary = Resources[role].Properties.PermissionsBoundary;
     expect(resolveConditions(boundary, { WithServiceRole: true })).toEqual({

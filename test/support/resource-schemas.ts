@@ -31,3 +31,12 @@ export function isCreateOnly(schema: ResourceSchema, propertyPath: string): bool
     return new RegExp(`^${pattern}(\\.|$)`).test(propertyPath);
   });
 }
+
+/** The resource types IAM's reference names for an action (cfn-lint's Policies.json); [] means only "*". */
+export function iamResourceTypes(action: string): string[] {
+  const policies = JSON.parse(readFileSync(join(schemasDirectory(), '..', 'AdditionalSpecs', 'Policies.json'), 'utf8'));
+  const [service, name] = action.split(':');
+  const entry = policies[service]?.Actions?.[name.toLowerCase()];
+  if (!entry) throw new Error(`IAM knows no action ${action}`);
+  return entry.Resources ?? [];
+}
