@@ -2,7 +2,7 @@
 // --role-name, that role assumed in the account through the SDK's own temporary-credentials
 // provider (which refreshes them before they expire).
 import { DescribeRegionsCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { GetCallerIdentityCommand, type GetCallerIdentityCommandOutput, STSClient } from '@aws-sdk/client-sts';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { Target, TargetDependencies } from './targets';
@@ -15,20 +15,20 @@ export interface ClientOptions {
 
 export function fleetClients<C>(make: (options: ClientOptions) => C, options: ClientOptions, roleName?: string) {
   const sts = new STSClient(options);
-  const identity = sts.send(new GetCallerIdentityCommand({}));
-  // Awaited by whoever needs it; a failure is theirs to report, not an unhandled rejection.
-  identity.catch(() => undefined);
+  // Read once, and only when needed: the caller's account, or the partition of an assumed role.
+  let identity: Promise<GetCallerIdentityCommandOutput> | undefined;
+  const callerIdentity = () => (identity ??= sts.send(new GetCallerIdentityCommand({})));
   const cache = new Map<string, C>();
   const clientsFor = ({ account, region }: Target): C => {
     const key = `${account}/${region}`;
     if (!cache.has(key)) {
-      const credentials = roleName ? roleCredentials(account, roleName, options, identity) : undefined;
+      const credentials = roleName ? roleCredentials(account, roleName, options, callerIdentity) : undefined;
       cache.set(key, make({ ...options, region, ...(credentials && { credentials }) }));
     }
     return cache.get(key)!;
   };
   const targetDependencies: Omit<TargetDependencies, 'cloudformation'> = {
-    callerAccount: async () => (await identity).Account ?? '',
+    callerAccount: async () => (await callerIdentity()).Account ?? '',
     enabledRegions: async () => {
       const { Regions = [] } = await new EC2Client(options).send(new DescribeRegionsCommand({}));
       return Regions.map((r) => r.RegionName ?? '').filter(Boolean).sort();
@@ -37,12 +37,12 @@ export function fleetClients<C>(make: (options: ClientOptions) => C, options: Cl
   return { clientsFor, targetDependencies };
 }
 
-function roleCredentials(account: string, roleName: string, options: ClientOptions, identity: Promise<{ Arn?: string }>): AwsCredentialIdentityProvider {
+function roleCredentials(account: string, roleName: string, options: ClientOptions, identity: () => Promise<{ Arn?: string }>): AwsCredentialIdentityProvider {
   let provider: AwsCredentialIdentityProvider | undefined;
   return async (properties) => {
     if (!provider) {
       // The caller's partition (aws, aws-cn, aws-us-gov) is the role's.
-      const partition = (await identity).Arn?.split(':')[1] ?? 'aws';
+      const partition = (await identity()).Arn?.split(':')[1] ?? 'aws';
       provider = fromTemporaryCredentials({
         params: { RoleArn: `arn:${partition}:iam::${account}:role/${roleName}`, RoleSessionName: 'cloudfront-api-key-rotation' },
         clientConfig: { region: options.region, profile: options.profile },

@@ -2,6 +2,9 @@
 // Timestamp parameter and its outputs), not by name or tag: console-made stacks count too.
 import { DescribeStacksCommand, type CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { missingOwnParts } from '../deploy-guards';
+import { describeFailure } from '../failure';
+import { type Gauge, mapPool } from './pool';
+import type { Target } from './targets';
 
 export async function findRotatingStacks(cloudformation: CloudFormationClient): Promise<string[]> {
   const names: string[] = [];
@@ -12,4 +15,24 @@ export async function findRotatingStacks(cloudformation: CloudFormationClient): 
     NextToken = page.NextToken;
   } while (NextToken);
   return names.sort();
+}
+
+/** A rotating stack found, or an account and Region that could not be read (stack '', and why). */
+export type Discovered = Target & ({ stack: string; unreachable?: undefined } | { stack: ''; unreachable: string });
+
+/** The rotating stacks of every target, at most `concurrency` targets read at once. */
+export async function discoverFleet(
+  targets: Target[],
+  cloudformationFor: (target: Target) => CloudFormationClient,
+  concurrency: number,
+  gauge: Gauge,
+): Promise<Discovered[]> {
+  const found = await mapPool(targets, concurrency, async (target): Promise<Discovered[]> => {
+    try {
+      return (await findRotatingStacks(cloudformationFor(target))).map((stack) => ({ ...target, stack }));
+    } catch (error) {
+      return [{ ...target, stack: '', unreachable: describeFailure(error).message }];
+    }
+  }, gauge);
+  return found.flat();
 }

@@ -10,9 +10,10 @@ import { RotationTimeoutError } from '../errors';
 import { describeFailure } from '../failure';
 import { type Output, paint } from '../output';
 import { followStackOperation } from '../stack-events';
-import { findRotatingStacks } from './discovery';
+import { discoverFleet } from './discovery';
 import { Gauge, mapPool } from './pool';
 import type { RegionalClients } from './status-all';
+import { alignColumns } from './table';
 import type { Target } from './targets';
 
 /**
@@ -32,7 +33,7 @@ export interface FleetRotation extends Target {
 
 export interface RotateAllDependencies {
   clientsFor: (target: Target) => RegionalClients;
-  /** The Timestamp every rotation of this run gets, and the time progress is measured from. */
+  /** The Timestamp every rotation of this run gets. */
   timestamp: string;
   /** Stacks whose Timestamp is this or newer are skipped. */
   since?: string;
@@ -47,30 +48,27 @@ export interface RotateAllDependencies {
 
 export async function rotateAll(targets: Target[], deps: RotateAllDependencies): Promise<FleetRotation[]> {
   const gauge = deps.gauge ?? new Gauge();
-  const found = await mapPool(targets, deps.concurrency, async (target): Promise<FleetRotation[]> => {
-    try {
-      return (await findRotatingStacks(deps.clientsFor(target).cloudformation)).map((stack) => ({ ...target, stack, state: 'skipped', detail: '' }));
-    } catch (error) {
-      return [{ ...target, stack: '', state: 'failed', detail: `not read: ${describeFailure(error).message}` }];
+  const found = await discoverFleet(targets, (target) => deps.clientsFor(target).cloudformation, deps.concurrency, gauge);
+  const progress = new Progress(found.length, deps);
+  const nextStart = new Map<string, number>();
+  return mapPool(found, deps.concurrency, async (entry) => {
+    if (entry.unreachable !== undefined) {
+      const { unreachable, ...target } = entry;
+      return progress.finish({ ...target, state: 'failed', detail: `not read: ${unreachable}` }, false);
     }
-  }, gauge);
-  const stacks = found.flat();
-  const progress = new Progress(stacks.length, deps);
-  const lastStart = new Map<string, number>();
-  const results = await mapPool(stacks, deps.concurrency, async (entry) => {
-    if (entry.stack === '') return progress.finish(entry, false);
     let started = false;
-    const result = await rotateOne(entry, deps, async () => {
+    const result = await rotateOne({ ...entry, state: 'skipped', detail: '' }, deps, async () => {
+      // The next free start slot of this account and Region.
       const key = `${entry.account}/${entry.region}`;
-      const wait = (lastStart.get(key) ?? -Infinity) + START_INTERVAL_MS - deps.now().getTime();
-      lastStart.set(key, Math.max(deps.now().getTime(), (lastStart.get(key) ?? 0) + START_INTERVAL_MS));
-      if (wait > 0) await deps.sleep(wait);
+      const now = deps.now().getTime();
+      const slot = Math.max(now, nextStart.get(key) ?? now);
+      nextStart.set(key, slot + START_INTERVAL_MS);
+      if (slot > now) await deps.sleep(slot - now);
       started = true;
       progress.start();
     });
     return progress.finish(result, started);
   }, gauge);
-  return results;
 }
 
 async function rotateOne(entry: FleetRotation, deps: RotateAllDependencies, beforeStart: () => Promise<void>): Promise<FleetRotation> {
@@ -83,13 +81,13 @@ async function rotateOne(entry: FleetRotation, deps: RotateAllDependencies, befo
     if (status.endsWith('_IN_PROGRESS')) return done('skipped', `busy (${status}): not waited on; run again later`);
     if (deps.dryRun) return done('skipped', `would rotate: Timestamp ${previousTimestamp} → ${deps.timestamp}`);
     await beforeStart();
-    const since = deps.now();
+    const startedAt = deps.now();
     const clientRequestToken = clientRequestTokenFor(deps.timestamp);
     const outcome = await rotateApiKey(cloudformation, { stackName: entry.stack, timestamp: deps.timestamp, clientRequestToken, now: deps.timestamp });
     if (outcome.result === 'superseded' || outcome.result === 'unchanged') return done('skipped', `a rotation as new as this one already ran (${outcome.result})`);
-    const deadline = since.getTime() + deps.timeoutMs;
+    const deadline = startedAt.getTime() + deps.timeoutMs;
     const result = await followStackOperation({
-      cloudformation, stackName: entry.stack, clientRequestToken, since, output: { ...deps.output, line: () => undefined },
+      cloudformation, stackName: entry.stack, clientRequestToken, since: startedAt, output: { ...deps.output, line: () => undefined },
       sleep: async (ms) => {
         if (deps.now().getTime() > deadline) throw new RotationTimeoutError(entry.stack, deps.timeoutMs);
         await deps.sleep(ms);
@@ -137,10 +135,8 @@ class Progress {
 export function printRotateAll(results: FleetRotation[], output: Output): void {
   const style = { rotated: 'green', failed: 'red', skipped: 'yellow' } as const;
   const rows = [['ACCOUNT', 'REGION', 'STACK', 'RESULT', 'DETAIL'], ...results.map((r) => [r.account, r.region, r.stack || '-', r.state, r.detail])];
-  const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => row[i].length)));
   output.line();
-  rows.forEach((row, index) => {
-    const text = row.map((cell, i) => (i < 4 ? cell.padEnd(widths[i]) : cell)).join('  ');
+  alignColumns(rows).forEach((text, index) => {
     output.line(index === 0 ? paint(output, 'bold', text) : paint(output, style[results[index - 1].state], text));
   });
   const count = (state: RotationState) => results.filter((r) => r.state === state).length;

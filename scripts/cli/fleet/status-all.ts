@@ -7,8 +7,9 @@ import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { describeFailure } from '../failure';
 import { type Output, paint } from '../output';
 import { type StatusReport, collectStatus } from '../status';
-import { findRotatingStacks } from './discovery';
+import { discoverFleet } from './discovery';
 import { Gauge, mapPool } from './pool';
+import { alignColumns } from './table';
 import type { Target } from './targets';
 
 export interface RegionalClients {
@@ -45,15 +46,8 @@ const RANK: Record<Health, number> = { unhealthy: 0, unreachable: 1, healthy: 2 
 
 export async function collectFleetStatus(targets: Target[], deps: FleetStatusDependencies): Promise<FleetStackStatus[]> {
   const gauge = deps.gauge ?? new Gauge();
-  const found = await mapPool(targets, deps.concurrency, async (target): Promise<FleetStackStatus[]> => {
-    try {
-      const names = await findRotatingStacks(deps.clientsFor(target).cloudformation);
-      return names.map((stack) => ({ ...target, stack }));
-    } catch (error) {
-      return [{ ...target, stack: '', unreachable: describeFailure(error).message }];
-    }
-  }, gauge);
-  const stacks = await mapPool(found.flat(), deps.concurrency, async (entry): Promise<FleetStackStatus> => {
+  const found = await discoverFleet(targets, (target) => deps.clientsFor(target).cloudformation, deps.concurrency, gauge);
+  const stacks = await mapPool(found, deps.concurrency, async (entry): Promise<FleetStackStatus> => {
     if (entry.unreachable !== undefined) return entry;
     try {
       return { ...entry, report: await collectStatus(entry.stack, { ...deps.clientsFor(entry), scheduleMap: deps.scheduleMap, now: deps.now }) };
@@ -87,11 +81,8 @@ function columns({ account, region, stack, report }: FleetStackStatus): string[]
 }
 
 export function printFleetStatus(stacks: FleetStackStatus[], output: Output): void {
-  const rows = [HEADINGS, ...stacks.map(columns)];
-  const widths = HEADINGS.map((_, i) => Math.max(...rows.map((row) => row[i].length)));
   const style = { unhealthy: 'red', unreachable: 'yellow', healthy: 'green' } as const;
-  rows.forEach((row, index) => {
-    const text = row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd();
+  alignColumns([HEADINGS, ...stacks.map(columns)]).forEach((text, index) => {
     output.line(index === 0 ? paint(output, 'bold', text) : paint(output, style[healthOf(stacks[index - 1])], text));
   });
   const count = (health: Health) => stacks.filter((s) => healthOf(s) === health).length;
