@@ -19,7 +19,7 @@ import { resolveTargets } from './cli/fleet/targets';
 import { timestampFrom } from '../lambda/timestamp';
 import { dryRun, rotate } from './cli/rotate';
 import { collectStatus, printStatus } from './cli/status';
-import { deployTemplates, parseTemplate, readTemplate } from './template';
+import { deployTemplates, scheduleMap } from './template';
 
 export interface Clients {
   cloudformation: CloudFormationClient;
@@ -70,7 +70,7 @@ async function run(command: Exclude<Command, { name: 'help' }>, deps: CliDepende
     case 'rotate-all':
       return rotateEverything(command, clients, deps);
     case 'status': {
-      const report = await collectStatus(command.stackName, { ...common, scheduleMap: parseTemplate(readTemplate()).Mappings.ScheduleMap });
+      const report = await collectStatus(command.stackName, { ...common, scheduleMap: scheduleMap() });
       if (command.json) output.line(JSON.stringify(report, null, 2));
       else printStatus(report, output);
       // Unhealthy: 1. Nothing wrong found, but a part unread (denied, say): 2, an access error.
@@ -109,7 +109,7 @@ async function statusAll(command: Extract<Command, { name: 'status-all' }>, home
   const { targets, clientsFor } = await fleetTargets(command, home, deps);
   const stacks = await collectFleetStatus(targets, {
     clientsFor,
-    scheduleMap: parseTemplate(readTemplate()).Mappings.ScheduleMap,
+    scheduleMap: scheduleMap(),
     now: deps.now,
     concurrency: fleet.concurrency,
   });

@@ -18,7 +18,8 @@ import { fingerprintOf } from '../lambda/origin-key';
 import { collectStatus } from './cli/status';
 import { emulatorClientConfig } from './emulator/launch';
 import { type LocalAws, get, noticeQueue, stackGet, stackOutput, startLocalAws, steadyTraffic } from './emulator/local-stack';
-import { deployTemplates, parseTemplate, readTemplate } from './template';
+import { deployTemplates, scheduleMap } from './template';
+import { scheduledEvent } from './cli/scheduled-rotation';
 
 const STACK = 'demo-edge-api';
 const DAY_MS = 86_400_000;
@@ -42,7 +43,7 @@ async function showRequests(aws: LocalAws, output: Output, oldKey?: string): Pro
 }
 
 async function showState(aws: LocalAws, output: Output): Promise<void> {
-  const report = await collectStatus(STACK, { ...aws, scheduleMap: parseTemplate(readTemplate()).Mappings.ScheduleMap, now: () => new Date() });
+  const report = await collectStatus(STACK, { ...aws, scheduleMap: scheduleMap(), now: () => new Date() });
   const key = report.activeKey!;
   output.line(`  Active key    ${key.name} (ID ${key.id}), value fingerprint ${report.fingerprints.key}`);
   output.line(`  CloudFront    sends x-api-key with fingerprint ${report.fingerprints.header}: ${report.fingerprints.match ? 'the active key' : 'NOT the active key'}`);
@@ -79,11 +80,8 @@ async function demo(): Promise<void> {
     await showRequests(aws, output);
 
     step('4. A day later EventBridge fires the schedule: invoke the rotation handler with its event');
-    const time = new Date(Math.floor((deployedAt.getTime() + DAY_MS) / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-    const event = {
-      version: '0', id: '7bf73129-1428-4cd3-a780-95db273d1602', 'detail-type': 'Scheduled Event', source: 'aws.events',
-      account: '123456789012', time, region: 'us-east-1', resources: [`arn:aws:events:us-east-1:123456789012:rule/${STACK}-RotationSchedule`], detail: {},
-    };
+    const time = new Date(Math.floor((deployedAt.getTime() + DAY_MS) / 1000) * 1000);
+    const event = scheduledEvent('123456789012', 'us-east-1', `arn:aws:events:us-east-1:123456789012:rule/${STACK}-RotationSchedule`, time);
     output.line(`  event: ${JSON.stringify(event)}`);
     const handler = createHandler({ cloudformation: aws.cloudformation, stackName: STACK, log: (record) => output.line(`  Lambda log: ${JSON.stringify(record)}`), now: () => new Date() });
     const outcome = await handler(event);
@@ -119,17 +117,17 @@ async function demo(): Promise<void> {
 
     step('8. The API stops accepting new keys (say, the usage plan was bound to another stage); the next day\'s rotation');
     await aws.apiStage.refuse({ newKeys: {} });
-    const before = await collectStatus(STACK, { ...aws, scheduleMap: parseTemplate(readTemplate()).Mappings.ScheduleMap, now: () => new Date() });
+    const before = await collectStatus(STACK, { ...aws, scheduleMap: scheduleMap(), now: () => new Date() });
     output.line('  Clients call GET /pets through "CloudFront" without pause during the whole rotation and its rollback.');
     const traffic = await steadyTraffic(aws, STACK);
-    const refusedAt = new Date(Date.parse(time) + DAY_MS).toISOString().replace('.000Z', 'Z');
+    const refusedAt = new Date(time.getTime() + DAY_MS).toISOString().replace('.000Z', 'Z');
     const refusedOutcome = await handler({ ...event, time: refusedAt });
     await followStackOperation({
       cloudformation: aws.cloudformation, stackName: STACK, clientRequestToken: clientRequestTokenFor(refusedOutcome.timestamp),
       since: deployedAt, sleep: async () => undefined, output,
     });
     const { sent, refused } = await traffic.stop();
-    const after = await collectStatus(STACK, { ...aws, scheduleMap: parseTemplate(readTemplate()).Mappings.ScheduleMap, now: () => new Date() });
+    const after = await collectStatus(STACK, { ...aws, scheduleMap: scheduleMap(), now: () => new Date() });
     const kept = after.activeKey?.id === before.activeKey?.id && after.fingerprints.header === before.fingerprints.header;
     output.line(`  Stack status  ${after.status}`);
     output.line(`  Active key    ${after.activeKey?.name} (ID ${after.activeKey?.id}): ${kept ? 'the same key, and CloudFront still sends it' : 'CHANGED'}`);

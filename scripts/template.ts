@@ -55,3 +55,8 @@ export function readTemplate(path = TEMPLATE_PATH): string {
 export function deployTemplates(): { templateBody: string; serviceRoleTemplateBody: string } {
   return { templateBody: readTemplate(), serviceRoleTemplateBody: readTemplate(SERVICE_ROLE_TEMPLATE_PATH) };
 }
+
+/** The deployable template's ScheduleMap: schedule name → its rate, for status reports. */
+export function scheduleMap(): Record<string, { Rate: string }> {
+  return parseTemplate(readTemplate()).Mappings.ScheduleMap;
+}

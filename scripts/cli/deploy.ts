@@ -13,13 +13,13 @@ import {
 import { StackBusyError, StackNotFoundError } from '../../lambda/errors';
 import { TIMESTAMP_PARAMETER, checkNotFailed, describeStack, isValidationError, translateError } from '../../lambda/rotation';
 import { timestampFrom } from '../../lambda/timestamp';
-import { OperationFailedError, TemplateTooLargeError, UsageError } from './errors';
+import { TemplateTooLargeError, UsageError } from './errors';
 import { type Output, paint } from './output';
 import { checkApiStage, checkOriginChange, checkOwnStack } from './deploy-guards';
 import { refuseUncreated } from './refusals';
 import { runScheduledRotation } from './scheduled-rotation';
 import { deployServiceRole } from './service-role';
-import { type FollowResult, followStackOperation } from './stack-events';
+import { type FollowResult, followToSuccess } from './stack-events';
 import { parseTemplate } from '../template';
 
 /** CreateStack and UpdateStack take a TemplateBody of at most 51,200 bytes. */
@@ -148,8 +148,7 @@ export async function deploy(given: DeployRequest, deps: DeployDependencies): Pr
 }
 
 async function follow(stackName: string, clientRequestToken: string, since: Date, deps: DeployDependencies): Promise<FollowResult> {
-  const result = await followStackOperation({ ...deps, stackName, clientRequestToken, since });
-  if (!result.succeeded) throw new OperationFailedError(stackName, result.status, result.failures);
+  const result = await followToSuccess({ ...deps, stackName, clientRequestToken, since });
   deps.output.line(paint(deps.output, 'green', `Stack ${stackName}: ${result.status}`));
   return result;
 }

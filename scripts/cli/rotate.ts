@@ -20,10 +20,10 @@ import {
 } from '../../lambda/rotation';
 import { clientRequestTokenFor, timestampFrom } from '../../lambda/timestamp';
 import { printOutputs } from './deploy';
-import { ChangeSetFailedError, ChangeSetNotDeletedError, OperationFailedError, RotationLeftoversError } from './errors';
+import { ChangeSetFailedError, ChangeSetNotDeletedError, RotationLeftoversError } from './errors';
 import { refuseUncreatedStack } from './refusals';
 import { type Output, paint } from './output';
-import { followStackOperation } from './stack-events';
+import { followToSuccess } from './stack-events';
 
 export interface RotateDependencies {
   cloudformation: CloudFormationClient;
@@ -50,8 +50,7 @@ export async function rotate(stackName: string, wait: boolean, deps: RotateDepen
   output.line(`Stack ${stackName}: Timestamp ${outcome.previousTimestamp} → ${outcome.timestamp}: ${RESULT_TEXT[outcome.result]}.`);
   if (!wait || outcome.result === 'unchanged' || outcome.result === 'superseded') return outcome;
 
-  const result = await followStackOperation({ ...deps, stackName, clientRequestToken, since });
-  if (!result.succeeded) throw new OperationFailedError(stackName, result.status, result.failures);
+  const result = await followToSuccess({ ...deps, stackName, clientRequestToken, since });
   const keyId = await checkRotated(stackName, outcome.timestamp, result.failures, deps);
   output.line(paint(output, 'green', `Stack ${stackName}: ${result.status}. Checked: the active key ${keyId} is this rotation's and the only key in the usage plan; no cleanup failed.`));
   await printOutputs(cloudformation, stackName, output);

@@ -7,10 +7,10 @@ import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { randomUUID } from 'node:crypto';
 import type { RotationOutcome } from '../../lambda/rotation';
 import { clientRequestTokenFor } from '../../lambda/timestamp';
-import { OperationFailedError, ScheduledRotationFailedError } from './errors';
+import { ScheduledRotationFailedError } from './errors';
 import { paint } from './output';
 import { type RotateDependencies, RESULT_TEXT, checkRotated } from './rotate';
-import { followStackOperation } from './stack-events';
+import { followToSuccess } from './stack-events';
 
 export interface ScheduledRotationDependencies extends RotateDependencies {
   lambda: LambdaClient;
@@ -52,8 +52,7 @@ export async function runScheduledRotation(stackName: string, stackId: string, d
     output.line(paint(output, 'yellow', 'The function changed nothing, so the unattended path was not tested this time.'));
     return;
   }
-  const result = await followStackOperation({ ...deps, stackName, clientRequestToken: clientRequestTokenFor(outcome.timestamp), since });
-  if (!result.succeeded) throw new OperationFailedError(stackName, result.status, result.failures);
+  const result = await followToSuccess({ ...deps, stackName, clientRequestToken: clientRequestTokenFor(outcome.timestamp), since });
   const keyId = await checkRotated(stackName, outcome.timestamp, result.failures, deps);
   output.line(paint(output, 'green', `Checked: the rotation function, invoked as its schedule invokes it, rotated the key of stack ${stackName}: the active key ${keyId} is its rotation's and the only key in the usage plan.`));
 }

@@ -5,9 +5,8 @@
 import { CreateStackCommand, UpdateStackCommand, type CloudFormationClient, type Parameter } from '@aws-sdk/client-cloudformation';
 import { StackNotFoundError } from '../../lambda/errors';
 import { describeStack, isValidationError, translateError } from '../../lambda/rotation';
-import { OperationFailedError } from './errors';
 import type { Output } from './output';
-import { followStackOperation } from './stack-events';
+import { followToSuccess } from './stack-events';
 
 export const SERVICE_ROLE_OUTPUT = 'ServiceRoleArn';
 
@@ -43,13 +42,16 @@ export async function deployServiceRole(
     (error) => (error instanceof StackNotFoundError ? false : Promise.reject(error)),
   );
   output.line(`${exists ? 'Updating' : 'Creating'} the service role stack ${companion} …`);
-  try {
-    await cloudformation.send(exists ? new UpdateStackCommand(common) : new CreateStackCommand(common));
-    const result = await followStackOperation({ ...deps, stackName: companion, clientRequestToken, since });
-    if (!result.succeeded) throw new OperationFailedError(companion, result.status, result.failures);
-  } catch (error) {
-    if (!isValidationError(error, 'No updates are to be performed.')) throw translateError(error, companion);
-    output.line(`No changes to ${companion}.`);
+  const started = await cloudformation.send(exists ? new UpdateStackCommand(common) : new CreateStackCommand(common)).then(
+    () => true,
+    (error) => {
+      if (!isValidationError(error, 'No updates are to be performed.')) throw translateError(error, companion);
+      output.line(`No changes to ${companion}.`);
+      return false;
+    },
+  );
+  if (started) {
+    await followToSuccess({ ...deps, stackName: companion, clientRequestToken, since });
   }
   const outputs = (await describeStack(cloudformation, companion)).Outputs ?? [];
   return outputs.find((o) => o.OutputKey === SERVICE_ROLE_OUTPUT)?.OutputValue ?? '';

@@ -7,6 +7,7 @@ import {
   type StackEvent,
 } from '@aws-sdk/client-cloudformation';
 import { describeStack, translateError } from '../../lambda/rotation';
+import { OperationFailedError } from './errors';
 import { type Output, type Style, paint } from './output';
 
 export interface FollowOptions {
@@ -83,6 +84,13 @@ export async function followStackOperation(options: FollowOptions): Promise<Foll
     if (!status.endsWith('_IN_PROGRESS')) return { status, succeeded: SUCCESS.has(status), failures, touchedTypes };
     await sleep(pollIntervalMs);
   }
+}
+
+/** Follows the operation, and fails with its failed resources unless it succeeded. */
+export async function followToSuccess(options: FollowOptions): Promise<FollowResult> {
+  const result = await followStackOperation(options);
+  if (!result.succeeded) throw new OperationFailedError(options.stackName, result.status, result.failures);
+  return result;
 }
 
 /** The stack's events, newest first, a page at a time: callers stop reading once they have enough. */

@@ -5,24 +5,15 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { originKeyOf } from '../../lambda/origin-key';
 import { createVerifier } from '../../lambda/verifier';
 import { deploy } from '../../scripts/cli/deploy';
+import { scheduledEvent as eventAt } from '../../scripts/cli/scheduled-rotation';
 import { emulatorClientConfig } from '../../scripts/emulator/launch';
 import { type LocalAws, noticeQueue, stackGet, stackOutput } from '../../scripts/emulator/local-stack';
 import { deployTemplates } from '../../scripts/template';
 import { recordingOutput } from '../cli/cli.fixtures';
 
-/** The event EventBridge sends for a schedule rule firing at `time`. */
+/** The event EventBridge sends for the test stacks' schedule rule firing at `time` (whole seconds). */
 export function scheduledEvent(time: string) {
-  return {
-    version: '0',
-    id: '7bf73129-1428-4cd3-a780-95db273d1602',
-    'detail-type': 'Scheduled Event',
-    source: 'aws.events',
-    account: '123456789012',
-    time,
-    region: 'us-east-1',
-    resources: ['arn:aws:events:us-east-1:123456789012:rule/edge-api-RotationSchedule'],
-    detail: {},
-  };
+  return eventAt('123456789012', 'us-east-1', 'arn:aws:events:us-east-1:123456789012:rule/edge-api-RotationSchedule', new Date(time));
 }
 
 export async function deployStack(aws: LocalAws, stackName: string, parameters: Record<string, string> = {}, now = new Date('2026-11-22T10:00:00Z')) {
