@@ -3,13 +3,16 @@
 It closes the gaps this project's template meets in moto: the resource types moto skips
 (resources.py), Lambda-backed custom resources run for real (custom_resources.py, with the
 functions' inline code run by functions.py), Secrets Manager dynamic references
-(dynamic_references.py), Lambda's Invoke for Node.js functions (functions.py), stack operations that replace, update and roll back each resource as
-CloudFormation does (engine.py), and moto models that reject valid properties (moto_fixes.py).
+(dynamic_references.py), Lambda's Invoke for Node.js functions (functions.py), stack operations
+that replace, update and roll back each resource as CloudFormation does (engine.py), StackSet
+operations that reach their instances' stacks (stack_sets.py), and moto models that reject valid
+properties (moto_fixes.py).
 Import it before the first stack operation: moto lists resource types once, on first use.
 """
 # Importing resources and custom_resources registers their resource types.
-from . import custom_resources, engine, functions, moto_fixes, resources  # noqa: F401
+from . import custom_resources, engine, functions, moto_fixes, resources, stack_sets  # noqa: F401
 
 engine.install()
 functions.install()
 moto_fixes.install()
+stack_sets.install()
