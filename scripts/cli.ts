@@ -5,6 +5,7 @@ import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Command, type FleetOptions, type GlobalOptions, parseCommandLine } from './cli/args';
 import { deploy } from './cli/deploy';
@@ -18,6 +19,8 @@ import { printRotateAll, rotateAll, rotateAllExitCode } from './cli/fleet/rotate
 import { resolveTargets } from './cli/fleet/targets';
 import { timestampFrom } from '../lambda/timestamp';
 import { dryRun, rotate } from './cli/rotate';
+import { readApiUrls } from './cli/stack-set/api-urls';
+import { deployStackSet } from './cli/stack-set/deploy-stack-set';
 import { collectStatus, printStatus } from './cli/status';
 import { deployTemplates, scheduleMap } from './template';
 
@@ -61,6 +64,12 @@ async function run(command: Exclude<Command, { name: 'help' }>, deps: CliDepende
     case 'deploy':
       await deploy(command, { ...common, ...deployTemplates() });
       return EXIT_OK;
+    case 'deploy-stack-set': {
+      const { apiUrlsFile, ...request } = command;
+      const apiUrls = apiUrlsFile === undefined ? new Map<string, string>() : readApiUrls(apiUrlsFile, (file) => readFileSync(file, 'utf8'));
+      await deployStackSet({ ...request, apiUrls }, { ...common, templateBody: deployTemplates().templateBody });
+      return EXIT_OK;
+    }
     case 'rotate':
       if (command.dryRun) await dryRun(command.stackName, common);
       else await rotate(command.stackName, command.wait, common);
@@ -81,7 +90,8 @@ async function run(command: Exclude<Command, { name: 'help' }>, deps: CliDepende
 
 /** The accounts and Regions a fleet command covers, and clients for each. */
 async function fleetTargets({ global, fleet }: { global: GlobalOptions; fleet: FleetOptions }, home: Clients, deps: CliDependencies) {
-  const regions = fleet.regions ?? [await home.cloudformation.config.region()];
+  // A StackSet names its own Regions; otherwise the configured one.
+  const regions = fleet.regions ?? (fleet.stackSet ? 'all' : [await home.cloudformation.config.region()]);
   const { clientsFor, targetDependencies } = fleetClients(deps.clients, { region: global.region, profile: global.profile }, fleet.roleName);
   const targets = await resolveTargets({ ...fleet, regions }, { ...targetDependencies, cloudformation: home.cloudformation });
   return { targets, clientsFor };

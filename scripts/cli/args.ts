@@ -3,7 +3,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { PARAMETER_FLAGS } from './deploy';
 import { timestampFrom } from '../../lambda/timestamp';
 import { UsageError } from './errors';
-import { type FleetSelection, checkSelection } from './fleet/targets';
+import { type FleetSelection, checkNames, checkSelection } from './fleet/targets';
 
 export const PROGRAM = 'cloudfront-api-key-rotation';
 
@@ -25,12 +25,24 @@ export type Command =
       testRotation: boolean;
       global: GlobalOptions;
     }
+  | {
+      name: 'deploy-stack-set';
+      stackSetName: string;
+      regions: string[];
+      accounts?: string[];
+      organizationalUnits?: string[];
+      parameters: Record<string, string>;
+      apiUrlsFile?: string;
+      concurrency: number;
+      changeOrigin: boolean;
+      global: GlobalOptions;
+    }
   | { name: 'rotate'; stackName: string; dryRun: boolean; wait: boolean; global: GlobalOptions }
   | { name: 'status'; stackName: string; json: boolean; global: GlobalOptions }
   | { name: 'status-all'; fleet: FleetOptions; json: boolean; global: GlobalOptions }
   | { name: 'rotate-all'; fleet: FleetOptions; dryRun: boolean; since?: string; timeoutMinutes: number; global: GlobalOptions };
 
-/** A fleet command's selection; `regions` undefined means the configured Region. */
+/** A fleet command's selection; `regions` undefined means the configured Region (a StackSet's own, with --stack-set). */
 export interface FleetOptions extends Omit<FleetSelection, 'regions'> {
   regions?: FleetSelection['regions'];
   concurrency: number;
@@ -38,6 +50,8 @@ export interface FleetOptions extends Omit<FleetSelection, 'regions'> {
 
 /** At most this many accounts, Regions or stacks are read at once unless --concurrency says otherwise. */
 export const DEFAULT_CONCURRENCY = 8;
+/** Accounts per Region a StackSet operation deploys to at once. */
+export const DEFAULT_STACK_SET_CONCURRENCY = 4;
 /** Rotations at once: each runs a CloudFormation update and creates an API key. */
 export const DEFAULT_ROTATE_CONCURRENCY = 4;
 
@@ -73,6 +87,12 @@ export const COMMAND_OPTIONS: Record<string, Options> = {
     'change-origin': { type: 'boolean', default: false },
     'service-role': { type: 'boolean', default: false },
     'skip-test-rotation': { type: 'boolean', default: false },
+    'stack-set': { type: 'string' },
+    regions: { type: 'string' },
+    accounts: { type: 'string' },
+    ou: { type: 'string' },
+    'api-urls': { type: 'string' },
+    concurrency: { type: 'string' },
   },
   rotate: {
     'dry-run': { type: 'boolean', default: false },
@@ -107,10 +127,18 @@ Run "${PROGRAM} <command> --help" for a command's options and examples.`,
   deploy: `Usage: ${PROGRAM} deploy --stack-name S [--api-url U] [--schedule NAME] [--web-acl-arn A]
        [--notification-email E] [--health-check-path P] [--key-gate-seconds N] [--rollback-minutes N]
        [--rotate] [--change-origin] [--service-role] [--skip-test-rotation]
+       ${PROGRAM} deploy --stack-set NAME --regions R1,R2 (--accounts A1,A2 | --ou OU1,OU2)
+       [--api-urls FILE] [--concurrency N] [--change-origin] [parameter options]
 
 Creates the stack when it does not exist (Timestamp = now), otherwise updates it with the current
 template. Parameters not given keep their current values, and so does the Timestamp: a deploy
 rotates nothing unless --rotate is given. Follows the operation live and prints the Outputs.
+
+With --stack-set: creates or updates a CloudFormation StackSet of the template and adds the
+instances missing in the accounts (or organizational units) and Regions given. Every StackSet
+deploy rotates every instance's key: the set's Timestamp is the deploy's own time. It follows each
+StackSet operation and prints a result per instance; exit code 1 if any instance did not succeed.
+It never deletes an instance.
 
 Options:
   --api-url U       API stage as <api-id>.execute-api.<region>.amazonaws.com/<stage>;
@@ -138,6 +166,18 @@ Options:
                     do not test the unattended path. By default, on create and whenever a
                     deploy changes an IAM role, the Lambda function, or the service role, deploy
                     invokes the rotation function as its schedule does and follows that rotation
+  --stack-set NAME  deploy the template as this StackSet (see above)
+  --regions R1,R2   with --stack-set: the Regions to deploy to
+  --accounts A1,A2  with --stack-set: the target accounts (self-managed permissions: the
+                    StackSet administration and execution roles must exist)
+  --ou OU1,OU2      with --stack-set: the target organizational units (service-managed
+                    permissions; accounts that join later get an instance automatically)
+  --api-urls FILE   with --stack-set: each instance's --api-url, in JSON or YAML, by account,
+                    Region or account/Region, the most specific winning, for example
+                      us-east-1: a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod
+                      "111111111111/eu-west-1": f6g7h8i9j0.execute-api.eu-west-1.amazonaws.com/prod
+                    an instance with no entry gets --api-url (or the set's current value)
+  --concurrency N   with --stack-set: accounts per Region deployed at once, 1 to 100 (default 4)
 
 ${COMMON_HELP}
 
@@ -146,7 +186,9 @@ Examples:
   ${PROGRAM} deploy --stack-name edge-api --api-url a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/prod --schedule Monthly
   ${PROGRAM} deploy --stack-name edge-api --schedule Quarterly --region eu-west-1 --profile ops
   ${PROGRAM} deploy --stack-name edge-api --notification-email ops@example.com --health-check-path /health
-  ${PROGRAM} deploy --stack-name edge-api --service-role`,
+  ${PROGRAM} deploy --stack-name edge-api --service-role
+  ${PROGRAM} deploy --stack-set edge-apis --accounts 111111111111,222222222222 \\
+      --regions us-east-1,eu-west-1 --api-urls api-urls.yaml --schedule Monthly`,
   rotate: `Usage: ${PROGRAM} rotate --stack-name S [--dry-run] [--no-wait]
        ${PROGRAM} rotate --all [--regions R1,R2|all] [--accounts A1,A2 --role-name R | --stack-set NAME]
        [--since TIME] [--dry-run] [--concurrency N] [--timeout-minutes N]
@@ -194,8 +236,9 @@ follows the worst stack. An account or Region that cannot be read is reported, n
 Options:
   --json            print the report as JSON (with --all: one object per stack and line)
   --all             every rotating stack in the selected accounts and Regions
-  --regions R1,R2   the Regions to read (default: the configured Region); "all": every Region
-                    the account has enabled (EC2 DescribeRegions)
+  --regions R1,R2   the Regions to read (default: the configured Region, or with --stack-set
+                    every Region of the set); "all": every Region the account has enabled
+                    (EC2 DescribeRegions)
   --accounts A1,A2  read these accounts by assuming --role-name in each
   --role-name R     the role to assume: arn:<partition>:iam::<account>:role/R
   --stack-set NAME  read the StackSet's instances (with --role-name, through that role)
@@ -244,6 +287,11 @@ export function parseCommandLine(argv: string[]): Command {
   }
   if (values.help) return { name: 'help', text: HELP[name] };
   const global: GlobalOptions = { region: values.region as string | undefined, profile: values.profile as string | undefined, verbose: values.verbose === true };
+  if (name === 'deploy') {
+    if (values['stack-set'] !== undefined) return stackSetDeploy(values, global);
+    const setOnly = ['regions', 'accounts', 'ou', 'api-urls', 'concurrency'].find((flag) => values[flag] !== undefined);
+    if (setOnly) throw new UsageError(`--${setOnly} belongs to a StackSet deploy: add --stack-set NAME.`, name);
+  }
   const fleetFlags = ['regions', 'accounts', 'role-name', 'stack-set', 'concurrency', 'since', 'timeout-minutes'].filter((flag) => values[flag] !== undefined);
   if (values.all) {
     if (values['stack-name'] !== undefined) throw new UsageError('Give --stack-name or --all, not both.', name);
@@ -267,15 +315,10 @@ export function parseCommandLine(argv: string[]): Command {
 
   switch (name) {
     case 'deploy': {
-      const parameters: Record<string, string> = {};
-      for (const [parameter, flag] of Object.entries(PARAMETER_FLAGS)) {
-        const value = values[flag.slice(2)];
-        if (typeof value === 'string') parameters[parameter] = value;
-      }
       return {
         name,
         stackName,
-        parameters,
+        parameters: deployParameters(values),
         rotate: values.rotate === true,
         changeOrigin: values['change-origin'] === true,
         serviceRole: values['service-role'] === true,
@@ -289,6 +332,53 @@ export function parseCommandLine(argv: string[]): Command {
     default:
       return { name: 'status', stackName, json: values.json === true, global };
   }
+}
+
+/** Given on the command line, by parameter name. */
+function deployParameters(values: Record<string, unknown>): Record<string, string> {
+  const parameters: Record<string, string> = {};
+  for (const [parameter, flag] of Object.entries(PARAMETER_FLAGS)) {
+    const value = values[flag.slice(2)];
+    if (typeof value === 'string') parameters[parameter] = value;
+  }
+  return parameters;
+}
+
+const ORGANIZATIONAL_UNIT = /^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$/;
+
+function stackSetDeploy(values: Record<string, unknown>, global: GlobalOptions): Command {
+  const command = 'deploy';
+  const stackSetName = String(values['stack-set']);
+  if (!/^[a-zA-Z][-a-zA-Z0-9]{0,127}$/.test(stackSetName)) {
+    throw new UsageError(`--stack-set "${stackSetName}" is not a StackSet name: letters, digits and hyphens, starting with a letter, at most 128.`, command);
+  }
+  // A StackSet's instances have no stack service role, and every StackSet update rotates.
+  const notHere = ['stack-name', 'service-role', 'rotate', 'skip-test-rotation'].find((flag) => values[flag] !== undefined && values[flag] !== false);
+  if (notHere === 'service-role') throw new UsageError('--service-role does not apply to a StackSet: StackSets create and update the instances\' stacks through the execution role in each account, and a stack instance has no stack service role of its own.', command);
+  if (notHere === 'rotate') throw new UsageError('--rotate is implied: every StackSet deploy rotates every instance\'s key (see "Fleets" in the README).', command);
+  if (notHere) throw new UsageError(`--${notHere} does not go with --stack-set.`, command);
+  const regions = list(values.regions);
+  if (!regions?.length || regions.includes('all')) throw new UsageError('--stack-set needs --regions R1,R2: the Regions to deploy to, by name.', command);
+  const accounts = list(values.accounts);
+  const organizationalUnits = list(values.ou);
+  if ((accounts === undefined) === (organizationalUnits === undefined)) {
+    throw new UsageError('--stack-set needs --accounts A1,A2 (self-managed) or --ou OU1,OU2 (service-managed, deploys to new accounts automatically), one of them.', command);
+  }
+  checkNames(regions, accounts, command);
+  const badUnit = organizationalUnits?.find((unit) => !ORGANIZATIONAL_UNIT.test(unit));
+  if (badUnit !== undefined) throw new UsageError(`--ou: "${badUnit}" is not an organizational unit ID (ou-xxxx-xxxxxxxx, or a root r-xxxx).`, command);
+  return {
+    name: 'deploy-stack-set',
+    stackSetName,
+    regions,
+    accounts,
+    organizationalUnits,
+    parameters: deployParameters(values),
+    apiUrlsFile: values['api-urls'] as string | undefined,
+    concurrency: values.concurrency === undefined ? DEFAULT_STACK_SET_CONCURRENCY : wholeNumber(values.concurrency, '--concurrency', 1, 100, command),
+    changeOrigin: values['change-origin'] === true,
+    global,
+  };
 }
 
 const list = (value: unknown) => (typeof value === 'string' ? value.split(',').map((item) => item.trim()).filter(Boolean) : undefined);

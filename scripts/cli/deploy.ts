@@ -164,7 +164,7 @@ function violatedRule(parameter: Record<string, any>, value: string): string | u
   return undefined;
 }
 
-function validateParameters(given: Record<string, string>, declared: Record<string, any>): void {
+export function validateParameters(given: Record<string, string>, declared: Record<string, any>): void {
   for (const [key, value] of Object.entries(given)) {
     const rule = violatedRule(declared[key] ?? {}, value);
     if (rule) throw new UsageError(`${PARAMETER_FLAGS[key] ?? key} "${value}" is not valid: it ${rule}.`, 'deploy');

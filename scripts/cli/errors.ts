@@ -99,3 +99,29 @@ export class RotationTimeoutError extends Error {
     super(`Stack "${stackName}" was still rotating after ${Math.round(timeoutMs / 60_000)} minutes; it goes on without this command. Check it with status.`);
   }
 }
+
+/** A StackSet operation left instances failed or not attempted; each one's reason is listed above. */
+export class StackSetOperationFailedError extends Error {
+  override name = 'StackSetOperationFailedError';
+  constructor(readonly stackSetName: string, readonly unfinished: number) {
+    super(`StackSet "${stackSetName}": ${unfinished} instance(s) did not succeed (see the table above). Fix the cause, then run the same deploy again: it updates every instance and creates only what is missing.`);
+  }
+}
+
+/** StackSets runs one operation per set at a time (OperationInProgressException). */
+export class StackSetBusyError extends Error {
+  override name = 'StackSetBusyError';
+  constructor(readonly stackSetName: string, options?: ErrorOptions) {
+    super(`Another operation on StackSet "${stackSetName}" is running (an earlier deploy, or an automatic deployment to a new account). This step changed nothing; wait for it (aws cloudformation list-stack-set-operations), then run deploy again.`, options);
+  }
+}
+
+/** A deploy would point CloudFront of existing instances at another origin; --change-origin confirms it. */
+export class StackSetOriginChangeNotConfirmedError extends Error {
+  override name = 'StackSetOriginChangeNotConfirmedError';
+  constructor(readonly stackSetName: string, readonly changes: { account: string; region: string; from: string; to: string }[]) {
+    const origin = (url: string) => (url === '' ? 'the demo API' : url);
+    const listed = changes.map(({ account, region, from, to }) => `${account}/${region} from ${origin(from)} to ${origin(to)}`).join('; ');
+    super(`This deploy would point CloudFront of ${changes.length} instance(s) of StackSet "${stackSetName}" at another origin: ${listed}. Nothing changed; pass --change-origin to confirm.`);
+  }
+}

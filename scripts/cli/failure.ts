@@ -20,6 +20,9 @@ import {
   RotationTimeoutError,
   ScheduledRotationFailedError,
   StackCreationFailedError,
+  StackSetBusyError,
+  StackSetOperationFailedError,
+  StackSetOriginChangeNotConfirmedError,
   StackNotCreatedError,
   TemplateTooLargeError,
   UsageError,
@@ -34,13 +37,13 @@ export interface Failure {
   exitCode: number;
 }
 
-const USAGE_OR_ACCESS = [StackNotFoundError, NotThisTemplateError, OriginChangeNotConfirmedError];
+const USAGE_OR_ACCESS = [StackNotFoundError, NotThisTemplateError, OriginChangeNotConfirmedError, StackSetOriginChangeNotConfirmedError];
 const KNOWN = [
   ...USAGE_OR_ACCESS,
   TemplateTooLargeError, OperationFailedError, ChangeSetFailedError, RotationLeftoversError, StackBusyError,
   StackNotUpdatableError, TimestampParameterMissingError, InvalidEventError, InvalidRollbackConfigurationError,
   StackNotCreatedError, StackCreationFailedError, ChangeSetNotDeletedError, NotAwsAnswerError, ScheduledRotationFailedError,
-  RotationTimeoutError,
+  RotationTimeoutError, StackSetOperationFailedError, StackSetBusyError,
 ];
 
 /** What the command was given, for messages the SDK's error alone cannot word. */

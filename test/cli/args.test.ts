@@ -26,6 +26,20 @@ describe('parseCommandLine', () => {
         global,
       },
     ],
+    [
+      ['deploy', '--stack-set', 'edge-apis', '--regions', 'us-east-1,eu-west-1', '--accounts', '111111111111', '--api-urls', 'urls.yaml', '--schedule', 'Monthly', '--change-origin'],
+      {
+        name: 'deploy-stack-set', stackSetName: 'edge-apis', regions: ['us-east-1', 'eu-west-1'], accounts: ['111111111111'], organizationalUnits: undefined,
+        parameters: { ApiKeyRotationSchedule: 'Monthly' }, apiUrlsFile: 'urls.yaml', concurrency: 4, changeOrigin: true, global,
+      },
+    ],
+    [
+      ['deploy', '--stack-set', 'edge-apis', '--regions', 'eu-west-1', '--ou', 'ou-ab12-cd345678', '--concurrency', '10'],
+      {
+        name: 'deploy-stack-set', stackSetName: 'edge-apis', regions: ['eu-west-1'], accounts: undefined, organizationalUnits: ['ou-ab12-cd345678'],
+        parameters: {}, apiUrlsFile: undefined, concurrency: 10, changeOrigin: false, global,
+      },
+    ],
     [['rotate', '--stack-name', 'edge-api'], { name: 'rotate', stackName: 'edge-api', dryRun: false, wait: true, global }],
     [['rotate', '--stack-name=edge-api', '--dry-run'], { name: 'rotate', stackName: 'edge-api', dryRun: true, wait: true, global }],
     [['rotate', '--stack-name', 'edge-api', '--no-wait'], { name: 'rotate', stackName: 'edge-api', dryRun: false, wait: false, global }],
@@ -67,6 +81,16 @@ describe('parseCommandLine', () => {
     [['status', '--stack-name'], '--stack-name needs a value.'],
     [['rotate', '--stack-name', 'edge-api', '--dry-run', '--no-wait'], '--dry-run and --no-wait do not go together'],
     [['status', '--stack-name', 'edge-api', 'extra'], "Unexpected argument 'extra'"],
+    [['deploy', '--stack-name', 'x', '--regions', 'eu-west-1'], '--regions belongs to a StackSet deploy: add --stack-set NAME.'],
+    [['deploy', '--stack-set', '1set', '--regions', 'eu-west-1', '--accounts', '111111111111'], '--stack-set "1set" is not a StackSet name'],
+    [['deploy', '--stack-set', 's', '--accounts', '111111111111'], '--stack-set needs --regions R1,R2'],
+    [['deploy', '--stack-set', 's', '--regions', 'all', '--accounts', '111111111111'], '--stack-set needs --regions R1,R2'],
+    [['deploy', '--stack-set', 's', '--regions', 'eu-west-1'], '--stack-set needs --accounts A1,A2 (self-managed) or --ou OU1,OU2'],
+    [['deploy', '--stack-set', 's', '--regions', 'eu-west-1', '--accounts', '111111111111', '--ou', 'r-abcd'], 'one of them'],
+    [['deploy', '--stack-set', 's', '--regions', 'eu-west-1', '--ou', 'ou-1'], '--ou: "ou-1" is not an organizational unit ID'],
+    [['deploy', '--stack-set', 's', '--regions', 'eu-west-1', '--accounts', '111111111111', '--service-role'], 'a stack instance has no stack service role'],
+    [['deploy', '--stack-set', 's', '--regions', 'eu-west-1', '--accounts', '111111111111', '--rotate'], '--rotate is implied'],
+    [['deploy', '--stack-set', 's', '--stack-name', 'x', '--regions', 'eu-west-1', '--accounts', '111111111111'], '--stack-name does not go with --stack-set.'],
   ])('refuses %j in one sentence', (argv, message) => {
     const parse = () => parseCommandLine(argv);
 

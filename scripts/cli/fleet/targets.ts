@@ -29,12 +29,17 @@ const ACCOUNT = /^\d{12}$/;
 
 /** Checks the selection's form before any call: bad input changes nothing and reads nothing. */
 export function checkSelection(selection: FleetSelection, command: string): void {
-  const badRegion = selection.regions === 'all' ? undefined : selection.regions.find((r) => !REGION.test(r));
-  if (badRegion !== undefined) throw new UsageError(`--regions: "${badRegion}" is not a Region name (for example eu-west-1), or give "all".`, command);
-  const badAccount = selection.accounts?.find((a) => !ACCOUNT.test(a));
-  if (badAccount !== undefined) throw new UsageError(`--accounts: "${badAccount}" is not an account ID (12 digits).`, command);
+  checkNames(selection.regions, selection.accounts, command);
   if (selection.accounts && !selection.roleName) throw new UsageError('--accounts needs --role-name: the role to assume in each account.', command);
   if (selection.accounts && selection.stackSet) throw new UsageError('Give --accounts or --stack-set, not both: a StackSet names its own accounts.', command);
+}
+
+/** Region names and account IDs in their documented forms. */
+export function checkNames(regions: string[] | 'all', accounts: string[] | undefined, command: string): void {
+  const badRegion = regions === 'all' ? undefined : regions.find((r) => !REGION.test(r));
+  if (badRegion !== undefined) throw new UsageError(`--regions: "${badRegion}" is not a Region name (for example eu-west-1), or give "all".`, command);
+  const badAccount = accounts?.find((a) => !ACCOUNT.test(a));
+  if (badAccount !== undefined) throw new UsageError(`--accounts: "${badAccount}" is not an account ID (12 digits).`, command);
 }
 
 export async function resolveTargets(selection: FleetSelection, deps: TargetDependencies): Promise<Target[]> {

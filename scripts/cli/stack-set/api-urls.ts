@@ -1,0 +1,69 @@
+// The --api-urls file of `deploy --stack-set`: which API stage each stack instance puts behind
+// CloudFront. A map from account, Region or account/Region to an ApiURL; the most specific entry
+// wins. JSON or YAML: JSON is YAML, and the failsafe schema reads every key and value as text, so
+// an account ID keeps its leading zeros.
+import { parse } from 'yaml';
+import { UsageError } from '../errors';
+
+export type ApiUrls = ReadonlyMap<string, string>;
+
+const ACCOUNT = /^\d{12}$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+/** The template's AllowedPattern for ApiURL, less the empty value (the demo API, for a fleet a mistake). */
+const API_URL = /^[a-z0-9]{10}\.execute-api\.([a-z0-9-]+)\.amazonaws\.com\/[A-Za-z0-9_-]{1,128}$/;
+
+const EXAMPLE = 'for example "111111111111/eu-west-1: a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/prod"';
+
+function problem(file: string, detail: string): UsageError {
+  return new UsageError(`--api-urls ${file}: ${detail}`, 'deploy');
+}
+
+export function parseApiUrls(text: string, file: string): ApiUrls {
+  let document: unknown;
+  try {
+    document = parse(text, { schema: 'failsafe' });
+  } catch (error) {
+    throw problem(file, `not JSON or YAML (${(error as Error).message.split('\n')[0]}).`);
+  }
+  if (document === null || typeof document !== 'object' || Array.isArray(document)) {
+    throw problem(file, `give a map from account, Region or account/Region to an ApiURL, ${EXAMPLE}.`);
+  }
+  const urls = new Map<string, string>();
+  for (const [key, value] of Object.entries(document)) {
+    const [first, second, ...rest] = key.split('/');
+    const account = ACCOUNT.test(first) ? first : undefined;
+    const region = second ?? (account ? undefined : first);
+    if (rest.length > 0 || (second !== undefined && !account) || (region !== undefined && !REGION.test(region))) {
+      throw problem(file, `"${key}" is not an account ID, a Region or account/Region, ${EXAMPLE}.`);
+    }
+    const urlRegion = typeof value === 'string' ? API_URL.exec(value)?.[1] : undefined;
+    if (urlRegion === undefined) {
+      throw problem(file, `the ApiURL of "${key}" is not <api-id>.execute-api.<region>.amazonaws.com/<stage> (without https://).`);
+    }
+    if (region !== undefined && urlRegion !== region) {
+      throw problem(file, `"${key}" names a stage in ${urlRegion}: a stack's API must be in its own Region (usage plans are regional).`);
+    }
+    urls.set(key, value as string);
+  }
+  return urls;
+}
+
+/** The entry for one instance, most specific first; undefined when the file has none. */
+export function apiUrlFor(urls: ApiUrls, account: string, region: string): string | undefined {
+  return urls.get(`${account}/${region}`) ?? urls.get(region) ?? urls.get(account);
+}
+
+/** Entries that name an account: a service-managed set's accounts come from its OUs, not from the file. */
+export function accountEntries(urls: ApiUrls): string[] {
+  return [...urls.keys()].filter((key) => ACCOUNT.test(key.split('/')[0]));
+}
+
+export function readApiUrls(file: string, read: (file: string) => string): ApiUrls {
+  let text: string;
+  try {
+    text = read(file);
+  } catch (error) {
+    throw problem(file, `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`);
+  }
+  return parseApiUrls(text, file);
+}

@@ -1,0 +1,164 @@
+import {
+  CloudFormationClient,
+  CreateStackInstancesCommand,
+  CreateStackSetCommand,
+  DescribeStackInstanceCommand,
+  DescribeStackSetCommand,
+  DescribeStackSetOperationCommand,
+  ListStackInstancesCommand,
+  ListStackSetOperationResultsCommand,
+  UpdateStackInstancesCommand,
+  UpdateStackSetCommand,
+} from '@aws-sdk/client-cloudformation';
+import { mockClient } from 'aws-sdk-client-mock';
+import { StackSetBusyError, StackSetOperationFailedError, StackSetOriginChangeNotConfirmedError, UsageError } from '../../../scripts/cli/errors';
+import { parseApiUrls } from '../../../scripts/cli/stack-set/api-urls';
+import { type StackSetDeployRequest, deployStackSet } from '../../../scripts/cli/stack-set/deploy-stack-set';
+import { POLL_INTERVAL_MS } from '../../../scripts/cli/stack-set/operation';
+import { readTemplate } from '../../../scripts/template';
+import { START, recordingOutput } from '../cli.fixtures';
+
+const cloudformation = mockClient(CloudFormationClient);
+const A = '111111111111';
+const B = '222222222222';
+const url = (id: string, region = 'eu-west-1') => `${id.padEnd(10, '0')}.execute-api.${region}.amazonaws.com/prod`;
+const STACK_SET = { StackSetName: 'edge-apis', PermissionModel: 'SELF_MANAGED' as const, Parameters: [{ ParameterKey: 'Timestamp', ParameterValue: '2026-11-01T00-00-00Z' }, { ParameterKey: 'ApiURL', ParameterValue: '' }] };
+
+function request(overrides: Partial<StackSetDeployRequest> = {}): StackSetDeployRequest {
+  return {
+    stackSetName: 'edge-apis', regions: ['eu-west-1'], accounts: [A, B], parameters: {},
+    apiUrls: parseApiUrls(JSON.stringify({ [`${A}/eu-west-1`]: url('a'), [`${B}/eu-west-1`]: url('b') }), 'urls'),
+    concurrency: 4, changeOrigin: false, ...overrides,
+  };
+}
+
+async function run(given = request()) {
+  const sleeps: number[] = [];
+  const output = recordingOutput();
+  const deps = { cloudformation: new CloudFormationClient({ region: 'us-east-1' }), templateBody: readTemplate(), now: () => START, sleep: async (ms: number) => { sleeps.push(ms); }, output };
+  const outcome: { results?: Awaited<ReturnType<typeof deployStackSet>>; error?: Error } = await deployStackSet(given, deps).then((results) => ({ results }), (error: Error) => ({ error }));
+  return { ...outcome, sleeps, output };
+}
+
+/** An operation that runs for one poll, then ends with these instance results. */
+function operation(results: { Account: string; Region: string; Status: string; StatusReason?: string }[]) {
+  cloudformation.on(DescribeStackSetOperationCommand).resolvesOnce({ StackSetOperation: { Status: 'RUNNING' } }).resolves({ StackSetOperation: { Status: results.every((r) => r.Status === 'SUCCEEDED') ? 'SUCCEEDED' : 'FAILED' } });
+  cloudformation.on(ListStackSetOperationResultsCommand)
+    .resolvesOnce({ Summaries: results.map((r) => ({ ...r, Status: 'RUNNING' as const, StatusReason: undefined })) })
+    .resolves({ Summaries: results as never });
+}
+
+beforeEach(() => {
+  cloudformation.reset();
+  cloudformation.on(CreateStackInstancesCommand).resolves({ OperationId: 'op-create' });
+  cloudformation.on(UpdateStackSetCommand).resolves({ OperationId: 'op-update' });
+  cloudformation.on(UpdateStackInstancesCommand).resolves({ OperationId: 'op-origin' });
+});
+
+describe('deployStackSet', () => {
+  it('creates the set with Timestamp = now and one instance operation per group of accounts sharing Regions', async () => {
+    cloudformation.on(DescribeStackSetCommand).rejects(Object.assign(new Error('StackSet edge-apis not found'), { name: 'StackSetNotFoundException' }));
+    operation([{ Account: A, Region: 'eu-west-1', Status: 'SUCCEEDED' }]);
+
+    const { results, sleeps, output } = await run(request({ apiUrls: new Map(), parameters: { ApiURL: '' } }));
+
+    expect(results).toHaveLength(1);
+    const created = cloudformation.commandCalls(CreateStackSetCommand)[0].args[0].input;
+    expect(created).toMatchObject({ StackSetName: 'edge-apis', PermissionModel: 'SELF_MANAGED', Capabilities: ['CAPABILITY_IAM'] });
+    expect(created.Parameters).toContainEqual({ ParameterKey: 'Timestamp', ParameterValue: '2026-11-22T10-00-00Z' });
+    const instances = cloudformation.commandCalls(CreateStackInstancesCommand).map((c) => c.args[0].input);
+    expect(instances).toMatchObject([{ Accounts: [A, B], Regions: ['eu-west-1'], ParameterOverrides: [{ ParameterKey: 'ApiURL', ParameterValue: '' }], OperationPreferences: { MaxConcurrentCount: 4, FailureToleranceCount: 0, ConcurrencyMode: 'SOFT_FAILURE_TOLERANCE' } }]);
+    expect(sleeps).toEqual([POLL_INTERVAL_MS]);
+    expect(output.lines).toContainEqual('create RUNNING: succeeded 0, failed 0, running 1, pending 0, 0 s');
+    expect(output.lines).toContainEqual('create SUCCEEDED: succeeded 1, failed 0, running 0, pending 0, 0 s');
+  });
+
+  it('updates an existing set, keeping the parameters not given, and creates only the missing instances', async () => {
+    cloudformation.on(DescribeStackSetCommand).resolves({ StackSet: STACK_SET });
+    cloudformation.on(ListStackInstancesCommand).resolves({ Summaries: [{ Account: A, Region: 'eu-west-1' }] });
+    cloudformation.on(DescribeStackInstanceCommand).resolves({ StackInstance: { ParameterOverrides: [{ ParameterKey: 'ApiURL', ParameterValue: url('a') }] } });
+    operation([{ Account: A, Region: 'eu-west-1', Status: 'SUCCEEDED' }]);
+
+    await run();
+
+    const parameters = cloudformation.commandCalls(UpdateStackSetCommand)[0].args[0].input.Parameters;
+    expect(parameters).toEqual(expect.arrayContaining([{ ParameterKey: 'Timestamp', ParameterValue: '2026-11-22T10-00-00Z' }]));
+    expect(parameters).not.toContainEqual(expect.objectContaining({ ParameterKey: 'HealthCheckPath' }));
+    expect(cloudformation.commandCalls(CreateStackInstancesCommand).map((c) => c.args[0].input)).toMatchObject([{ Accounts: [B], Regions: ['eu-west-1'], ParameterOverrides: [{ ParameterValue: url('b') }] }]);
+    expect(cloudformation.commandCalls(UpdateStackInstancesCommand)).toHaveLength(0);
+  });
+
+  it('reports a busy instance\'s reason, stops before the next operation, and fails', async () => {
+    cloudformation.on(DescribeStackSetCommand).resolves({ StackSet: STACK_SET });
+    cloudformation.on(ListStackInstancesCommand).resolves({ Summaries: [{ Account: A, Region: 'eu-west-1' }] });
+    cloudformation.on(DescribeStackInstanceCommand).resolves({ StackInstance: { ParameterOverrides: [{ ParameterKey: 'ApiURL', ParameterValue: url('a') }] } });
+    const busy = 'Stack:arn:aws:cloudformation:eu-west-1:111111111111:stack/StackSet-edge-apis-1/2 is in UPDATE_IN_PROGRESS state and can not be updated.';
+    operation([{ Account: A, Region: 'eu-west-1', Status: 'FAILED', StatusReason: busy }]);
+
+    const { error, output } = await run();
+
+    expect(error).toBeInstanceOf(StackSetOperationFailedError);
+    expect(output.lines).toContainEqual(`${A}  eu-west-1  update  FAILED  ${busy}`);
+    expect(output.lines).toContain('0 of 1 instance step(s) succeeded.');
+    expect(cloudformation.commandCalls(CreateStackInstancesCommand)).toHaveLength(0);
+  });
+
+  it('asks for --change-origin before re-pointing an instance, changing nothing', async () => {
+    cloudformation.on(DescribeStackSetCommand).resolves({ StackSet: STACK_SET });
+    cloudformation.on(ListStackInstancesCommand).resolves({ Summaries: [{ Account: A, Region: 'eu-west-1' }] });
+    cloudformation.on(DescribeStackInstanceCommand).resolves({ StackInstance: { ParameterOverrides: [{ ParameterKey: 'ApiURL', ParameterValue: url('old') }] } });
+
+    const { error } = await run();
+
+    expect(error).toBeInstanceOf(StackSetOriginChangeNotConfirmedError);
+    expect(error?.message).toContain(`${A}/eu-west-1 from ${url('old')} to ${url('a')}`);
+    expect(cloudformation.commandCalls(UpdateStackSetCommand)).toHaveLength(0);
+  });
+
+  it('re-points with --change-origin through UpdateStackInstances', async () => {
+    cloudformation.on(DescribeStackSetCommand).resolves({ StackSet: STACK_SET });
+    cloudformation.on(ListStackInstancesCommand).resolves({ Summaries: [{ Account: A, Region: 'eu-west-1' }, { Account: B, Region: 'eu-west-1' }] });
+    cloudformation.on(DescribeStackInstanceCommand).resolves({ StackInstance: { ParameterOverrides: [{ ParameterKey: 'ApiURL', ParameterValue: url('b') }] } });
+    operation([{ Account: A, Region: 'eu-west-1', Status: 'SUCCEEDED' }]);
+
+    await run(request({ changeOrigin: true }));
+
+    expect(cloudformation.commandCalls(UpdateStackInstancesCommand).map((c) => c.args[0].input)).toMatchObject([{ Accounts: [A], Regions: ['eu-west-1'], ParameterOverrides: [{ ParameterKey: 'ApiURL', ParameterValue: url('a') }] }]);
+  });
+
+  it('turns a running operation on the set into StackSetBusyError', async () => {
+    cloudformation.on(DescribeStackSetCommand).resolves({ StackSet: STACK_SET });
+    cloudformation.on(ListStackInstancesCommand).resolves({ Summaries: [] });
+    cloudformation.on(UpdateStackSetCommand).rejects(Object.assign(new Error('Another Operation on StackSet is in progress'), { name: 'OperationInProgressException' }));
+
+    const { error } = await run();
+
+    expect(error).toBeInstanceOf(StackSetBusyError);
+    expect((error as Error).cause).toMatchObject({ name: 'OperationInProgressException' });
+  });
+
+  it.each([
+    ['a stage in another Region', request({ apiUrls: parseApiUrls(JSON.stringify({ [A]: url('a', 'us-east-1') }), 'urls') }), STACK_SET, /would get ApiURL .* a stage in us-east-1/],
+    ['one stage for two accounts', request({ apiUrls: parseApiUrls(JSON.stringify({ 'eu-west-1': url('a') }), 'urls') }), STACK_SET, /would serve accounts 111111111111 and 222222222222/],
+    ['account entries with --ou', request({ accounts: undefined, organizationalUnits: ['ou-ab12-cd345678'] }), STACK_SET, /--api-urls names accounts/],
+    ['a set of another template', request(), { ...STACK_SET, Parameters: [] }, /was not made from this template/],
+  ])('refuses %s before changing anything', async (_, given, stackSet, message) => {
+    cloudformation.on(DescribeStackSetCommand).resolves({ StackSet: stackSet });
+    cloudformation.on(ListStackInstancesCommand).resolves({ Summaries: [] });
+
+    const { error } = await run(given);
+
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error?.message).toMatch(message);
+    expect(cloudformation.commandCalls(UpdateStackSetCommand)).toHaveLength(0);
+    expect(cloudformation.commandCalls(CreateStackSetCommand)).toHaveLength(0);
+  });
+
+  it('refuses to deploy a self-managed set with --ou', async () => {
+    cloudformation.on(DescribeStackSetCommand).resolves({ StackSet: STACK_SET });
+
+    const { error } = await run(request({ accounts: undefined, organizationalUnits: ['ou-ab12-cd345678'], apiUrls: new Map() }));
+
+    expect(error?.message).toMatch(/StackSet "edge-apis" is SELF_MANAGED: deploy it with --accounts/);
+  });
+});

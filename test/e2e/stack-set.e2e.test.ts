@@ -1,0 +1,171 @@
+// `deploy --stack-set` end to end, on the emulator: a self-managed StackSet in two accounts and
+// two Regions, each instance behind its own API stage from an --api-urls file; an instance's own
+// rotation between two deploys; and the fleet commands reading the set's instances. moto serves
+// the second account to credentials from STS AssumeRole; the project's extension
+// (stack_sets.py) makes StackSet operations reach the instances' stacks. The "API stage"
+// stand-in knows one account and Region only, so the set runs without the key gate.
+import { APIGatewayClient, CreateDeploymentCommand, CreateRestApiCommand, GetResourcesCommand, PutIntegrationCommand, PutMethodCommand } from '@aws-sdk/client-api-gateway';
+import { CloudFormationClient, DescribeStacksCommand, ListStackInstancesCommand, type Stack } from '@aws-sdk/client-cloudformation';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createHandler } from '../../lambda/handler';
+import { createClients, main } from '../../scripts/cli';
+import { emulatorClientConfig } from '../../scripts/emulator/launch';
+import { type LocalAws, startLocalAws } from '../../scripts/emulator/local-stack';
+import { recordingOutput } from '../cli/cli.fixtures';
+import { scheduledEvent } from './e2e.fixtures';
+
+jest.setTimeout(180_000);
+
+const HOME = '123456789012';
+const OTHER = '111111111111';
+const REGIONS = ['us-east-1', 'eu-west-1'];
+let aws: LocalAws;
+let credentialsOf: Record<string, () => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string }>>;
+const saved = { ...process.env };
+const directory = mkdtempSync(join(tmpdir(), 'stack-set-'));
+
+beforeAll(async () => {
+  aws = await startLocalAws();
+  Object.assign(process.env, { AWS_ENDPOINT_URL: aws.emulator.endpoint, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1' });
+  const sts = new STSClient(emulatorClientConfig(aws.emulator.endpoint));
+  const { Credentials } = await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${OTHER}:role/AWSCloudFormationStackSetExecutionRole`, RoleSessionName: 'setup' }));
+  const other = { accessKeyId: Credentials!.AccessKeyId!, secretAccessKey: Credentials!.SecretAccessKey!, sessionToken: Credentials!.SessionToken };
+  credentialsOf = { [HOME]: async () => ({ accessKeyId: 'testing', secretAccessKey: 'testing' }), [OTHER]: async () => other };
+});
+
+afterAll(async () => {
+  process.env = saved;
+  await aws?.stop();
+});
+
+const config = (account: string, region: string) => ({ ...emulatorClientConfig(aws.emulator.endpoint), region, credentials: credentialsOf[account] });
+
+/** A REST API with GET / on a MOCK integration, deployed as stage prod: its ApiURL. */
+async function createStage(account: string, region: string): Promise<string> {
+  const apigateway = new APIGatewayClient(config(account, region));
+  const { id: restApiId } = await apigateway.send(new CreateRestApiCommand({ name: `api-${account}-${region}` }));
+  const { items = [] } = await apigateway.send(new GetResourcesCommand({ restApiId }));
+  const resourceId = items[0].id;
+  await apigateway.send(new PutMethodCommand({ restApiId, resourceId, httpMethod: 'GET', authorizationType: 'NONE', apiKeyRequired: true }));
+  await apigateway.send(new PutIntegrationCommand({ restApiId, resourceId, httpMethod: 'GET', type: 'MOCK' }));
+  await apigateway.send(new CreateDeploymentCommand({ restApiId, stageName: 'prod' }));
+  return `${restApiId}.execute-api.${region}.amazonaws.com/prod`;
+}
+
+/** Each instance's stack, by account/Region. */
+async function instanceStacks(): Promise<Record<string, Stack>> {
+  const { Summaries = [] } = await aws.cloudformation.send(new ListStackInstancesCommand({ StackSetName: 'edge-apis' }));
+  const stacks = await Promise.all(
+    Summaries.map(async ({ Account = '', Region = '', StackId }) => {
+      const { Stacks = [] } = await new CloudFormationClient(config(Account, Region)).send(new DescribeStacksCommand({ StackName: StackId }));
+      return [`${Account}/${Region}`, Stacks[0]] as const;
+    }),
+  );
+  return Object.fromEntries(stacks);
+}
+
+const parameter = (stack: Stack, key: string) => stack.Parameters?.find((p) => p.ParameterKey === key)?.ParameterValue;
+const output = (stack: Stack, key: string) => stack.Outputs?.find((o) => o.OutputKey === key)?.OutputValue;
+
+async function cli(...argv: string[]) {
+  const out = recordingOutput();
+  const code = await main(argv, { output: out, clients: createClients, now: () => new Date(), sleep: async () => undefined });
+  return { code, lines: out.lines, errors: out.errors };
+}
+
+function writeApiUrls(name: string, text: string): string {
+  const file = join(directory, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+const deploySet = (apiUrls: string, ...extra: string[]) =>
+  cli('deploy', '--stack-set', 'edge-apis', '--accounts', `${HOME},${OTHER}`, '--regions', REGIONS.join(','), '--api-urls', apiUrls, '--key-gate-seconds', '0', '--schedule', 'Monthly', ...extra);
+
+describe('deploy --stack-set', () => {
+  const stages: Record<string, string> = {};
+  let firstTimestamp = '';
+
+  it('creates the StackSet and one instance per account and Region, each behind the API the file gives it', async () => {
+    for (const account of [HOME, OTHER]) for (const region of REGIONS) stages[`${account}/${region}`] = await createStage(account, region);
+    // A Region entry for the second account's eu-west-1; account/Region entries for the rest, and
+    // a Region entry that they outrank.
+    const file = writeApiUrls('api-urls.yaml', [
+      `${HOME}/us-east-1: ${stages[`${HOME}/us-east-1`]}`,
+      `${HOME}/eu-west-1: ${stages[`${HOME}/eu-west-1`]}`,
+      `${OTHER}/us-east-1: ${stages[`${OTHER}/us-east-1`]}`,
+      `eu-west-1: ${stages[`${OTHER}/eu-west-1`]}`,
+    ].join('\n'));
+
+    const { code, lines } = await deploySet(file);
+
+    expect(code).toBe(0);
+    expect(lines.filter((line) => /^\d{12} .* create +SUCCEEDED/.test(line))).toHaveLength(4);
+    expect(lines).toContain('4 of 4 instance step(s) succeeded.');
+    const stacks = await instanceStacks();
+    expect(Object.keys(stacks).sort()).toEqual([`${OTHER}/eu-west-1`, `${OTHER}/us-east-1`, `${HOME}/eu-west-1`, `${HOME}/us-east-1`]);
+    for (const [where, stack] of Object.entries(stacks)) {
+      expect(stack.StackName).toMatch(/^StackSet-edge-apis-[0-9a-f-]{36}$/);
+      expect(parameter(stack, 'ApiURL')).toBe(stages[where]);
+      expect(parameter(stack, 'ApiKeyRotationSchedule')).toBe('Monthly');
+    }
+    firstTimestamp = parameter(Object.values(stacks)[0], 'Timestamp')!;
+    expect(new Set(Object.values(stacks).map((s) => parameter(s, 'Timestamp')))).toEqual(new Set([firstTimestamp]));
+  });
+
+  it('refuses to re-point an instance at another API without --change-origin, and changes nothing', async () => {
+    const before = await instanceStacks();
+    const file = writeApiUrls('moved.json', JSON.stringify({ [`${HOME}/us-east-1`]: stages[`${OTHER}/us-east-1`].replace(/^\w+/, 'abcdefghij') }));
+
+    const { code, errors } = await deploySet(file);
+
+    expect(code).toBe(2);
+    expect(errors.join(' ')).toMatch(new RegExp(`point CloudFront of 4 instance\\(s\\) of StackSet "edge-apis" at another origin: ${HOME}/us-east-1 from ${stages[`${HOME}/us-east-1`].replace(/\./g, '\\.')}`));
+    expect(await instanceStacks()).toEqual(before);
+  });
+
+  it('moves every instance forward, past an instance\'s own newer rotation, with a new key whose value CloudFront sends', async () => {
+    // The second account's eu-west-1 instance rotates on its own schedule first.
+    const [, rotatedStack] = Object.entries(await instanceStacks()).find(([where]) => where === `${OTHER}/eu-west-1`)!;
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const ownTime = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    await createHandler({ cloudformation: new CloudFormationClient(config(OTHER, 'eu-west-1')), stackName: rotatedStack.StackName!, log: () => undefined, now: () => new Date() })(scheduledEvent(ownTime));
+    const before = await instanceStacks();
+    expect(parameter(before[`${OTHER}/eu-west-1`], 'Timestamp')! > firstTimestamp).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const file = writeApiUrls('same.yaml', Object.entries(stages).map(([where, url]) => `"${where}": ${url}`).join('\n'));
+
+    const { code, lines } = await deploySet(file);
+
+    expect(code).toBe(0);
+    expect(lines.filter((line) => / update +SUCCEEDED/.test(line))).toHaveLength(4);
+    const after = await instanceStacks();
+    const timestamps = new Set(Object.values(after).map((s) => parameter(s, 'Timestamp')));
+    expect(timestamps.size).toBe(1);
+    expect([...timestamps][0]! > parameter(before[`${OTHER}/eu-west-1`], 'Timestamp')!).toBe(true);
+    for (const where of Object.keys(after)) expect(output(after[where], 'ApiKeyId')).not.toBe(output(before[where], 'ApiKeyId'));
+  });
+
+  it('re-points one instance at another API with --change-origin, keeping the others where they are', async () => {
+    const moved = await createStage(HOME, 'eu-west-1');
+    const file = writeApiUrls('moved.yaml', Object.entries({ ...stages, [`${HOME}/eu-west-1`]: moved }).map(([where, url]) => `"${where}": ${url}`).join('\n'));
+
+    const { code, lines } = await deploySet(file, '--change-origin');
+
+    expect(code).toBe(0);
+    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^${HOME} +eu-west-1 +origin +SUCCEEDED`)));
+    const stacks = await instanceStacks();
+    expect(parameter(stacks[`${HOME}/eu-west-1`], 'ApiURL')).toBe(moved);
+    expect(parameter(stacks[`${HOME}/us-east-1`], 'ApiURL')).toBe(stages[`${HOME}/us-east-1`]);
+  });
+
+  it('leaves every instance healthy as status --all reads the StackSet: one key each, sent by CloudFront', async () => {
+    const { code, lines } = await cli('status', '--all', '--stack-set', 'edge-apis', '--role-name', 'AWSCloudFormationStackSetExecutionRole');
+
+    expect(lines).toContain('4 healthy, 0 unhealthy, 0 unreachable.');
+    expect(code).toBe(0);
+  });
+});
