@@ -1,11 +1,13 @@
-// `status --all` end to end, on the emulator: rotating stacks in two accounts and three Regions,
+// `status --all` and `rotate --all` end to end, on the emulator: rotating stacks in two accounts
+// and three Regions (healthy, overdue, header-mismatched, rotating and rolled back),
 // found by what the template gives them, read through an assumed role in each account, and
 // reported worst first. moto serves another account to credentials from STS AssumeRole on a role
 // ARN in that account. The "API stage" stand-in knows the keys of the first account's us-east-1
 // only, so the other stacks run without the key gate (KeyGateTimeoutSeconds 0).
-import { CreateStackCommand } from '@aws-sdk/client-cloudformation';
+import { CreateStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetDistributionConfigCommand, UpdateDistributionCommand } from '@aws-sdk/client-cloudfront';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { setTimeout } from 'node:timers/promises';
 import { createHandler } from '../../lambda/handler';
 import { createClients, main } from '../../scripts/cli';
 import { deploy } from '../../scripts/cli/deploy';
@@ -56,6 +58,7 @@ const fleetStatus = async (...extra: string[]) => {
 describe('status --all', () => {
   it('lists every rotating stack of both accounts and three Regions, worst first, with a summary and the worst exit code', async () => {
     const home = (region: string) => localClients(aws.emulator.endpoint, region);
+    await deployIn(home('us-east-1'), 'fleet-busy', { ApiKeyRotationSchedule: 'Monthly', KeyGateTimeoutSeconds: '60' });
     await deployIn(home('us-east-1'), 'fleet-monthly', { ApiKeyRotationSchedule: 'Monthly', KeyGateTimeoutSeconds: '2' });
     await deployIn(home('eu-west-1'), 'fleet-daily', { ApiKeyRotationSchedule: 'Daily', KeyGateTimeoutSeconds: '0' });
     await deployIn(other('us-west-2'), 'fleet-other', { ApiKeyRotationSchedule: 'Monthly', KeyGateTimeoutSeconds: '0' });
@@ -71,20 +74,27 @@ describe('status --all', () => {
     // A rotation the API refused: stopped at the key gate and rolled back.
     await aws.apiStage.refuse({ newKeys: {} });
     await createHandler({ cloudformation: home('us-east-1').cloudformation, stackName: 'fleet-monthly', log: () => undefined, now: () => new Date() })(scheduledEvent(new Date().toISOString().replace(/\.\d{3}Z$/, 'Z')));
-    await aws.apiStage.refuse(undefined);
+    // A rotation in progress: waiting at the key gate until the API accepts its new key, 5 s on.
+    await aws.apiStage.refuse({ newKeys: { seconds: 5 } });
+    const rotating = createHandler({ cloudformation: home('us-east-1').cloudformation, stackName: 'fleet-busy', log: () => undefined, now: () => new Date() })(scheduledEvent(new Date().toISOString().replace(/\.\d{3}Z$/, 'Z')));
+    while ((await home('us-east-1').cloudformation.send(new DescribeStacksCommand({ StackName: 'fleet-busy' }))).Stacks?.[0].StackStatus !== 'UPDATE_IN_PROGRESS') await setTimeout(100);
 
     const { code, lines } = await fleetStatus();
+    await rotating;
+    await aws.apiStage.refuse(undefined);
 
     expect(code).toBe(1);
-    expect(lines[0]).toBe('4 rotating stack(s) in 6 account and Region pair(s).');
-    const rows = lines.slice(3, 7).map((line) => line.split(/\s{2,}/).slice(0, 4));
+    expect(lines[0]).toBe('5 rotating stack(s) in 6 account and Region pair(s).');
+    const rows = lines.slice(3, 8).map((line) => line.split(/\s{2,}/).slice(0, 4));
     expect(rows).toEqual([
       [OTHER, 'eu-west-1', 'fleet-tampered', 'CREATE_COMPLETE'],
       ['123456789012', 'eu-west-1', 'fleet-daily', 'CREATE_COMPLETE'],
       ['123456789012', 'us-east-1', 'fleet-monthly', 'UPDATE_ROLLBACK_COMPLETE'],
       [OTHER, 'us-west-2', 'fleet-other', 'CREATE_COMPLETE'],
+      ['123456789012', 'us-east-1', 'fleet-busy', 'UPDATE_IN_PROGRESS'],
     ]);
-    expect(lines).toContain('1 healthy, 3 unhealthy, 0 unreachable.');
+    expect(lines[7]).toMatch(/ in progress /);
+    expect(lines).toContain('2 healthy, 3 unhealthy, 0 unreachable.');
     expect(lines).toContainEqual(expect.stringMatching(/^ {2}unhealthy 123456789012 eu-west-1 fleet-daily: The active key is 2 days old, but the schedule rotates every 1 days/));
     expect(lines).toContainEqual(expect.stringMatching(/^ {2}unhealthy 123456789012 us-east-1 fleet-monthly: The stack is UPDATE_ROLLBACK_COMPLETE: its last update was rolled back/));
     expect(lines).toContainEqual(expect.stringMatching(/^ {2}unhealthy 111111111111 eu-west-1 fleet-tampered: CloudFront sends a different x-api-key than the active key/));
@@ -95,7 +105,7 @@ describe('status --all', () => {
 
     const stacks = lines.map((line) => JSON.parse(line));
     expect(stacks.map((s) => [s.account, s.region, s.stack, s.health])).toContainEqual([OTHER, 'us-west-2', 'fleet-other', 'healthy']);
-    expect(stacks).toHaveLength(4);
+    expect(stacks).toHaveLength(5);
   });
 
   it('refuses --accounts without --role-name, before reading anything', async () => {
@@ -112,7 +122,7 @@ describe('rotate --all', () => {
     const output = recordingOutput();
     const code = await main(
       ['rotate', '--all', '--regions', regions, '--accounts', `123456789012,${OTHER}`, '--role-name', 'fleet-reader', ...extra],
-      { output, clients: createClients, now: () => new Date(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) },
+      { output, clients: createClients, now: () => new Date(), sleep: (ms) => setTimeout(ms) },
     );
     return { code, lines: output.lines };
   };
@@ -123,8 +133,8 @@ describe('rotate --all', () => {
     const { code, lines } = await rotateAll('us-east-1,eu-west-1,us-west-2', '--dry-run');
 
     expect(code).toBe(0);
-    expect(Object.values(resultsOf(lines))).toEqual(['skipped', 'skipped', 'skipped', 'skipped']);
-    expect(lines.filter((line) => line.includes('would rotate: Timestamp'))).toHaveLength(4);
+    expect(Object.values(resultsOf(lines))).toEqual(['skipped', 'skipped', 'skipped', 'skipped', 'skipped']);
+    expect(lines.filter((line) => line.includes('would rotate: Timestamp'))).toHaveLength(5);
   });
 
   it('finishes an interrupted run when run again with --since, rotating nothing twice', async () => {
@@ -133,18 +143,19 @@ describe('rotate --all', () => {
     const since = /--since (\S+):/.exec(first.lines[1])![1];
     expect(first.code).toBe(0);
     expect(resultsOf(first.lines)).toEqual({ 'eu-west-1 fleet-daily': 'rotated', 'eu-west-1 fleet-tampered': 'rotated', 'us-west-2 fleet-other': 'rotated' });
-    await new Promise((resolve) => setTimeout(resolve, 1100)); // the next run's Timestamp is a second later
+    await setTimeout(1100); // the next run's Timestamp is a second later
 
     const second = await rotateAll('us-east-1,eu-west-1,us-west-2', '--since', since);
 
     expect(second.code).toBe(0);
     expect(resultsOf(second.lines)).toEqual({
+      'us-east-1 fleet-busy': 'rotated',
       'us-east-1 fleet-monthly': 'rotated',
       'eu-west-1 fleet-daily': 'skipped',
       'eu-west-1 fleet-tampered': 'skipped',
       'us-west-2 fleet-other': 'skipped',
     });
-    expect(second.lines).toContain('1 rotated, 0 failed, 3 skipped.');
-    expect(second.lines).toContainEqual(expect.stringMatching(/^\[4\/4\] done 1, running 0, failed 0, skipped 3, \d+ s$/));
+    expect(second.lines).toContain('2 rotated, 0 failed, 3 skipped.');
+    expect(second.lines).toContainEqual(expect.stringMatching(/^\[5\/5\] done 2, running 0, failed 0, skipped 3, \d+ s$/));
   });
 });
