@@ -1,0 +1,25 @@
+// `npm run emulator`: the local AWS of the demo and the tests, left running for the CLI to use by
+// hand (the README's "Trying a fleet locally"). Prints the environment that points the CLI at it;
+// Ctrl-C stops it and everything it started.
+import { silenceSdkNodeNotice } from './cli/node-support';
+import { startLocalAws } from './emulator/local-stack';
+
+async function main(): Promise<void> {
+  const aws = await startLocalAws();
+  const { endpoint } = aws.emulator;
+  console.log(`Local AWS emulator at ${endpoint}: moto with this project's extension, on 127.0.0.1 only.`);
+  console.log('In another terminal, point the CLI at it:');
+  console.log(`  export AWS_ENDPOINT_URL=${endpoint} AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1`);
+  console.log('Ctrl-C stops it; nothing it holds is kept.');
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await aws.stop();
+}
+
+silenceSdkNodeNotice();
+main().catch((error: Error) => {
+  console.error(`emulator failed: ${error.message}`);
+  process.exitCode = 1;
+});
