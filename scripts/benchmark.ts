@@ -1,13 +1,13 @@
 // `npm run benchmark`: figures for the README, measured against the local emulator. Not a test:
 // it prints, it does not judge. moto applies a stack update synchronously inside UpdateStack,
 // so the emulated UpdateStack includes the whole update that AWS runs after accepting the call.
-import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { createHandler } from '../lambda/handler';
+import { benchmarkFleet, instrument } from './benchmark-fleet';
 import { deploy } from './cli/deploy';
 import { collectStatus } from './cli/status';
 import { startLocalAws, steadyTraffic } from './emulator/local-stack';
@@ -18,23 +18,6 @@ const ROUNDS = 10;
 const REJECTED_ROUNDS = 3;
 const GATE_SECONDS = 3;
 const quiet = { line: () => undefined, error: () => undefined, colour: false };
-
-/** Counts and times every AWS call the client makes, by operation. */
-function instrument(client: CloudFormationClient) {
-  const calls: Record<string, number[]> = {};
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const started = performance.now();
-      try {
-        return await next(args);
-      } finally {
-        (calls[String(context.commandName).replace(/Command$/, '')] ??= []).push(performance.now() - started);
-      }
-    },
-    { step: 'initialize', name: 'benchmarkTimer' },
-  );
-  return calls;
-}
 
 function summary(samples: number[]): string {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -114,6 +97,7 @@ async function main(): Promise<void> {
     console.log(`status (CloudFormation, API Gateway and CloudFront reads): ${summary(status)}`);
     console.log(`Rotation the API refuses, stopped at the key gate (${GATE_SECONDS} s bound) and rolled back: ${summary(rejected)}`);
     console.log(`  requests through CloudFront meanwhile: ${traffic.sent} sent, ${traffic.refused} refused`);
+    await benchmarkFleet(aws);
   } finally {
     await aws.stop();
   }

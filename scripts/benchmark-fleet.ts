@@ -1,0 +1,205 @@
+// The fleet figures of `npm run benchmark`: how `status --all` and `rotate --all` grow with the
+// fleet. The stacks are spread over two accounts and three Regions as in
+// test/e2e/fleet.e2e.test.ts and read through an assumed role, as --accounts with --role-name
+// does. The commands run through the functions the CLI calls, with clients that count their calls.
+import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
+import { CloudFormationClient, CreateStackCommand, DeleteStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentityProvider, MiddlewareStack } from '@smithy/types';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { TIMESTAMP_PARAMETER } from '../lambda/rotation';
+import { timestampFrom } from '../lambda/timestamp';
+import { DEFAULT_CONCURRENCY, DEFAULT_ROTATE_CONCURRENCY } from './cli/args';
+import { type ClientOptions, fleetClients } from './cli/fleet/clients';
+import { Gauge, mapPool } from './cli/fleet/pool';
+import { rotateAll } from './cli/fleet/rotate-all';
+import { type FleetStackStatus, type RegionalClients, collectFleetStatus, healthOf } from './cli/fleet/status-all';
+import { type Target, resolveTargets } from './cli/fleet/targets';
+import { emulatorClientConfig } from './emulator/launch';
+import type { LocalAws } from './emulator/local-stack';
+import { deployTemplates, scheduleMap } from './template';
+
+/** Durations of an SDK client's calls, in milliseconds, by call name. */
+export type Calls = Record<string, number[]>;
+
+/**
+ * Counts and times every call the SDK client makes, named by operation, or by service and
+ * operation with `service`; `inFlight` records how many were under way at once.
+ */
+export function instrument(
+  client: { middlewareStack: MiddlewareStack<any, any> },
+  calls: Calls = {},
+  { service = false, inFlight = new Gauge() } = {},
+): Calls {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const operation = String(context.commandName).replace(/Command$/, '');
+      const name = service ? `${String(context.clientName).replace(/Client$/, '')} ${operation}` : operation;
+      const started = performance.now();
+      inFlight.enter();
+      try {
+        return await next(args);
+      } finally {
+        inFlight.leave();
+        (calls[name] ??= []).push(performance.now() - started);
+      }
+    },
+    { step: 'initialize', name: 'benchmarkTimer' },
+  );
+  return calls;
+}
+
+const SIZES = [10, 50, 200];
+const ACCOUNTS = ['123456789012', '111111111111'];
+const REGIONS = ['us-east-1', 'eu-west-1', 'us-west-2'];
+const TARGETS: Target[] = ACCOUNTS.flatMap((account) => REGIONS.map((region) => ({ account, region })));
+const ROLE_NAME = 'fleet-benchmark';
+/** `status --all` reads only, so it is run this many times and its median reported; `rotate --all` once. */
+const STATUS_ROUNDS = 3;
+/** The emulator creates stacks about 1.6 times faster four at a time than one after another. */
+const CREATE_CONCURRENCY = 4;
+/** The CLI's default --timeout-minutes, 60. */
+const ROTATION_TIMEOUT_MS = 60 * 60_000;
+const quiet = { line: () => undefined, error: () => undefined, colour: false };
+
+interface Run<T> {
+  result: T;
+  seconds: number;
+  calls: Calls;
+  /** The fleet code's own Gauge: accounts, Regions or stacks worked on at once. */
+  peak: number;
+  callsInFlight: number;
+}
+
+/**
+ * The CLI's clients factory (createClients), counting. The SDK's temporary-credentials provider
+ * calls AssumeRole with an STS client of its own, which middleware cannot reach; it calls once
+ * each time a client asks it for credentials (each client keeps what it gets), so the asks count.
+ */
+function countingClients(calls: Calls, inFlight: Gauge) {
+  return ({ region, profile, credentials }: ClientOptions): RegionalClients => {
+    const assumeRole: AwsCredentialIdentityProvider | undefined = credentials && (async (properties) => {
+      const started = performance.now();
+      try {
+        return await credentials(properties);
+      } finally {
+        (calls['STS AssumeRole'] ??= []).push(performance.now() - started);
+      }
+    });
+    const config = { region, profile, ...(assumeRole && { credentials: assumeRole }) };
+    const clients = { cloudformation: new CloudFormationClient(config), apigateway: new APIGatewayClient(config), cloudfront: new CloudFrontClient(config) };
+    for (const client of Object.values(clients)) instrument(client, calls, { service: true, inFlight });
+    return clients;
+  };
+}
+
+/** One fleet command as the CLI runs it with --regions, --accounts and --role-name, timed and counted. */
+async function measure<T>(command: (targets: Target[], clientsFor: (target: Target) => RegionalClients, gauge: Gauge) => Promise<T>): Promise<Run<T>> {
+  const calls: Calls = {};
+  const inFlight = new Gauge();
+  const gauge = new Gauge();
+  const started = performance.now();
+  const make = countingClients(calls, inFlight);
+  const { clientsFor, targetDependencies } = fleetClients(make, { region: REGIONS[0] }, ROLE_NAME);
+  const targets = await resolveTargets({ regions: REGIONS, accounts: ACCOUNTS, roleName: ROLE_NAME }, { ...targetDependencies, cloudformation: make({ region: REGIONS[0] }).cloudformation });
+  const result = await command(targets, clientsFor, gauge);
+  return { result, seconds: (performance.now() - started) / 1000, calls, peak: gauge.peak, callsInFlight: inFlight.peak };
+}
+
+/** The median run's figures; the calls and peaks of the runs are the same. */
+function figures(command: string, size: number, runs: Run<unknown>[]): string {
+  const sorted = [...runs].sort((a, b) => a.seconds - b.seconds);
+  const { seconds, calls, peak, callsInFlight } = sorted[Math.floor(sorted.length / 2)];
+  const spread = runs.length > 1 ? ` (median of ${runs.length}, ${sorted[0].seconds.toFixed(2)} to ${sorted[sorted.length - 1].seconds.toFixed(2)})` : '';
+  const counts = Object.entries(calls).map(([name, samples]) => [name, samples.length] as const).sort(([a], [b]) => a.localeCompare(b));
+  const total = counts.reduce((sum, [, count]) => sum + count, 0);
+  return `  ${command}, ${size} stacks: ${seconds.toFixed(2)} s${spread}, ${total} AWS calls (${(total / size).toFixed(1)} per stack: ${counts.map(([name, count]) => `${name} ${count}`).join(', ')}), ` +
+    `peak concurrency ${peak}, at most ${callsInFlight} calls in flight`;
+}
+
+/** CloudFormation in each account and Region, through the role as the fleet commands reach it. */
+async function setUpClients(aws: LocalAws): Promise<(target: Target) => CloudFormationClient> {
+  const config = emulatorClientConfig(aws.emulator.endpoint);
+  const sts = new STSClient(config);
+  const clients = new Map<string, CloudFormationClient>();
+  for (const account of ACCOUNTS) {
+    const { Credentials } = await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/${ROLE_NAME}`, RoleSessionName: 'benchmark-setup' }));
+    const credentials = { accessKeyId: Credentials!.AccessKeyId!, secretAccessKey: Credentials!.SecretAccessKey!, sessionToken: Credentials!.SessionToken };
+    for (const region of REGIONS) clients.set(`${account}/${region}`, new CloudFormationClient({ ...config, region, credentials }));
+  }
+  return ({ account, region }) => clients.get(`${account}/${region}`)!;
+}
+
+/** The CLI's SDK clients find the emulator through the environment, as in the e2e tests; nothing else of AWS_* may steer them elsewhere. */
+async function withEmulatorEnvironment(aws: LocalAws, work: () => Promise<void>): Promise<void> {
+  const saved = Object.entries(process.env).filter(([name]) => name.startsWith('AWS_'));
+  for (const [name] of saved) delete process.env[name];
+  Object.assign(process.env, { AWS_ENDPOINT_URL: aws.emulator.endpoint, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' });
+  try {
+    await work();
+  } finally {
+    for (const name of Object.keys(process.env).filter((name) => name.startsWith('AWS_'))) delete process.env[name];
+    Object.assign(process.env, Object.fromEntries(saved));
+  }
+}
+
+export async function benchmarkFleet(aws: LocalAws): Promise<void> {
+  const cloudformationIn = await setUpClients(aws);
+  // The earlier figures' stacks are rotating stacks too: the fleet is to be exactly the stacks below.
+  for (const target of TARGETS) {
+    const { Stacks = [] } = await cloudformationIn(target).send(new DescribeStacksCommand({}));
+    for (const { StackName } of Stacks) await cloudformationIn(target).send(new DeleteStackCommand({ StackName }));
+  }
+  const { templateBody } = deployTemplates();
+  const schedules = scheduleMap();
+  console.log(
+    `Fleets over ${ACCOUNTS.length} accounts x ${REGIONS.length} Regions through an assumed role; stacks with KeyGateTimeoutSeconds 0 ` +
+      `(the API stage stand-in knows only the keys of ${ACCOUNTS[0]} ${REGIONS[0]}). Not counted: the one STS GetCallerIdentity per run, by the fleet code's own STS client.`,
+  );
+  await withEmulatorEnvironment(aws, async () => {
+    let created = 0;
+    for (const size of SIZES) {
+      // The same parameters as `deploy --key-gate-seconds 0` sends; the fleet grows into the next size.
+      const creating = performance.now();
+      await mapPool(Array.from({ length: size - created }, (_, index) => created + index), CREATE_CONCURRENCY, (index) =>
+        cloudformationIn(TARGETS[index % TARGETS.length]).send(new CreateStackCommand({
+          StackName: `fleet-${String(index + 1).padStart(3, '0')}`,
+          TemplateBody: templateBody,
+          Parameters: [{ ParameterKey: 'KeyGateTimeoutSeconds', ParameterValue: '0' }, { ParameterKey: TIMESTAMP_PARAMETER, ParameterValue: timestampFrom(new Date()) }],
+          Capabilities: ['CAPABILITY_IAM'],
+        })),
+      );
+      console.log(`  set-up: ${size - created} more stacks created in ${((performance.now() - creating) / 1000).toFixed(2)} s (CreateStack, ${CREATE_CONCURRENCY} at once)`);
+      created = size;
+      // Timestamps have whole seconds: the rotation's must be newer than the new stacks' own.
+      await sleep(1000);
+
+      const statusRuns: Run<FleetStackStatus[]>[] = [];
+      for (let round = 0; round < STATUS_ROUNDS; round += 1) {
+        const status = await measure((targets, clientsFor, gauge) =>
+          collectFleetStatus(targets, { clientsFor, scheduleMap: schedules, now: () => new Date(), concurrency: DEFAULT_CONCURRENCY, gauge }),
+        );
+        const unhealthy = status.result.filter((stack) => healthOf(stack) !== 'healthy');
+        if (status.result.length !== size || unhealthy.length > 0) {
+          throw new Error(`status --all found ${status.result.length} of ${size} stacks, ${unhealthy.length} not healthy: ${JSON.stringify(unhealthy[0])}`);
+        }
+        statusRuns.push(status);
+      }
+      console.log(figures('status --all', size, statusRuns));
+
+      const rotation = await measure((targets, clientsFor, gauge) =>
+        rotateAll(targets, {
+          clientsFor, timestamp: timestampFrom(new Date()), dryRun: false, concurrency: DEFAULT_ROTATE_CONCURRENCY, timeoutMs: ROTATION_TIMEOUT_MS,
+          now: () => new Date(), sleep: (ms) => sleep(ms), output: quiet, gauge,
+        }),
+      );
+      const notRotated = rotation.result.filter((stack) => stack.state !== 'rotated');
+      if (rotation.result.length !== size || notRotated.length > 0) {
+        throw new Error(`rotate --all rotated ${rotation.result.length - notRotated.length} of ${size} stacks: ${JSON.stringify(notRotated[0])}`);
+      }
+      console.log(figures('rotate --all', size, [rotation]));
+    }
+  });
+}
