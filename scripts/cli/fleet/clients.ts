@@ -1,10 +1,10 @@
 // Clients for each account and Region of a fleet: the caller's own credentials, or, with
 // --role-name, that role assumed in the account through the SDK's own temporary-credentials
-// provider (which refreshes them before they expire).
+// provider, assumed once for all of the account's clients and again only before they expire.
 import { DescribeRegionsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GetCallerIdentityCommand, type GetCallerIdentityCommandOutput, STSClient } from '@aws-sdk/client-sts';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type { Target, TargetDependencies } from './targets';
 
 export interface ClientOptions {
@@ -13,16 +13,21 @@ export interface ClientOptions {
   credentials?: AwsCredentialIdentityProvider;
 }
 
-export function fleetClients<C>(make: (options: ClientOptions) => C, options: ClientOptions, roleName?: string) {
+/** Credentials this close to expiry are assumed again: the SDK's own clients refresh 5 minutes ahead. */
+export const REFRESH_BEFORE_EXPIRY_MS = 5 * 60_000;
+
+export function fleetClients<C>(make: (options: ClientOptions) => C, options: ClientOptions, roleName?: string, now = () => Date.now()) {
   const sts = new STSClient(options);
   // Read once, and only when needed: the caller's account, or the partition of an assumed role.
   let identity: Promise<GetCallerIdentityCommandOutput> | undefined;
   const callerIdentity = () => (identity ??= sts.send(new GetCallerIdentityCommand({})));
   const cache = new Map<string, C>();
+  const roles = new Map<string, AwsCredentialIdentityProvider>();
   const clientsFor = ({ account, region }: Target): C => {
     const key = `${account}/${region}`;
     if (!cache.has(key)) {
-      const credentials = roleName ? roleCredentials(account, roleName, options, callerIdentity) : undefined;
+      if (roleName && !roles.has(account)) roles.set(account, sharedCredentials(roleCredentials(account, roleName, options, callerIdentity), now));
+      const credentials = roles.get(account);
       cache.set(key, make({ ...options, region, ...(credentials && { credentials }) }));
     }
     return cache.get(key)!;
@@ -49,5 +54,20 @@ function roleCredentials(account: string, roleName: string, options: ClientOptio
       });
     }
     return provider(properties);
+  };
+}
+
+/**
+ * One set of credentials for every client that asks: each SDK client keeps what it gets, but
+ * would otherwise ask on its own, one AssumeRole per client. Asked again when near expiry, and
+ * after a failure.
+ */
+export function sharedCredentials(provider: AwsCredentialIdentityProvider, now: () => number): AwsCredentialIdentityProvider {
+  let current: Promise<AwsCredentialIdentity> | undefined;
+  return async (properties) => {
+    const held = current && (await current.catch(() => undefined));
+    const expiring = held?.expiration !== undefined && held.expiration.getTime() - now() < REFRESH_BEFORE_EXPIRY_MS;
+    if (!held || expiring) current = provider(properties);
+    return current!;
   };
 }
