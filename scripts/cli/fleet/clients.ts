@@ -4,7 +4,7 @@
 import { DescribeRegionsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GetCallerIdentityCommand, type GetCallerIdentityCommandOutput, STSClient } from '@aws-sdk/client-sts';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, Pluggable } from '@smithy/types';
 import type { Target, TargetDependencies } from './targets';
 
 export interface ClientOptions {
@@ -16,8 +16,15 @@ export interface ClientOptions {
 /** Credentials this close to expiry are assumed again: the SDK's own clients refresh 5 minutes ahead. */
 export const REFRESH_BEFORE_EXPIRY_MS = 5 * 60_000;
 
-export function fleetClients<C>(make: (options: ClientOptions) => C, options: ClientOptions, roleName?: string, now = () => Date.now()) {
+export interface FleetClientsOptions {
+  now?: () => number;
+  /** Added to every STS client, the credential providers' own included (the benchmark counts their calls). */
+  stsPlugins?: Pluggable<any, any>[];
+}
+
+export function fleetClients<C>(make: (options: ClientOptions) => C, options: ClientOptions, roleName?: string, { now = () => Date.now(), stsPlugins = [] }: FleetClientsOptions = {}) {
   const sts = new STSClient(options);
+  stsPlugins.forEach((plugin) => sts.middlewareStack.use(plugin));
   // Read once, and only when needed: the caller's account, or the partition of an assumed role.
   let identity: Promise<GetCallerIdentityCommandOutput> | undefined;
   const callerIdentity = () => (identity ??= sts.send(new GetCallerIdentityCommand({})));
@@ -26,7 +33,7 @@ export function fleetClients<C>(make: (options: ClientOptions) => C, options: Cl
   const clientsFor = ({ account, region }: Target): C => {
     const key = `${account}/${region}`;
     if (!cache.has(key)) {
-      if (roleName && !roles.has(account)) roles.set(account, sharedCredentials(roleCredentials(account, roleName, options, callerIdentity), now));
+      if (roleName && !roles.has(account)) roles.set(account, sharedCredentials(roleCredentials(account, roleName, options, callerIdentity, stsPlugins), now));
       const credentials = roles.get(account);
       cache.set(key, make({ ...options, region, ...(credentials && { credentials }) }));
     }
@@ -42,7 +49,7 @@ export function fleetClients<C>(make: (options: ClientOptions) => C, options: Cl
   return { clientsFor, targetDependencies };
 }
 
-function roleCredentials(account: string, roleName: string, options: ClientOptions, identity: () => Promise<{ Arn?: string }>): AwsCredentialIdentityProvider {
+function roleCredentials(account: string, roleName: string, options: ClientOptions, identity: () => Promise<{ Arn?: string }>, clientPlugins: Pluggable<any, any>[]): AwsCredentialIdentityProvider {
   let provider: AwsCredentialIdentityProvider | undefined;
   return async (properties) => {
     if (!provider) {
@@ -51,6 +58,7 @@ function roleCredentials(account: string, roleName: string, options: ClientOptio
       provider = fromTemporaryCredentials({
         params: { RoleArn: `arn:${partition}:iam::${account}:role/${roleName}`, RoleSessionName: 'cloudfront-api-key-rotation' },
         clientConfig: { region: options.region, profile: options.profile },
+        clientPlugins,
       });
     }
     return provider(properties);
