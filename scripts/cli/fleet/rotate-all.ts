@@ -17,9 +17,10 @@ import { alignColumns } from './table';
 import type { Target } from './targets';
 
 /**
- * API Gateway allows about 5 CreateApiKey requests per second per account and Region (Service
- * Quotas, not adjustable), and each rotation creates one key: rotations start at most this often
- * per account and Region.
+ * API Gateway allows 5 CreateApiKey, and 5 DeleteApiKey, requests per second per account, not
+ * adjustable (Developer Guide, "Amazon API Gateway quotas": the table names no Region), and each
+ * rotation creates one key and deletes one: rotations start at most this often per account,
+ * across all its Regions.
  */
 export const START_INTERVAL_MS = 250;
 
@@ -58,11 +59,10 @@ export async function rotateAll(targets: Target[], deps: RotateAllDependencies):
     }
     let started = false;
     const result = await rotateOne({ ...entry, state: 'skipped', detail: '' }, deps, async () => {
-      // The next free start slot of this account and Region.
-      const key = `${entry.account}/${entry.region}`;
+      // The next free start slot of this account.
       const now = deps.now().getTime();
-      const slot = Math.max(now, nextStart.get(key) ?? now);
-      nextStart.set(key, slot + START_INTERVAL_MS);
+      const slot = Math.max(now, nextStart.get(entry.account) ?? now);
+      nextStart.set(entry.account, slot + START_INTERVAL_MS);
       if (slot > now) await deps.sleep(slot - now);
       started = true;
       progress.start();

@@ -22,11 +22,11 @@ function fleet(stacks: Record<string, { status?: string; timestamp?: string }>) 
 }
 
 /** `frozen`: sleeps do not move the clock, so each wait shows when its rotation was planned to start. */
-async function run({ frozen = false, ...options }: { since?: string; dryRun?: boolean; timeoutMs?: number; frozen?: boolean } = {}) {
+async function run({ frozen = false, targets = [{ account: '111111111111', region: 'eu-west-1' }], ...options }: { since?: string; dryRun?: boolean; timeoutMs?: number; frozen?: boolean; targets?: { account: string; region: string }[] } = {}) {
   let clock = START.getTime();
   const sleeps: number[] = [];
   const output = recordingOutput();
-  const results = await rotateAll([{ account: '111111111111', region: 'eu-west-1' }], {
+  const results = await rotateAll(targets, {
     clientsFor: () => clients, timestamp: TIMESTAMP, dryRun: false, concurrency: 4, timeoutMs: 3_600_000,
     now: () => new Date(clock), sleep: async (ms) => { sleeps.push(ms); if (!frozen) clock += ms; }, output, ...options,
   });
@@ -36,7 +36,20 @@ async function run({ frozen = false, ...options }: { since?: string; dryRun?: bo
 beforeEach(() => cloudformation.reset());
 
 describe('rotateAll', () => {
-  it('rotates every stack through the rotation module, starting at most one per 250 ms in an account and Region', async () => {
+  it('paces starts per account across its Regions, as API Gateway\'s key quotas are per account', async () => {
+    fleet({ a: {} });
+    cloudformation.on(UpdateStackCommand).resolves({});
+
+    const { results, sleeps } = await run({
+      frozen: true,
+      targets: [{ account: '111111111111', region: 'eu-west-1' }, { account: '111111111111', region: 'us-east-1' }, { account: '222222222222', region: 'eu-west-1' }],
+    });
+
+    expect(results.map((r) => r.state)).toEqual(['rotated', 'rotated', 'rotated']);
+    expect(sleeps).toEqual([START_INTERVAL_MS]);
+  });
+
+  it('rotates every stack through the rotation module, starting at most one per 250 ms in an account', async () => {
     fleet({ a: {}, b: {}, c: {} });
     cloudformation.on(UpdateStackCommand).resolves({});
 
