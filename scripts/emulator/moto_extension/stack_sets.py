@@ -4,12 +4,13 @@ moto 5.2.5 creates an instance's stack once, with the overrides alone as its par
 that changes only its own records: UpdateStackSet and UpdateStackInstances leave the stacks as they
 were, and a service-managed instance's stack is hidden from DescribeStacks. Here:
 - an instance is an ordinary stack in its account and Region, named StackSet-<set name>-<UUID>
-  (User Guide, "StackSets concepts": "StackSet-{stack set name}-{UUID}"), with the set's
-  parameters, the instance's overrides on top, and the set's Capabilities;
+  as in AWS's examples (User Guide, "Detecting unmanaged configuration changes in stack sets";
+  AWS CLI reference, describe-stack-instance), with the set's parameters, the instance's
+  overrides on top, and the set's Capabilities;
 - UpdateStackSet updates every instance's stack (or those of the Accounts and Regions given) with
-  the set's template and parameters, each instance keeping its overrides (API reference,
-  UpdateStackSet: overridden values "aren't updated, even if the stack set's parameter values
-  change"); UpdateStackInstances sets overrides (API reference, UpdateStackInstances,
+  the set's template and parameters, each instance keeping its overrides (User Guide, "Override
+  parameter values on stack instances": overridden parameters "aren't updated, but retain their
+  overridden value"); UpdateStackInstances sets overrides (API reference, UpdateStackInstances,
   ParameterOverrides: a listed parameter with UsePreviousValue keeps its override, one left out goes
   back to the set's value) and updates those stacks;
 - a stack that cannot be updated (busy, or rolled back) fails its instance: the instance is
@@ -77,7 +78,7 @@ def _update_stacks(stack_set, instances) -> list:
     results, failed = [], False
     for instance in instances:
         if failed:
-            results.append((instance, "CANCELLED", "Cancelled since failure tolerance has exceeded"))
+            results.append((instance, "CANCELLED", None))
             continue
         backend = cloudformation_backends[instance.account_id][instance.region_name]
         parameters = [{"ParameterKey": k, "ParameterValue": v} for k, v in _parameters(stack_set, instance.parameters).items()]
