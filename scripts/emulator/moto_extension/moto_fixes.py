@@ -2,6 +2,7 @@
 from moto.apigateway import models as apigateway_models
 from moto.cloudformation import models as cloudformation_models
 from moto.cloudformation import parsing
+from moto.cloudformation import responses as cloudformation_responses
 
 
 def _method_without_http_method(original):
@@ -48,6 +49,26 @@ def _lists_without_no_value(original):
     return clean_json
 
 
+def _condition_short_form(original):
+    """`!Condition Name` is the short form of {"Condition": "Name"}, the reference to another
+    condition inside Fn::And, Fn::Or and Fn::Not (User Guide, "Condition functions"); moto reads
+    it as {"Fn::Condition": ...}, which no condition function knows, so the condition is false."""
+
+    def yaml_tag_constructor(loader, tag, node):
+        if tag == "!Condition":
+            return {"Condition": node.value}
+        return original(loader, tag, node)
+
+    return yaml_tag_constructor
+
+
+def _resources_created(self):
+    """Stack.stack_resources: a resource whose condition is false is not created (User Guide,
+    "Conditions"), so DescribeStackResource(s) never list it; moto yields None for it, and the
+    lookup by logical ID fails on it."""
+    return [resource for resource in self.resource_map.values() if resource is not None]
+
+
 def install() -> None:
     # Recursive calls look clean_json up in the module, so nested lists are cleaned too.
     parsing.clean_json = _lists_without_no_value(parsing.clean_json)
@@ -55,3 +76,8 @@ def install() -> None:
     backend._resolve_update_parameters = _previous_values_with_defaults(backend._resolve_update_parameters)
     method = apigateway_models.Method
     method.create_from_cloudformation_json = staticmethod(_method_without_http_method(method.create_from_cloudformation_json))
+    # models and responses import the constructor by name and register it on each YAML parse.
+    fixed = _condition_short_form(cloudformation_models.yaml_tag_constructor)
+    cloudformation_models.yaml_tag_constructor = fixed
+    cloudformation_responses.yaml_tag_constructor = fixed
+    cloudformation_models.Stack.stack_resources = property(_resources_created)

@@ -14,6 +14,7 @@ from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 from moto.cloudfront.models import cloudfront_backends
 from moto.cloudwatch.models import cloudwatch_backends
 from moto.core.common_models import CloudFormationModel
+from moto.route53 import models as route53_models  # noqa: F401 - registers AWS::Route53::RecordSet, which moto lists on first use
 from moto.secretsmanager.models import secretsmanager_backends
 
 
@@ -273,7 +274,24 @@ def _distribution_config(props, caller_reference):
             "Compress": behaviour.get("Compress", False),
             "CachePolicyId": behaviour.get("CachePolicyId", ""),
             "OriginRequestPolicyId": behaviour.get("OriginRequestPolicyId", ""),
+            "ResponseHeadersPolicyId": behaviour.get("ResponseHeadersPolicyId", ""),
         },
+        "Aliases": listed(config.get("Aliases", [])),
+        "ViewerCertificate": _viewer_certificate(config.get("ViewerCertificate")),
+        "Logging": {"Enabled": "Logging" in config, "IncludeCookies": False, "Bucket": "", "Prefix": "", **config.get("Logging", {})},
+    }
+
+
+def _viewer_certificate(certificate):
+    """CloudFormation's spelling (AcmCertificateArn, SslSupportMethod) in the API's (ACMCertificateArn,
+    SSLSupportMethod); none is the default *.cloudfront.net certificate."""
+    if certificate is None:
+        return {"CloudFrontDefaultCertificate": True}
+    return {
+        "CloudFrontDefaultCertificate": False,
+        "ACMCertificateArn": certificate["AcmCertificateArn"],
+        "SSLSupportMethod": certificate["SslSupportMethod"],
+        "MinimumProtocolVersion": certificate["MinimumProtocolVersion"],
     }
 
 
