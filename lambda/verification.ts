@@ -43,7 +43,7 @@ export async function verifyKey(deps: CheckDependencies, outputs: Outputs): Prom
   const header = fingerprintOf(originKeyOf(distribution.DistributionConfig));
   if (header !== fingerprint) problems.push(`CloudFront sends x-api-key ${header}, not the active key.`);
   const statusOf = (url: string) => statusAt(get, url);
-  const edge = `${outputs.CloudFrontURL}${healthCheckPath}`;
+  const edge = `${outputs.DistributionURL}${healthCheckPath}`;
   const viaEdge = await statusOf(edge);
   if (viaEdge < 200 || viaEdge > 299) problems.push(`GET ${edge} through CloudFront answered ${viaEdge || 'nothing'}.`);
   const stage = `${outputs.ApiStageURL}${healthCheckPath}`;

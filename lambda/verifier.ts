@@ -68,7 +68,7 @@ export function createVerifier(deps: VerifierDependencies) {
     const out = await outputs();
 
     if (type === 'CloudFormation Resource Status Change') {
-      const status = await statusAt(deps.get, `${out.CloudFrontURL}${deps.healthCheckPath}`);
+      const status = await statusAt(deps.get, `${out.DistributionURL}${deps.healthCheckPath}`);
       const { items = [] } = await apigateway.send(new GetUsagePlanKeysCommand({ usagePlanId: out.UsagePlanId }));
       const replaced = items.find((k) => k.id !== out.ApiKeyId);
       metrics({ OriginKeyRejected: +(status === 401 || status === 403), ...(replaced ? { ReplacedKeyAgeDays: await ageDays(replaced.id!) } : {}) });
@@ -91,7 +91,7 @@ export function createVerifier(deps: VerifierDependencies) {
     const ok = !failed && problems.length === 0;
     const key = `${keyName} (${keyId}, fingerprint ${fingerprint})`;
     const message = ok
-      ? `Stack ${stackName}: rotated and verified. Active key ${key}: alone in the usage plan, sent by CloudFront; health check passes via CloudFront; the stage refuses unkeyed requests.`
+      ? `Stack ${stackName}: rotated and verified. Active key ${key}: alone in the usage plan, sent by CloudFront, which passes the health check; the stage refuses unkeyed requests.`
       : [
           `Stack ${stackName}: ${failed ? `rotation ended in ${status}` : 'rotated, but verification failed'}.`,
           `Active key: ${key}.`,

@@ -6,7 +6,7 @@ import { iamResourceTypes, loadResourceSchema } from './support/resource-schemas
 const companion = parseTemplate(readTemplate(SERVICE_ROLE_TEMPLATE_PATH));
 const main = parseTemplate(readTemplate());
 const serviceRole = companion.Resources.ServiceRole.Properties;
-const statements: any[] = resolveConditions(serviceRole.Policies, { HasWebACL: true }).flatMap((p: any) => p.PolicyDocument.Statement);
+const statements: any[] = resolveConditions(serviceRole.Policies, { HasWebACL: true, HasHostedZone: true }).flatMap((p: any) => p.PolicyDocument.Statement);
 const boundary: any[] = companion.Resources.FunctionBoundary.Properties.PolicyDocument.Statement;
 const actionsOf = (list: any[]) => new Set<string>(list.filter((s) => s.Effect === 'Allow').flatMap((s) => [s.Action].flat()));
 const granted = actionsOf(statements);
@@ -66,15 +66,22 @@ describe('the service role', () => {
     expect(granted.has('lambda:InvokeFunction')).toBe(true);
     const web = statements.filter((s) => [s.Action].flat().includes('wafv2:GetWebACL'));
     expect(web.map((s) => s.Resource)).toEqual([{ Ref: 'WebACLArn' }]);
-    const withoutAcl = resolveConditions(serviceRole.Policies, { HasWebACL: false }).flatMap((p: any) => p.PolicyDocument.Statement);
+    const withoutAcl = resolveConditions(serviceRole.Policies, { HasWebACL: false, HasHostedZone: false }).flatMap((p: any) => p.PolicyDocument.Statement);
     expect(actionsOf(withoutAcl).has('wafv2:GetWebACL')).toBe(false);
+  });
+
+  it('may change records in the hosted zone the stack names, and in no zone when it names none', () => {
+    const records = statements.find((s) => s.Sid === 'AliasRecord');
+    expect(records.Resource).toContainEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:route53:::hostedzone/${HostedZoneId}' });
+    const withoutZone = resolveConditions(serviceRole.Policies, { HasWebACL: false, HasHostedZone: false }).flatMap((p: any) => p.PolicyDocument.Statement);
+    expect(actionsOf(withoutZone).has('route53:ChangeResourceRecordSets')).toBe(false);
   });
 
   it('is scoped to the stack by name or tag, but for the wildcards it explains', () => {
     const unscoped = statements.filter((s) => !referencedNames([s.Resource, s.Condition]).has('StackName') && s.Sid !== 'ReadWebACL');
     expect(unscoped.map((s) => s.Sid)).toEqual([
       'ActionsWithoutResourceTypes', 'ReadAlarms', 'GenerateKeyValue', 'CreateApiGatewayResources', 'TagApiGatewayResources', 'Distribution',
-      'DistributionHandlerExtras', 'DistributionHandlerCreateConnectionGroup',
+      'DistributionHandlerExtras', 'DistributionHandlerCreateConnectionGroup', 'AliasRecord',
     ]);
   });
 

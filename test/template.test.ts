@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseTemplate, readTemplate } from '../scripts/template';
 import { timestampFrom } from '../lambda/timestamp';
 import { reachOf, referencedNames } from './support/references';
@@ -35,6 +37,18 @@ describe('parameters', () => {
     ['HealthCheckPath', '/', true],
     ['HealthCheckPath', 'pets', false],
     ['HealthCheckPath', '/pets?x=1', false],
+    ['DomainNames', '', true],
+    ['DomainNames', 'api.example.com,www.api.example.com', true],
+    ['DomainNames', 'API.example.com', false],
+    ['DomainNames', 'api.example.com, www.example.com', false],
+    ['CertificateArn', 'arn:aws:acm:us-east-1:123456789012:certificate/473e64fd-f30b-4765-81a0-62ad96dd167a', true],
+    ['CertificateArn', 'arn:aws:acm:eu-west-1:123456789012:certificate/473e64fd-f30b-4765-81a0-62ad96dd167a', false],
+    ['HostedZoneId', 'Z0123456789ABCDEFGHIJ', true],
+    ['HostedZoneId', 'example.com', false],
+    ['HostedZoneId', '/hostedzone/Z0123', false],
+    ['AccessLogBucket', 'my-logs.example', true],
+    ['AccessLogBucket', 'my-logs.s3.amazonaws.com', true],
+    ['AccessLogBucket', 'My_Logs', false],
   ])('%s accepts %j: %s', (parameter, value, accepted) => {
     expect(pattern(parameter).test(value)).toBe(accepted);
   });
@@ -337,7 +351,7 @@ describe('the key secret', () => {
 describe('outputs', () => {
   it('lists what an operator needs', () => {
     expect(Object.keys(Outputs).sort()).toEqual([
-      'ApiKeyId', 'ApiKeyName', 'ApiKeySecretArn', 'ApiStageURL', 'CloudFrontURL', 'DistributionId',
+      'ApiKeyId', 'ApiKeyName', 'ApiKeySecretArn', 'ApiStageURL', 'CloudFrontURL', 'DistributionId', 'DistributionURL',
       'NotificationTopicArn', 'RollbackConfiguration', 'RotationSchedule', 'UsagePlanId',
     ]);
   });
@@ -471,5 +485,60 @@ describe('verification and notices', () => {
     });
     expect(JSON.parse(off)).toEqual({ RollbackTriggers: [], MonitoringTimeInMinutes: 0 });
     expect(Parameters.RollbackMonitoringMinutes).toMatchObject({ Type: 'Number', Default: 10, MinValue: 0, MaxValue: 180 });
+  });
+});
+
+describe('domain, TLS, logs and response headers', () => {
+  const OFF = { HasDomain: false, HasAliasRecord: false, HasAccessLogs: false, HasWebACL: false, CreateDemoApi: true };
+  const config = (conditions: Record<string, boolean>) => resolveConditions(Resources.Distribution.Properties.DistributionConfig, { ...OFF, ...conditions });
+
+  it('has the same resources as the released template when every option is off', () => {
+    const released = parseTemplate(readFileSync(join(__dirname, 'e2e', 'fixtures', 'template-0.1.0.yaml'), 'utf8'));
+
+    expect(Object.keys(Resources).filter((id) => Resources[id].Condition !== 'HasAliasRecord').sort()).toEqual(Object.keys(released.Resources).sort());
+  });
+
+  it('leaves the distribution as before when every option is off: the default certificate, no aliases, no logs', () => {
+    const off = config({});
+
+    expect(off.Aliases).toBeUndefined();
+    expect(off.ViewerCertificate).toBeUndefined();
+    expect(off.Logging).toBeUndefined();
+    expect(resolveConditions(Outputs.CloudFrontURL.Value, OFF)).toEqual({ 'Fn::Sub': 'https://${Distribution.DomainName}' });
+  });
+
+  it('serves the domain names with their certificate over SNI and the newest TLS 1.2 policy', () => {
+    const on = config({ HasDomain: true });
+
+    expect(on.Aliases).toEqual({ 'Fn::Split': [',', { Ref: 'DomainNames' }] });
+    expect(on.ViewerCertificate).toEqual({ AcmCertificateArn: { Ref: 'CertificateArn' }, SslSupportMethod: 'sni-only', MinimumProtocolVersion: 'TLSv1.2_2025' });
+    expect(loadResourceSchema('AWS::CloudFront::Distribution').definitions?.ViewerCertificate.properties.MinimumProtocolVersion.enum).toContain('TLSv1.2_2025');
+  });
+
+  it('names the first domain in CloudFrontURL, and keeps the distribution\'s own name in DistributionURL for the probes', () => {
+    expect(resolveConditions(Outputs.CloudFrontURL.Value, { HasDomain: true })).toEqual({ 'Fn::Sub': ['https://${D}', { D: { 'Fn::Select': [0, { 'Fn::Split': [',', { Ref: 'DomainNames' }] }] } }] });
+    expect(Outputs.DistributionURL.Value).toEqual({ 'Fn::Sub': 'https://${Distribution.DomainName}' });
+  });
+
+  it('refuses domain names without a certificate, and a certificate without domain names', () => {
+    const { DomainNamesNeedCertificate, CertificateNeedsDomainNames } = template.Rules;
+
+    expect(DomainNamesNeedCertificate.RuleCondition).toEqual({ 'Fn::Equals': [{ Ref: 'CertificateArn' }, ''] });
+    expect(DomainNamesNeedCertificate.Assertions[0].Assert).toEqual({ 'Fn::Equals': [{ Ref: 'DomainNames' }, ''] });
+    expect(CertificateNeedsDomainNames.Assertions[0].Assert).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'DomainNames' }, ''] }] });
+  });
+
+  it('creates an alias record for the first domain only with a hosted zone', () => {
+    expect(Resources.AliasRecord.Condition).toBe('HasAliasRecord');
+    expect(template.Conditions.HasAliasRecord).toEqual({ 'Fn::And': [{ Condition: 'HasDomain' }, { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'HostedZoneId' }, ''] }] }] });
+    expect(Resources.AliasRecord.Properties).toMatchObject({ Type: 'A', AliasTarget: { DNSName: { 'Fn::GetAtt': ['Distribution', 'DomainName'] }, HostedZoneId: 'Z2FDTNDATAQYW2' } });
+  });
+
+  it('logs every request to the bucket under the stack name, without cookies', () => {
+    expect(config({ HasAccessLogs: true }).Logging).toEqual({ Bucket: { 'Fn::Sub': '${AccessLogBucket}.s3.${AWS::URLSuffix}' }, Prefix: { 'Fn::Sub': '${AWS::StackName}/' } });
+  });
+
+  it('adds the AWS managed SecurityHeadersPolicy to every response', () => {
+    expect(config({}).DefaultCacheBehavior.ResponseHeadersPolicyId).toBe('67f7725c-6f97-4210-82d7-5512b31e9d03');
   });
 });

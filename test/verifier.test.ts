@@ -19,7 +19,9 @@ const OUTPUTS = [
   { OutputKey: 'ApiKeyId', OutputValue: 'newkey0001' },
   { OutputKey: 'UsagePlanId', OutputValue: 'plan01' },
   { OutputKey: 'DistributionId', OutputValue: 'E2QWRUHEXAMPLE' },
-  { OutputKey: 'CloudFrontURL', OutputValue: CLOUDFRONT },
+  // A custom domain needs DNS; the verifier probes the distribution's own name, which does not.
+  { OutputKey: 'CloudFrontURL', OutputValue: 'https://api.example.com' },
+  { OutputKey: 'DistributionURL', OutputValue: CLOUDFRONT },
   { OutputKey: 'ApiStageURL', OutputValue: STAGE },
 ];
 

@@ -83,6 +83,10 @@ export const COMMAND_OPTIONS: Record<string, Options> = {
     'health-check-path': { type: 'string' },
     'key-gate-seconds': { type: 'string' },
     'rollback-minutes': { type: 'string' },
+    'domain-names': { type: 'string' },
+    'certificate-arn': { type: 'string' },
+    'hosted-zone-id': { type: 'string' },
+    'access-log-bucket': { type: 'string' },
     rotate: { type: 'boolean', default: false },
     'change-origin': { type: 'boolean', default: false },
     'service-role': { type: 'boolean', default: false },
@@ -126,6 +130,7 @@ Commands:
 Run "${PROGRAM} <command> --help" for a command's options and examples.`,
   deploy: `Usage: ${PROGRAM} deploy --stack-name S [--api-url U] [--schedule NAME] [--web-acl-arn A]
        [--notification-email E] [--health-check-path P] [--key-gate-seconds N] [--rollback-minutes N]
+       [--domain-names D1,D2 --certificate-arn A [--hosted-zone-id Z]] [--access-log-bucket B]
        [--rotate] [--change-origin] [--service-role] [--skip-test-rotation]
        ${PROGRAM} deploy --stack-set NAME --regions R1,R2 (--accounts A1,A2 | --ou OU1,OU2)
        [--api-urls FILE] [--concurrency N] [--change-origin] [parameter options]
@@ -156,6 +161,16 @@ Options:
   --rollback-minutes N
                     minutes CloudFormation watches the rollback trigger after a rotation's
                     resources are deployed, 0 to 180; 0 turns it off (default when creating: 10)
+  --domain-names D1,D2
+                    your domain names for the API, served with --certificate-arn (TLS 1.2 or
+                    later, SNI); the CloudFrontURL output then uses the first ('' removes them)
+  --certificate-arn A
+                    an ACM certificate in us-east-1 that covers --domain-names
+  --hosted-zone-id Z
+                    a Route 53 hosted zone: creates an alias record for the first domain name
+  --access-log-bucket B
+                    an S3 bucket with ACLs enabled: CloudFront logs every request there, under
+                    <stack name>/ ('' turns logging off)
   --rotate          also rotate the key (new Timestamp)
   --change-origin   confirm an --api-url that points CloudFront at another origin than the
                     stack's current one (another API, or the demo API with --api-url '')

@@ -18,7 +18,7 @@ import { type Output, paint } from './output';
 import { checkApiStage, checkOriginChange, checkOwnStack } from './deploy-guards';
 import { refuseUncreated } from './refusals';
 import { runScheduledRotation } from './scheduled-rotation';
-import { deployServiceRole } from './service-role';
+import { MIRRORED_PARAMETERS, deployServiceRole } from './service-role';
 import { type FollowResult, followToSuccess } from './stack-events';
 import { parseTemplate } from '../template';
 
@@ -34,6 +34,10 @@ export const PARAMETER_FLAGS: Record<string, string> = {
   HealthCheckPath: '--health-check-path',
   KeyGateTimeoutSeconds: '--key-gate-seconds',
   RollbackMonitoringMinutes: '--rollback-minutes',
+  DomainNames: '--domain-names',
+  CertificateArn: '--certificate-arn',
+  HostedZoneId: '--hosted-zone-id',
+  AccessLogBucket: '--access-log-bucket',
 };
 
 export interface DeployRequest {
@@ -90,8 +94,8 @@ export async function deploy(given: DeployRequest, deps: DeployDependencies): Pr
   const withServiceRole = request.serviceRole === true || currentValue(SERVICE_ROLE_PARAMETER) !== '';
   let roleArn: string | undefined;
   if (withServiceRole) {
-    const webAclArn = request.parameters.WebACLArn ?? currentValue('WebACLArn');
-    roleArn = await deployServiceRole(request.stackName, webAclArn, `${clientRequestToken}-role`, since, deps);
+    const mirrored = Object.fromEntries(MIRRORED_PARAMETERS.map((key) => [key, request.parameters[key] ?? currentValue(key)]));
+    roleArn = await deployServiceRole(request.stackName, mirrored, `${clientRequestToken}-role`, since, deps);
     request = { ...request, parameters: { ...request.parameters, [SERVICE_ROLE_PARAMETER]: roleArn } };
   }
   let result: FollowResult;

@@ -21,10 +21,13 @@ export function serviceRoleStackName(stackName: string): string {
   return `${stackName}-service-role`;
 }
 
+/** The stack's parameters that the companion mirrors: its role may touch what they name. */
+export const MIRRORED_PARAMETERS = ['WebACLArn', 'HostedZoneId'];
+
 /** Creates or updates the companion stack and returns its role's ARN. */
 export async function deployServiceRole(
   stackName: string,
-  webAclArn: string,
+  mirrored: Record<string, string>,
   clientRequestToken: string,
   since: Date,
   deps: ServiceRoleDependencies,
@@ -33,7 +36,7 @@ export async function deployServiceRole(
   const companion = serviceRoleStackName(stackName);
   const parameters: Parameter[] = [
     { ParameterKey: 'StackName', ParameterValue: stackName },
-    { ParameterKey: 'WebACLArn', ParameterValue: webAclArn },
+    ...MIRRORED_PARAMETERS.map((key) => ({ ParameterKey: key, ParameterValue: mirrored[key] ?? '' })),
   ];
   // The role and the boundary policy have names the main template refers to.
   const common = { StackName: companion, TemplateBody: serviceRoleTemplateBody, Parameters: parameters, Capabilities: ['CAPABILITY_NAMED_IAM' as const], ClientRequestToken: clientRequestToken };

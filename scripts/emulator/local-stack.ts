@@ -118,7 +118,7 @@ export async function noticeQueue(aws: LocalAws, topicArn: string, name: string)
  * "CloudFront" stand-in, the API stage URL to the "API stage" stand-in with the API's Host.
  */
 export async function stackGet(aws: LocalAws, stackName: string): Promise<(url: string) => Promise<HttpResult>> {
-  const edge = new URL(await stackOutput(aws.cloudformation, stackName, 'CloudFrontURL'));
+  const edge = new URL(await stackOutput(aws.cloudformation, stackName, 'DistributionURL'));
   const stage = new URL(await stackOutput(aws.cloudformation, stackName, 'ApiStageURL'));
   const edgeUrl = (await aws.cloudFrontFor(stackName)).url;
   return (url) => {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 export interface ResourceSchema {
   createOnlyProperties?: string[];
   handlers?: Record<string, { permissions?: string[] }>;
+  definitions?: Record<string, any>;
 }
 
 const VENV_LIB = join(__dirname, '..', '..', '.tools', 'pipx', 'venvs', 'cfn-lint', 'lib');
