@@ -41,6 +41,7 @@ describe('parameters', () => {
     ['DomainNames', 'api.example.com,www.api.example.com', true],
     ['DomainNames', 'API.example.com', false],
     ['DomainNames', 'api.example.com, www.example.com', false],
+    ['DomainNames', '*.example.com', false],
     ['CertificateArn', 'arn:aws:acm:us-east-1:123456789012:certificate/473e64fd-f30b-4765-81a0-62ad96dd167a', true],
     ['CertificateArn', 'arn:aws:acm:eu-west-1:123456789012:certificate/473e64fd-f30b-4765-81a0-62ad96dd167a', false],
     ['HostedZoneId', 'Z0123456789ABCDEFGHIJ', true],
