@@ -6,7 +6,7 @@ import { iamResourceTypes, loadResourceSchema } from './support/resource-schemas
 const companion = parseTemplate(readTemplate(SERVICE_ROLE_TEMPLATE_PATH));
 const main = parseTemplate(readTemplate());
 const serviceRole = companion.Resources.ServiceRole.Properties;
-const statements: any[] = resolveConditions(serviceRole.Policies, { HasWebACL: true, HasHostedZone: true }).flatMap((p: any) => p.PolicyDocument.Statement);
+const statements: any[] = resolveConditions(serviceRole.Policies, { HasWebACL: true, HasHostedZone: true, HasAccessLogs: true }).flatMap((p: any) => p.PolicyDocument.Statement);
 const boundary: any[] = companion.Resources.FunctionBoundary.Properties.PolicyDocument.Statement;
 const actionsOf = (list: any[]) => new Set<string>(list.filter((s) => s.Effect === 'Allow').flatMap((s) => [s.Action].flat()));
 const granted = actionsOf(statements);
@@ -66,14 +66,20 @@ describe('the service role', () => {
     expect(granted.has('lambda:InvokeFunction')).toBe(true);
     const web = statements.filter((s) => [s.Action].flat().includes('wafv2:GetWebACL'));
     expect(web.map((s) => s.Resource)).toEqual([{ Ref: 'WebACLArn' }]);
-    const withoutAcl = resolveConditions(serviceRole.Policies, { HasWebACL: false, HasHostedZone: false }).flatMap((p: any) => p.PolicyDocument.Statement);
+    const withoutAcl = resolveConditions(serviceRole.Policies, { HasWebACL: false, HasHostedZone: false, HasAccessLogs: false }).flatMap((p: any) => p.PolicyDocument.Statement);
     expect(actionsOf(withoutAcl).has('wafv2:GetWebACL')).toBe(false);
+  });
+
+  it('may set the ACL of the log bucket the stack names, and of no bucket without one', () => {
+    expect(statements.find((s) => s.Sid === 'LogBucketAcl').Resource).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:s3:::${AccessLogBucket}' });
+    const withoutLogs = resolveConditions(serviceRole.Policies, { HasWebACL: false, HasHostedZone: false, HasAccessLogs: false }).flatMap((p: any) => p.PolicyDocument.Statement);
+    expect(actionsOf(withoutLogs).has('s3:PutBucketAcl')).toBe(false);
   });
 
   it('may change records in the hosted zone the stack names, and in no zone when it names none', () => {
     const records = statements.find((s) => s.Sid === 'AliasRecord');
     expect(records.Resource).toContainEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:route53:::hostedzone/${HostedZoneId}' });
-    const withoutZone = resolveConditions(serviceRole.Policies, { HasWebACL: false, HasHostedZone: false }).flatMap((p: any) => p.PolicyDocument.Statement);
+    const withoutZone = resolveConditions(serviceRole.Policies, { HasWebACL: false, HasHostedZone: false, HasAccessLogs: false }).flatMap((p: any) => p.PolicyDocument.Statement);
     expect(actionsOf(withoutZone).has('route53:ChangeResourceRecordSets')).toBe(false);
   });
 
@@ -81,7 +87,7 @@ describe('the service role', () => {
     const unscoped = statements.filter((s) => !referencedNames([s.Resource, s.Condition]).has('StackName') && s.Sid !== 'ReadWebACL');
     expect(unscoped.map((s) => s.Sid)).toEqual([
       'ActionsWithoutResourceTypes', 'ReadAlarms', 'GenerateKeyValue', 'CreateApiGatewayResources', 'TagApiGatewayResources', 'Distribution',
-      'DistributionHandlerExtras', 'DistributionHandlerCreateConnectionGroup', 'AliasRecord',
+      'DistributionHandlerExtras', 'DistributionHandlerCreateConnectionGroup', 'LogBucketAcl', 'AliasRecord',
     ]);
   });
 
@@ -137,7 +143,7 @@ describe('the functions\' permissions boundary', () => {
   });
 
   it.each(['RotationRole', 'KeyGateRole', 'VerifierRole'])('allows every action %s is granted with a service role', (role) => {
-    const policies = resolveConditions(main.Resources[role].Properties.Policies, { WithServiceRole: true, HasWebACL: true });
+    const policies = resolveConditions(main.Resources[role].Properties.Policies, { WithServiceRole: true, HasWebACL: true, HasAccessLogs: true });
     const needed = actionsOf(policies.flatMap((p: any) => p.PolicyDocument.Statement));
     expect([...needed].filter((action) => !allowed.has(action))).toEqual([]);
   });

@@ -209,8 +209,8 @@ const policiesOf = (role: string, conditions: Record<string, boolean>): any[] =>
 const grantedBy = (statements: any[], action: string) =>
   statements.filter((s) => s.Effect === 'Allow' && [].concat(s.Action).includes(action as never));
 const BOTH_MODES = [
-  ['without a service role', { WithServiceRole: false, HasWebACL: true }],
-  ['with a service role', { WithServiceRole: true, HasWebACL: true }],
+  ['without a service role', { WithServiceRole: false, HasWebACL: true, HasAccessLogs: true }],
+  ['with a service role', { WithServiceRole: true, HasWebACL: true, HasAccessLogs: true }],
 ] as const;
 
 describe.each(BOTH_MODES)('the rotation role, %s', (_, conditions) => {
@@ -230,7 +230,7 @@ describe.each(BOTH_MODES)('the rotation role, %s', (_, conditions) => {
 
 describe('the rotation role with a service role', () => {
   it('holds nothing but its own calls: CloudFormation replaces the keys as the service role', () => {
-    const statements = policiesOf('RotationRole', { WithServiceRole: true, HasWebACL: true });
+    const statements = policiesOf('RotationRole', { WithServiceRole: true, HasWebACL: true, HasAccessLogs: true });
     expect(statements.map((s) => s.Sid)).toEqual(['Logs', 'UpdateThisStack', 'FailedInvocationNotice']);
   });
 });
@@ -238,7 +238,7 @@ describe('the rotation role with a service role', () => {
 describe('the rotation role without a service role', () => {
   // CloudFormation runs the rotation's update with this role's credentials, so the role needs
   // what AWS's resource schemas list for each operation of the update and of its rollback.
-  const statements = policiesOf('RotationRole', { WithServiceRole: false, HasWebACL: true });
+  const statements = policiesOf('RotationRole', { WithServiceRole: false, HasWebACL: true, HasAccessLogs: true });
   const granted = (action: string) => grantedBy(statements, action);
 
   it('has a "*" resource only for actions that name no resource type, and DescribeAlarms, whose use is undocumented', () => {
@@ -264,7 +264,7 @@ describe('the rotation role without a service role', () => {
 
   it('may read the web ACL only when one is given, and then only that one', () => {
     expect(granted('wafv2:GetWebACL').map((s) => s.Resource)).toEqual([{ Ref: 'WebACLArn' }]);
-    expect(grantedBy(policiesOf('RotationRole', { WithServiceRole: false, HasWebACL: false }), 'wafv2:GetWebACL')).toEqual([]);
+    expect(grantedBy(policiesOf('RotationRole', { WithServiceRole: false, HasWebACL: false, HasAccessLogs: false }), 'wafv2:GetWebACL')).toEqual([]);
   });
 
   it('may invoke the key gate, as CloudFormation does with its credentials, and no other function', () => {
@@ -290,7 +290,7 @@ describe('the rotation role without a service role', () => {
 
 describe.each(['RotationRole', 'KeyGateRole', 'VerifierRole'])('%s', (role) => {
   it('grants an action on an ARN only when IAM names a resource type for it, else on "*"', () => {
-    const statements = policiesOf(role, { WithServiceRole: false, HasWebACL: true });
+    const statements = policiesOf(role, { WithServiceRole: false, HasWebACL: true, HasAccessLogs: true });
     const misfits = statements.filter((s) => s.Resource !== '*').flatMap((s) => [s.Action].flat()).filter((action: string) => iamResourceTypes(action).length === 0);
     expect(misfits).toEqual([]);
   });
@@ -537,6 +537,14 @@ describe('domain, TLS, logs and response headers', () => {
 
   it('logs every request to the bucket under the stack name, without cookies', () => {
     expect(config({ HasAccessLogs: true }).Logging).toEqual({ Bucket: { 'Fn::Sub': '${AccessLogBucket}.s3.${AWS::URLSuffix}' }, Prefix: { 'Fn::Sub': '${AWS::StackName}/' } });
+  });
+
+  it.each(BOTH_MODES)('lets the rotation role, %s, set the log bucket\'s ACL only when the stack logs', (_, conditions) => {
+    const logging = grantedBy(policiesOf('RotationRole', { ...conditions, HasAccessLogs: true }), 's3:PutBucketAcl');
+    const notLogging = grantedBy(policiesOf('RotationRole', { ...conditions, HasAccessLogs: false }), 's3:PutBucketAcl');
+
+    expect(logging.map((s) => s.Resource)).toEqual(conditions.WithServiceRole ? [] : [{ 'Fn::Sub': 'arn:${AWS::Partition}:s3:::${AccessLogBucket}' }]);
+    expect(notLogging).toEqual([]);
   });
 
   it('adds the AWS managed SecurityHeadersPolicy to every response', () => {

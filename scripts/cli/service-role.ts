@@ -22,7 +22,7 @@ export function serviceRoleStackName(stackName: string): string {
 }
 
 /** The stack's parameters that the companion mirrors: its role may touch what they name. */
-export const MIRRORED_PARAMETERS = ['WebACLArn', 'HostedZoneId'];
+export const MIRRORED_PARAMETERS = ['WebACLArn', 'HostedZoneId', 'AccessLogBucket'];
 
 /** Creates or updates the companion stack and returns its role's ARN. */
 export async function deployServiceRole(

@@ -264,6 +264,7 @@ describe('deploy --service-role', () => {
         { ParameterKey: 'StackName', ParameterValue: 'edge-api' },
         { ParameterKey: 'WebACLArn', ParameterValue: 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/a/473e64fd-f30b-4765-81a0-62ad96dd167a' },
         { ParameterKey: 'HostedZoneId', ParameterValue: '' },
+        { ParameterKey: 'AccessLogBucket', ParameterValue: '' },
       ],
       Capabilities: ['CAPABILITY_NAMED_IAM'],
     });
