@@ -65,7 +65,7 @@ export interface DeployDependencies {
 }
 
 // The stack creates IAM roles without custom names.
-const CAPABILITIES = ['CAPABILITY_IAM' as const];
+export const CAPABILITIES = ['CAPABILITY_IAM' as const];
 const SERVICE_ROLE_PARAMETER = 'ServiceRoleArn';
 
 /** What a change to can stop the scheduled rotation from working: the roles and the function. */
@@ -74,10 +74,7 @@ const UNATTENDED_PATH_TYPES = ['AWS::IAM::Role', 'AWS::Lambda::Function'];
 export async function deploy(given: DeployRequest, deps: DeployDependencies): Promise<void> {
   let request = given;
   const { cloudformation, templateBody, now, output } = deps;
-  const declared = parseTemplate(templateBody).Parameters ?? {};
-  validateParameters(request.parameters, declared);
-  const size = Buffer.byteLength(templateBody);
-  if (size > TEMPLATE_BODY_LIMIT) throw new TemplateTooLargeError(size, TEMPLATE_BODY_LIMIT);
+  const declared = checkDeployable(templateBody, request.parameters);
 
   const timestamp = timestampFrom(now());
   const clientRequestToken = `deploy-${timestamp}`;
@@ -168,7 +165,16 @@ function violatedRule(parameter: Record<string, any>, value: string): string | u
   return undefined;
 }
 
-export function validateParameters(given: Record<string, string>, declared: Record<string, any>): void {
+/** Checks the given values against the template's rules and the template's size; returns its declared parameters. */
+export function checkDeployable(templateBody: string, given: Record<string, string>): Record<string, any> {
+  const declared = parseTemplate(templateBody).Parameters ?? {};
+  validateParameters(given, declared);
+  const size = Buffer.byteLength(templateBody);
+  if (size > TEMPLATE_BODY_LIMIT) throw new TemplateTooLargeError(size, TEMPLATE_BODY_LIMIT);
+  return declared;
+}
+
+function validateParameters(given: Record<string, string>, declared: Record<string, any>): void {
   for (const [key, value] of Object.entries(given)) {
     const rule = violatedRule(declared[key] ?? {}, value);
     if (rule) throw new UsageError(`${PARAMETER_FLAGS[key] ?? key} "${value}" is not valid: it ${rule}.`, 'deploy');

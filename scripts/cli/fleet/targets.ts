@@ -50,14 +50,18 @@ export async function resolveTargets(selection: FleetSelection, deps: TargetDepe
 }
 
 async function stackSetTargets(name: string, regions: string[] | 'all', cloudformation: CloudFormationClient): Promise<Target[]> {
-  const targets: Target[] = [];
+  const instances = await listStackInstances(cloudformation, name);
+  return instances.filter(({ region }) => regions === 'all' || regions.includes(region));
+}
+
+/** Every instance of the StackSet: its account and Region. */
+export async function listStackInstances(cloudformation: CloudFormationClient, StackSetName: string): Promise<Target[]> {
+  const instances: Target[] = [];
   let NextToken: string | undefined;
   do {
-    const page = await cloudformation.send(new ListStackInstancesCommand({ StackSetName: name, NextToken }));
-    for (const { Account = '', Region = '' } of page.Summaries ?? []) {
-      if (regions === 'all' || regions.includes(Region)) targets.push({ account: Account, region: Region });
-    }
+    const page = await cloudformation.send(new ListStackInstancesCommand({ StackSetName, NextToken }));
+    instances.push(...(page.Summaries ?? []).map(({ Account = '', Region = '' }) => ({ account: Account, region: Region })));
     NextToken = page.NextToken;
   } while (NextToken);
-  return targets;
+  return instances;
 }

@@ -36,7 +36,7 @@ export function parseApiUrls(text: string, file: string): ApiUrls {
     if (rest.length > 0 || (second !== undefined && !account) || (region !== undefined && !REGION.test(region))) {
       throw problem(file, `"${key}" is not an account ID, a Region or account/Region, ${EXAMPLE}.`);
     }
-    const urlRegion = typeof value === 'string' ? API_URL.exec(value)?.[1] : undefined;
+    const urlRegion = typeof value === 'string' ? regionOf(value) : undefined;
     if (urlRegion === undefined) {
       throw problem(file, `the ApiURL of "${key}" is not <api-id>.execute-api.<region>.amazonaws.com/<stage> (without https://).`);
     }
@@ -46,6 +46,11 @@ export function parseApiUrls(text: string, file: string): ApiUrls {
     urls.set(key, value as string);
   }
   return urls;
+}
+
+/** The Region of an ApiURL's stage; undefined for anything that is no ApiURL ('' included). */
+export function regionOf(apiUrl: string): string | undefined {
+  return API_URL.exec(apiUrl)?.[1];
 }
 
 /** The entry for one instance, most specific first; undefined when the file has none. */

@@ -16,7 +16,6 @@ import {
   CreateStackSetCommand,
   DescribeStackInstanceCommand,
   DescribeStackSetCommand,
-  ListStackInstancesCommand,
   type Parameter,
   type StackSet,
   type StackSetOperationPreferences,
@@ -25,13 +24,13 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { TIMESTAMP_PARAMETER } from '../../../lambda/rotation';
 import { timestampFrom } from '../../../lambda/timestamp';
-import { parseTemplate } from '../../template';
-import { TEMPLATE_BODY_LIMIT, validateParameters } from '../deploy';
-import { StackSetBusyError, StackSetOperationFailedError, StackSetOriginChangeNotConfirmedError, TemplateTooLargeError, UsageError } from '../errors';
+import { CAPABILITIES, checkDeployable } from '../deploy';
+import { StackSetBusyError, StackSetOperationFailedError, StackSetOriginChangeNotConfirmedError, UsageError } from '../errors';
 import { alignColumns } from '../fleet/table';
 import { mapPool } from '../fleet/pool';
+import { type Target, listStackInstances } from '../fleet/targets';
 import { type Output, paint } from '../output';
-import { type ApiUrls, accountEntries, apiUrlFor } from './api-urls';
+import { type ApiUrls, accountEntries, apiUrlFor, regionOf } from './api-urls';
 import { type InstanceResult, followOperation } from './operation';
 
 export interface StackSetDeployRequest {
@@ -58,23 +57,14 @@ export interface StackSetDeployDependencies {
 }
 
 const API_URL = 'ApiURL';
-const CAPABILITIES = ['CAPABILITY_IAM' as const];
 /** Instances described at once, to compare their overrides. */
 const READ_CONCURRENCY = 8;
 
-interface Instance {
-  account: string;
-  region: string;
-}
-
-const key = ({ account, region }: Instance) => `${account}/${region}`;
+const key = ({ account, region }: Target) => `${account}/${region}`;
 
 export async function deployStackSet(request: StackSetDeployRequest, deps: StackSetDeployDependencies): Promise<InstanceResult[]> {
   const { cloudformation, templateBody, output } = deps;
-  const declared = parseTemplate(templateBody).Parameters ?? {};
-  validateParameters(request.parameters, declared);
-  const size = Buffer.byteLength(templateBody);
-  if (size > TEMPLATE_BODY_LIMIT) throw new TemplateTooLargeError(size, TEMPLATE_BODY_LIMIT);
+  const declared = checkDeployable(templateBody, request.parameters);
   const serviceManaged = request.organizationalUnits !== undefined;
   if (serviceManaged && accountEntries(request.apiUrls).length > 0) {
     throw new UsageError(`--api-urls names accounts (${accountEntries(request.apiUrls).join(', ')}), but with --ou the accounts come from the organizational units: give ApiURLs by Region, or deploy with --accounts.`, 'deploy');
@@ -84,12 +74,13 @@ export async function deployStackSet(request: StackSetDeployRequest, deps: Stack
   if (existing) checkStackSet(existing, request.stackSetName, serviceManaged);
   const previous = (name: string) => existing?.Parameters?.find((p) => p.ParameterKey === name)?.ParameterValue;
   const setApiUrl = request.parameters[API_URL] ?? previous(API_URL) ?? '';
-  const desired = (instance: Instance) => apiUrlFor(request.apiUrls, instance.account, instance.region) ?? setApiUrl;
+  const desired = (instance: Target) => apiUrlFor(request.apiUrls, instance.account, instance.region) ?? setApiUrl;
 
-  if (!serviceManaged) checkApiUrls(request.accounts!.flatMap((account) => request.regions.map((region) => ({ account, region, url: desired({ account, region }) }))));
-  else checkApiUrls(request.regions.map((region) => ({ account: '', region, url: desired({ account: '', region }) })));
+  // Where instances should be: every account and Region given, or with --ou every Region (accounts unknown).
+  const targets = (serviceManaged ? [''] : request.accounts!).flatMap((account) => request.regions.map((region) => ({ account, region })));
+  checkApiUrls(targets.map((target) => ({ ...target, url: desired(target) })));
 
-  const instances = existing ? await listInstances(cloudformation, request.stackSetName) : [];
+  const instances = existing ? await listStackInstances(cloudformation, request.stackSetName) : [];
   const present = new Set(instances.map(key));
   const selected = instances.filter((i) => request.regions.includes(i.region) && (serviceManaged || request.accounts!.includes(i.account)));
   const current = await mapPool(selected, READ_CONCURRENCY, async (instance) => ({ ...instance, from: await apiUrlOf(cloudformation, request.stackSetName, instance, previous(API_URL) ?? '') }));
@@ -112,6 +103,7 @@ export async function deployStackSet(request: StackSetDeployRequest, deps: Stack
     ConcurrencyMode: 'SOFT_FAILURE_TOLERANCE',
   };
   const results: InstanceResult[] = [];
+  const anyFailed = () => results.some((r) => r.status !== 'SUCCEEDED');
   const run = async (action: string, start: () => Promise<{ OperationId?: string }>) => {
     const { OperationId } = await start().catch((error) => Promise.reject(error?.name === 'OperationInProgressException' ? new StackSetBusyError(request.stackSetName, { cause: error }) : error));
     results.push(...(await followOperation(request.stackSetName, OperationId ?? '', action, deps)));
@@ -136,8 +128,8 @@ export async function deployStackSet(request: StackSetDeployRequest, deps: Stack
 
   if (serviceManaged) {
     const newRegions = request.regions.filter((region) => !instances.some((i) => i.region === region));
-    for (const [url, regions] of groupBy(newRegions, (region) => apiUrlFor(request.apiUrls, '', region) ?? setApiUrl)) {
-      if (results.some((r) => r.status !== 'SUCCEEDED')) break;
+    for (const [url, regions] of groupBy(newRegions, (region) => desired({ account: '', region }))) {
+      if (anyFailed()) break;
       output.line(`Adding instances in ${regions.join(', ')} for every account of ${request.organizationalUnits!.join(', ')} …`);
       await run('create', () => cloudformation.send(new CreateStackInstancesCommand({
         StackSetName: request.stackSetName, DeploymentTargets: { OrganizationalUnitIds: request.organizationalUnits }, Regions: regions,
@@ -145,9 +137,9 @@ export async function deployStackSet(request: StackSetDeployRequest, deps: Stack
       })));
     }
   } else {
-    const missing = request.accounts!.flatMap((account) => request.regions.map((region) => ({ account, region }))).filter((i) => !present.has(key(i)));
+    const missing = targets.filter((i) => !present.has(key(i)));
     for (const [url, accounts, regions] of rectangles(missing, desired)) {
-      if (results.some((r) => r.status !== 'SUCCEEDED')) break;
+      if (anyFailed()) break;
       output.line(`Adding instances: ${accounts.join(', ')} in ${regions.join(', ')} …`);
       await run('create', () => cloudformation.send(new CreateStackInstancesCommand({
         StackSetName: request.stackSetName, Accounts: accounts, Regions: regions,
@@ -156,7 +148,7 @@ export async function deployStackSet(request: StackSetDeployRequest, deps: Stack
     }
   }
   for (const [url, accounts, regions] of rectangles(changes, (i) => i.to)) {
-    if (results.some((r) => r.status !== 'SUCCEEDED')) break;
+    if (anyFailed()) break;
     output.line(`Pointing CloudFront of ${accounts.join(', ')} in ${regions.join(', ')} at ${url || 'the demo API'} …`);
     await run('origin', () => cloudformation.send(new UpdateStackInstancesCommand({
       StackSetName: request.stackSetName, ...(serviceManaged ? { DeploymentTargets: { OrganizationalUnitIds: request.organizationalUnits } } : { Accounts: accounts }), Regions: regions,
@@ -177,7 +169,7 @@ export async function deployStackSet(request: StackSetDeployRequest, deps: Stack
  */
 function checkApiUrls(targets: { account: string; region: string; url: string }[]): void {
   for (const { account, region, url } of targets) {
-    const urlRegion = /\.execute-api\.([a-z0-9-]+)\./.exec(url)?.[1];
+    const urlRegion = regionOf(url);
     if (urlRegion !== undefined && urlRegion !== region) {
       throw new UsageError(`The instance in ${account ? `${account}/` : ''}${region} would get ApiURL ${url}, a stage in ${urlRegion}: give it one in ${region} in --api-urls (usage plans are regional). Nothing changed.`, 'deploy');
     }
@@ -207,19 +199,8 @@ function checkStackSet(stackSet: StackSet, name: string, serviceManaged: boolean
   }
 }
 
-async function listInstances(cloudformation: CloudFormationClient, StackSetName: string): Promise<Instance[]> {
-  const instances: Instance[] = [];
-  let NextToken: string | undefined;
-  do {
-    const page = await cloudformation.send(new ListStackInstancesCommand({ StackSetName, NextToken }));
-    instances.push(...(page.Summaries ?? []).map((s) => ({ account: s.Account ?? '', region: s.Region ?? '' })));
-    NextToken = page.NextToken;
-  } while (NextToken);
-  return instances;
-}
-
 /** The ApiURL an instance's stack has: its override, else the set's value. */
-async function apiUrlOf(cloudformation: CloudFormationClient, StackSetName: string, instance: Instance, setValue: string): Promise<string> {
+async function apiUrlOf(cloudformation: CloudFormationClient, StackSetName: string, instance: Target, setValue: string): Promise<string> {
   const { StackInstance } = await cloudformation.send(new DescribeStackInstanceCommand({ StackSetName, StackInstanceAccount: instance.account, StackInstanceRegion: instance.region }));
   return StackInstance?.ParameterOverrides?.find((p) => p.ParameterKey === API_URL)?.ParameterValue ?? setValue;
 }
@@ -234,7 +215,7 @@ function groupBy<T>(items: T[], by: (item: T) => string): Map<string, T[]> {
  * Instance operations take accounts × Regions: the instances that share an ApiURL, as few such
  * rectangles as grouping accounts by their Regions gives.
  */
-function rectangles<T extends Instance>(instances: T[], url: (instance: T) => string): [string, string[], string[]][] {
+function rectangles<T extends Target>(instances: T[], url: (instance: T) => string): [string, string[], string[]][] {
   return [...groupBy(instances, url)].flatMap(([value, sharing]) => {
     const regionsOf = groupBy(sharing, (i) => i.account);
     const byRegions = groupBy([...regionsOf.keys()], (account) => regionsOf.get(account)!.map((i) => i.region).sort().join(','));
