@@ -2,9 +2,7 @@
 // fleet. The stacks are spread over two accounts and three Regions as in
 // test/e2e/fleet.e2e.test.ts and read through an assumed role, as --accounts with --role-name
 // does. The commands run through the functions the CLI calls, with clients that count their calls.
-import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { CloudFormationClient, CreateStackCommand, DeleteStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { MiddlewareStack } from '@smithy/types';
 import { performance } from 'node:perf_hooks';
@@ -12,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { TIMESTAMP_PARAMETER } from '../lambda/rotation';
 import { timestampFrom } from '../lambda/timestamp';
 import { DEFAULT_CONCURRENCY, DEFAULT_ROTATE_CONCURRENCY } from './cli/args';
+import { type Clients, createClients } from './cli/aws-clients';
 import { type ClientOptions, fleetClients } from './cli/fleet/clients';
 import { Gauge, mapPool } from './cli/fleet/pool';
 import { rotateAll } from './cli/fleet/rotate-all';
@@ -73,11 +72,10 @@ interface Run<T> {
   callsInFlight: number;
 }
 
-/** The CLI's clients factory (createClients), counting. */
+/** The CLI's clients factory, counting every call. */
 function countingClients(calls: Calls, inFlight: Gauge) {
-  return ({ region, profile, credentials }: ClientOptions): RegionalClients => {
-    const config = { region, profile, ...(credentials && { credentials }) };
-    const clients = { cloudformation: new CloudFormationClient(config), apigateway: new APIGatewayClient(config), cloudfront: new CloudFrontClient(config) };
+  return (options: ClientOptions): Clients => {
+    const clients = createClients(options);
     for (const client of Object.values(clients)) instrument(client, calls, { service: true, inFlight });
     return clients;
   };

@@ -1,18 +1,14 @@
 #!/usr/bin/env node
 // The operator CLI: deploy, rotate and status. Wires real clients, clock and output into the
 // commands; describeFailure turns any error into one sentence and an exit code.
-import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
-import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
-import { LambdaClient } from '@aws-sdk/client-lambda';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Command, type FleetOptions, type GlobalOptions, parseCommandLine } from './cli/args';
 import { deploy } from './cli/deploy';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, describeFailure } from './cli/failure';
-import { NOT_AWS_ANSWERS, notAwsAnswers } from './cli/foreign-answers';
 import { nodeSupportNote, silenceSdkNodeNotice } from './cli/node-support';
 import { type Output, consoleOutput } from './cli/output';
+import { type Clients, createClients } from './cli/aws-clients';
 import { type ClientOptions, fleetClients } from './cli/fleet/clients';
 import { collectFleetStatus, fleetExitCode, fleetStatusJson, printFleetStatus } from './cli/fleet/status-all';
 import { printRotateAll, rotateAll, rotateAllExitCode } from './cli/fleet/rotate-all';
@@ -24,28 +20,7 @@ import { deployStackSet } from './cli/stack-set/deploy-stack-set';
 import { collectStatus, printStatus } from './cli/status';
 import { deployTemplates, scheduleMap } from './template';
 
-export interface Clients {
-  cloudformation: CloudFormationClient;
-  apigateway: APIGatewayClient;
-  cloudfront: CloudFrontClient;
-  lambda: LambdaClient;
-}
-
-export function createClients({ region, profile, credentials }: ClientOptions): Clients {
-  const config = { region, profile, ...(credentials && { credentials }) };
-  const clients = {
-    cloudformation: new CloudFormationClient(config),
-    apigateway: new APIGatewayClient(config),
-    cloudfront: new CloudFrontClient(config),
-    lambda: new LambdaClient(config),
-  };
-  // An answer from no AWS API (a wrong AWS_ENDPOINT_URL, a proxy) becomes an error naming who answered.
-  clients.cloudformation.middlewareStack.add(notAwsAnswers, NOT_AWS_ANSWERS);
-  clients.apigateway.middlewareStack.add(notAwsAnswers, NOT_AWS_ANSWERS);
-  clients.cloudfront.middlewareStack.add(notAwsAnswers, NOT_AWS_ANSWERS);
-  clients.lambda.middlewareStack.add(notAwsAnswers, NOT_AWS_ANSWERS);
-  return clients;
-}
+export { type Clients, createClients } from './cli/aws-clients';
 
 export interface CliDependencies {
   output: Output;

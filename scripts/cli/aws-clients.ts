@@ -1,0 +1,31 @@
+// The SDK clients every command uses, for one account and Region: one factory for the CLI and
+// for the benchmark that counts the CLI's calls.
+import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import type { ClientOptions } from './fleet/clients';
+import { NOT_AWS_ANSWERS, notAwsAnswers } from './foreign-answers';
+
+export interface Clients {
+  cloudformation: CloudFormationClient;
+  apigateway: APIGatewayClient;
+  cloudfront: CloudFrontClient;
+  lambda: LambdaClient;
+}
+
+export function createClients({ region, profile, credentials }: ClientOptions): Clients {
+  const config = { region, profile, ...(credentials && { credentials }) };
+  const clients = {
+    cloudformation: new CloudFormationClient(config),
+    apigateway: new APIGatewayClient(config),
+    cloudfront: new CloudFrontClient(config),
+    lambda: new LambdaClient(config),
+  };
+  // An answer from no AWS API (a wrong AWS_ENDPOINT_URL, a proxy) becomes an error naming who answered.
+  clients.cloudformation.middlewareStack.add(notAwsAnswers, NOT_AWS_ANSWERS);
+  clients.apigateway.middlewareStack.add(notAwsAnswers, NOT_AWS_ANSWERS);
+  clients.cloudfront.middlewareStack.add(notAwsAnswers, NOT_AWS_ANSWERS);
+  clients.lambda.middlewareStack.add(notAwsAnswers, NOT_AWS_ANSWERS);
+  return clients;
+}
