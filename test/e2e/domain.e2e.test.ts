@@ -16,7 +16,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { emulatorClientConfig } from '../../scripts/emulator/launch';
 import { type LocalAws, startLocalAws, stackOutput } from '../../scripts/emulator/local-stack';
-import { readTemplate } from '../../scripts/template';
+import { deployTemplates } from '../../scripts/template';
 import { deployStack } from './e2e.fixtures';
 
 jest.setTimeout(120_000);
@@ -81,7 +81,7 @@ describe('a stack made from the template before these options', () => {
     const kept = (Stacks![0].Parameters ?? []).map(({ ParameterKey }) => ({ ParameterKey, UsePreviousValue: true }));
 
     await aws.cloudformation.send(new CreateChangeSetCommand({
-      StackName: 'released', ChangeSetName: 'to-this-template', ChangeSetType: 'UPDATE', TemplateBody: readTemplate(), Parameters: kept, Capabilities: ['CAPABILITY_IAM'],
+      StackName: 'released', ChangeSetName: 'to-this-template', ChangeSetType: 'UPDATE', TemplateBody: deployTemplates().templateBody, Parameters: kept, Capabilities: ['CAPABILITY_IAM'],
     }));
     const { Changes = [] } = await aws.cloudformation.send(new DescribeChangeSetCommand({ StackName: 'released', ChangeSetName: 'to-this-template' }));
     await aws.cloudformation.send(new ExecuteChangeSetCommand({ StackName: 'released', ChangeSetName: 'to-this-template' }));
