@@ -1,5 +1,8 @@
 """Fixes to moto's own resource models, where they reject what CloudFormation accepts."""
+import base64
+
 from moto.apigateway import models as apigateway_models
+from moto.awslambda import models as lambda_models
 from moto.cloudformation import models as cloudformation_models
 from moto.cloudformation import parsing
 from moto.cloudformation import responses as cloudformation_responses
@@ -62,6 +65,22 @@ def _condition_short_form(original):
     return yaml_tag_constructor
 
 
+def _inline_code_on_update(original):
+    """Code.ZipFile is the function's source as text, on update as on create
+    (AWS::Lambda::Function Code: "the source code of your Lambda function"); moto zips it on
+    create only, so an updated function's code is no zip archive and cannot be run."""
+
+    def update_from_cloudformation_json(original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+        code = cloudformation_json["Properties"].get("Code", {})
+        if "ZipFile" in code:
+            zipped = lambda_models.LambdaFunction._create_zipfile_from_plaintext_code(code["ZipFile"])
+            code = {**code, "ZipFile": base64.b64encode(zipped)}
+            cloudformation_json = {**cloudformation_json, "Properties": {**cloudformation_json["Properties"], "Code": code}}
+        return original(original_resource, new_resource_name, cloudformation_json, account_id, region_name)
+
+    return update_from_cloudformation_json
+
+
 def _resources_created(self):
     """Stack.stack_resources: a resource whose condition is false is not created (User Guide,
     "Conditions"), so DescribeStackResource(s) never list it; moto yields None for it, and the
@@ -81,3 +100,5 @@ def install() -> None:
     cloudformation_models.yaml_tag_constructor = fixed
     cloudformation_responses.yaml_tag_constructor = fixed
     cloudformation_models.Stack.stack_resources = property(_resources_created)
+    function = lambda_models.LambdaFunction
+    function.update_from_cloudformation_json = staticmethod(_inline_code_on_update(function.update_from_cloudformation_json))
