@@ -1,7 +1,7 @@
 // `status`: is rotation healthy? Reads the stack, the active key, the usage plan and the
 // distribution's header, and compares key and header by SHA-256 fingerprint: the first 8 hex
 // digits of each, never a value.
-import { APIGatewayClient, GetApiKeyCommand, GetUsagePlanKeysCommand } from '@aws-sdk/client-api-gateway';
+import { type ApiStage, APIGatewayClient, GetApiKeyCommand, GetUsagePlanCommand, GetUsagePlanKeysCommand } from '@aws-sdk/client-api-gateway';
 import type { CloudFormationClient, StackEvent } from '@aws-sdk/client-cloudformation';
 import { CloudFrontClient, GetDistributionConfigCommand } from '@aws-sdk/client-cloudfront';
 import { fingerprintOf, originKeyOf } from '../../lambda/origin-key';
@@ -46,6 +46,38 @@ const attempt = <T>(call: () => Promise<T>): Promise<Read<T>> => call().then((va
 /** API Gateway's and CloudFront's "it does not exist": deleted outside the stack. */
 const isGone = (error: Error) => error.name === 'NotFoundException' || error.name === 'NoSuchDistribution';
 
+/**
+ * `<api-id>/<stage>` of a stage URL without its scheme, split as the template's UsagePlan splits
+ * ApiURL: the API ID before the first dot, the stage after the first slash.
+ */
+const stageOf = (stageUrl: string) => `${stageUrl.split('.')[0]}/${stageUrl.split('/')[1]}`;
+
+/**
+ * The one stage the template gives the usage plan: ApiURL's, or the demo API's `prod`, whose ID
+ * only the ApiStageURL output holds (DescribeStacks gives it already, so no extra call).
+ */
+function expectedStage(apiUrl: string, apiStageUrl: string | undefined): string | undefined {
+  if (apiUrl !== '') return stageOf(apiUrl);
+  return apiStageUrl === undefined ? undefined : stageOf(apiStageUrl.replace(/^https:\/\//, ''));
+}
+
+/**
+ * IAM cannot limit which stages an update puts in a usage plan, so whoever can update the stack
+ * can make its key valid on another team's API: any stage but the expected one is a finding.
+ */
+function stageProblems(usagePlanId: string, expected: string | undefined, apiStages: ApiStage[]): string[] {
+  if (expected === undefined) return ["The stack lacks the ApiStageURL output, so the stage its usage plan should name is unknown: was it deployed from this template?"];
+  const named = apiStages.map(({ apiId, stage }) => `${apiId}/${stage}`);
+  const unexpected = named.filter((stage) => stage !== expected);
+  const lacksExpected = !named.includes(expected);
+  if (unexpected.length > 0) {
+    const [stages, them] = unexpected.length === 1 ? ['stage', 'it'] : ['stages', 'them'];
+    return [`The usage plan ${usagePlanId} names ${stages} ${unexpected.join(', ')} ${lacksExpected ? 'instead of' : 'besides'} ${expected}, the one stage the stack's parameters give it: this stack's key is valid there. Remove ${them} from the usage plan, or deploy the stack again from this template (which resets its ApiStages), and check who can update the stack or its service role.`];
+  }
+  if (lacksExpected) return [`The usage plan ${usagePlanId} names no stage, not even ${expected}, the one the stack's parameters give it: the API refuses the key. Deploy the stack again from this template, which resets its ApiStages.`];
+  return [];
+}
+
 /** `rate(1 day)`, `rate(14 days)` → days; null for anything else. */
 export function intervalDays(rate: string): number | null {
   const match = /^rate\((\d+) days?\)$/.exec(rate);
@@ -68,11 +100,11 @@ export async function collectStatus(stackName: string, deps: StatusDependencies)
   const schedule = { name: scheduleName, rate, intervalDays: intervalDays(rate) };
 
   const unread: string[] = [];
-  /** The value, or undefined with the failure recorded: a finding when the resource is gone, else unread. */
-  const settle = <T>(read: Read<T>, what: string, gone: string): T | undefined => {
+  /** The value, or undefined with the failure recorded: a finding when the resource is gone (if `gone` words it), else unread. */
+  const settle = <T>(read: Read<T>, what: string, gone?: string): T | undefined => {
     if ('value' in read) return read.value;
-    if (isGone(read.error)) problems.push(gone);
-    else unread.push(`${what} (${read.error.name}: ${read.error.message})`);
+    if (!isGone(read.error)) unread.push(`${what} (${read.error.name}: ${read.error.message})`);
+    else if (gone !== undefined) problems.push(gone);
     return undefined;
   };
 
@@ -97,6 +129,10 @@ export async function collectStatus(stackName: string, deps: StatusDependencies)
       `The usage plan ${usagePlanId} no longer exists: it was deleted outside the stack, and the API accepts no key.`)
     : undefined;
   const usagePlanKeys = (planKeys?.items ?? []).map((k) => ({ id: k.id ?? '', name: k.name ?? '' }));
+  // A plan deleted outside the stack is reported by the keys' read above.
+  const plan = usagePlanId
+    ? settle(await attempt(() => apigateway.send(new GetUsagePlanCommand({ usagePlanId }))), `the stages of the usage plan ${usagePlanId}`)
+    : undefined;
 
   const distributionId = output('DistributionId');
   const distribution = distributionId
@@ -110,7 +146,7 @@ export async function collectStatus(stackName: string, deps: StatusDependencies)
     match: keyValue !== undefined && keyValue === headerValue,
   };
 
-  const lastRotation = settle(await attempt(() => findLastRotation(cloudformation, stackName)), "the stack's events", '') ?? null;
+  const lastRotation = settle(await attempt(() => findLastRotation(cloudformation, stackName)), "the stack's events") ?? null;
 
   if (!HEALTHY_STATES.has(status) && !rotating) problems.push(`The stack is ${status}${status === 'UPDATE_ROLLBACK_COMPLETE' ? ': its last update was rolled back' : ''}; see its events.`);
   if (!keyId || !usagePlanId || !distributionId) problems.push('The stack lacks the ApiKeyId, UsagePlanId or DistributionId output: was it deployed from this template?');
@@ -119,6 +155,8 @@ export async function collectStatus(stackName: string, deps: StatusDependencies)
   if (activeKey && planKeys && !usagePlanKeys.some((k) => k.id === activeKey?.id)) problems.push('The active key is not in the usage plan: the API refuses it.');
   if (!rotating && usagePlanKeys.length > 1) problems.push(`The usage plan holds ${usagePlanKeys.length} keys, not 1: a failed cleanup left an old key valid. Remove it by hand.`);
   if (!rotating && keyValue !== undefined && distribution && !fingerprints.match) problems.push('CloudFront sends a different x-api-key than the active key: the API refuses requests through CloudFront.');
+  // An update that changes ApiURL changes the parameter before the plan: judge the plan after it.
+  if (!rotating && usagePlanId && plan) problems.push(...stageProblems(usagePlanId, expectedStage(parameter('ApiURL'), output('ApiStageURL')), plan.apiStages ?? []));
   if (lastRotation && !['UPDATE_COMPLETE', 'CREATE_COMPLETE', 'in progress'].includes(lastRotation.outcome)) problems.push(`The last rotation ended in ${lastRotation.outcome}.`);
 
   return {

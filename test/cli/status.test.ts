@@ -1,13 +1,16 @@
-import { APIGatewayClient, GetApiKeyCommand, GetUsagePlanKeysCommand } from '@aws-sdk/client-api-gateway';
+import { type ApiStage, APIGatewayClient, GetApiKeyCommand, GetUsagePlanCommand, GetUsagePlanKeysCommand } from '@aws-sdk/client-api-gateway';
 import { CloudFormationClient, DescribeStackEventsCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudFrontClient, GetDistributionConfigCommand } from '@aws-sdk/client-cloudfront';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { fingerprintOf as fingerprint } from '../../lambda/origin-key';
+import { main } from '../../scripts/cli';
 import { StackCreationFailedError, StackNotCreatedError } from '../../scripts/cli/errors';
+import { EXIT_FAILED } from '../../scripts/cli/failure';
 import { collectStatus, intervalDays, printStatus } from '../../scripts/cli/status';
 import { parseTemplate, readTemplate } from '../../scripts/template';
 import { PARAMETERS, stack } from '../rotation.fixtures';
-import { newestFirst, recordingOutput, stackEvent } from './cli.fixtures';
+import { newestFirst, noSleep, recordingOutput, stackEvent } from './cli.fixtures';
 
 // Made-up key values for the test; real ones never leave AWS except through these calls.
 const KEY_VALUE = 'Kx7Qb2Lm9Vt4Rw8Zc1Hn5Jp3Fd6Sg0Ya2Ue7Oi4';
@@ -37,6 +40,9 @@ const header = (value: string) =>
       Origins: { Quantity: 1, Items: [{ Id: 'api', DomainName: 'a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com', CustomHeaders: { Quantity: 1, Items: [{ HeaderName: 'x-api-key', HeaderValue: value }] } }] },
     } as never,
   });
+/** The stage PARAMETERS' ApiURL names, which the template puts in the usage plan. */
+const OWN_STAGE = { apiId: 'a1b2c3d4e5', stage: 'prod' };
+const planStages = (...apiStages: ApiStage[]) => apigateway.on(GetUsagePlanCommand, { usagePlanId: 'plan01' }).resolves({ id: 'plan01', apiStages });
 const keyCreated = (created: string) =>
   apigateway.on(GetApiKeyCommand).resolves({ id: 'm2m1k7sybf', name: 'CloudFront-2026-11-22T01-57-00Z', enabled: true, value: KEY_VALUE, createdDate: new Date(created) });
 
@@ -50,6 +56,7 @@ beforeEach(() => {
   ]));
   keyCreated('2026-11-22T01:57:00Z');
   apigateway.on(GetUsagePlanKeysCommand).resolves({ items: [{ id: 'm2m1k7sybf', name: 'CloudFront-2026-11-22T01-57-00Z', type: 'API_KEY' }] });
+  planStages(OWN_STAGE);
   header(KEY_VALUE);
 });
 
@@ -177,4 +184,95 @@ it.each([
   cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [stack({ StackStatus, Parameters: [] })] });
 
   await expect(status()).rejects.toBeInstanceOf(errorClass);
+});
+
+describe('status, on the stages the usage plan names', () => {
+  const OTHER_API = { apiId: 'f6g7h8i9j0', stage: 'prod', throttle: { '/pets/GET': { rateLimit: 1000, burstLimit: 2000 } } };
+  const DEMO_STAGE = { apiId: 'd3m0ap1abc', stage: 'prod' };
+  const DEMO_PARAMETERS = PARAMETERS.map((p) => (p.ParameterKey === 'ApiURL' ? { ...p, ParameterValue: '' } : p));
+  const demoStack = (outputs = [...OUTPUTS, { OutputKey: 'ApiStageURL', OutputValue: 'https://d3m0ap1abc.execute-api.eu-west-1.amazonaws.com/prod' }]) =>
+    cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [stack({ Outputs: outputs, Parameters: DEMO_PARAMETERS })] });
+  const EXTRA_STAGE_PROBLEM = "The usage plan plan01 names stage f6g7h8i9j0/prod besides a1b2c3d4e5/prod, the one stage the stack's parameters give it: this stack's key is valid there. Remove it from the usage plan, or deploy the stack again from this template (which resets its ApiStages), and check who can update the stack or its service role.";
+
+  it.each([
+    ['ApiURL gives it', () => undefined],
+    ['the demo API has', () => (demoStack(), planStages(DEMO_STAGE))],
+  ])('is healthy when the plan names only the stage %s', async (_case, arrange) => {
+    arrange();
+
+    const report = await status();
+
+    expect(report).toMatchObject({ healthy: true, problems: [], unread: [] });
+  });
+
+  it.each([
+    ["another API's stage besides its own", () => planStages(OWN_STAGE, OTHER_API), EXTRA_STAGE_PROBLEM],
+    [
+      'another stage of its API instead of its own',
+      () => planStages({ apiId: 'a1b2c3d4e5', stage: 'test' }),
+      'names stage a1b2c3d4e5/test instead of a1b2c3d4e5/prod',
+    ],
+    [
+      "other APIs' stages besides the demo API's",
+      () => (demoStack(), planStages(DEMO_STAGE, OWN_STAGE, OTHER_API)),
+      'names stages a1b2c3d4e5/prod, f6g7h8i9j0/prod besides d3m0ap1abc/prod',
+    ],
+    ['no stage at all', () => planStages(), 'names no stage, not even a1b2c3d4e5/prod'],
+  ])('is unhealthy when the plan names %s', async (_case, arrange, problem) => {
+    arrange();
+
+    const report = await status();
+
+    expect(report.healthy).toBe(false);
+    expect(report.problems).toEqual([expect.stringContaining(problem)]);
+  });
+
+  it('exits 1, as for any unhealthy stack, with one line naming the stage and no key value', async () => {
+    planStages(OWN_STAGE, OTHER_API);
+    const output = recordingOutput();
+    const clients = () => ({
+      cloudformation: new CloudFormationClient({ region: 'eu-west-1' }),
+      apigateway: new APIGatewayClient({ region: 'eu-west-1' }),
+      cloudfront: new CloudFrontClient({ region: 'eu-west-1' }),
+      lambda: new LambdaClient({ region: 'eu-west-1' }),
+    });
+
+    const exitCode = await main(['status', '--stack-name', 'edge-api'], { output, clients, now: () => NOW, sleep: noSleep, nodeVersion: 'v24.9.0' });
+
+    expect(exitCode).toBe(EXIT_FAILED);
+    expect(output.lines).toContain(`  - ${EXTRA_STAGE_PROBLEM}`);
+    expect(output.lines.join('\n')).not.toContain(KEY_VALUE);
+  });
+
+  it('says the stage is unknown for a demo-API stack without the ApiStageURL output, instead of passing it', async () => {
+    demoStack(OUTPUTS);
+
+    const report = await status();
+
+    expect(report.problems).toEqual([expect.stringContaining('lacks the ApiStageURL output')]);
+  });
+
+  it('leaves the stages unjudged while an update is in progress, since ApiURL changes before the plan', async () => {
+    cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [stack({ Outputs: OUTPUTS, StackStatus: 'UPDATE_IN_PROGRESS' })] });
+    planStages({ apiId: 'f6g7h8i9j0', stage: 'prod' });
+
+    await expect(status()).resolves.toMatchObject({ healthy: true, problems: [] });
+  });
+
+  it('reports a denied read of the plan as unknown, and the rest of the report as read', async () => {
+    const denied = Object.assign(new Error('User is not authorized to perform: apigateway:GET on resource: arn:aws:apigateway:eu-west-1::/usageplans/plan01'), { name: 'AccessDeniedException' });
+    apigateway.on(GetUsagePlanCommand).rejects(denied);
+
+    const report = await status();
+
+    expect(report).toMatchObject({
+      healthy: false,
+      problems: [],
+      unread: [`the stages of the usage plan plan01 (AccessDeniedException: ${denied.message})`],
+      usagePlanKeys: [{ id: 'm2m1k7sybf' }],
+    });
+    const output = recordingOutput();
+    printStatus(report, output);
+    expect(output.lines).toContain('Usage plan    1 key(s): CloudFront-2026-11-22T01-57-00Z (m2m1k7sybf)');
+  });
 });
