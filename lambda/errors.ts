@@ -43,3 +43,8 @@ export class InvalidEventError extends Error {
     super(`Not a scheduled event: ${reason}. To rotate by hand, give the stack a new Timestamp.`);
   }
 }
+
+/** A `time` the schedule cannot have sent yet: it would name the new key after a moment still to come. */
+export class EventTimeAheadError extends InvalidEventError {
+  override name = 'EventTimeAheadError';
+}

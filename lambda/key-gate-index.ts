@@ -2,21 +2,19 @@
 // rotation function's (see index.ts for why module.exports is assigned directly).
 import { CloudFormationClient } from './cloudformation';
 import { createKeyGate } from './key-gate';
+import { getStatus, putAnswer } from './key-gate-http';
 import { SecretsManagerClient } from './secrets';
 
-// A request to an API that hangs must not use up the time the gate has to answer.
-const REQUEST_TIMEOUT_MS = 10_000;
+// The template sets both; a request to the function cannot change them.
+const { STACK_ID = '', HEALTH_URL = '' } = process.env;
 
 module.exports.handler = createKeyGate({
+  stackId: STACK_ID,
+  healthUrl: HEALTH_URL,
   cloudformation: new CloudFormationClient({}),
   secrets: new SecretsManagerClient({}),
-  get: (url, headers) => fetch(url, { headers, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) }).then((r) => r.status, () => 0),
-  // The pre-signed URL may be signed with an empty Content-Type (AWS's cfn-response module sends
-  // "content-type": "" for that reason); fetch would otherwise send text/plain.
-  put: async (url, body) => {
-    const { ok, status } = await fetch(url, { method: 'PUT', body, headers: { 'content-type': '' }, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
-    if (!ok) throw new Error(`The answer to CloudFormation was refused with HTTP ${status}`);
-  },
+  get: getStatus,
+  put: putAnswer,
   now: () => Date.now(),
   sleep: (milliseconds) => new Promise((resolve) => setTimeout(resolve, milliseconds)),
   log: (record) => console.info(JSON.stringify(record)),

@@ -33,12 +33,13 @@ export interface RotationRequest {
  */
 export type RotationResult = 'started' | 'unchanged' | 'in-progress' | 'superseded';
 
-export interface RotationOutcome {
+// A type, not an interface, so that it is a Record<string, string> the handler can log as it is.
+export type RotationOutcome = {
   stack: string;
   previousTimestamp: string;
   timestamp: string;
   result: RotationResult;
-}
+};
 
 // States from which CloudFormation accepts UpdateStack and nothing is broken. UPDATE_FAILED
 // (an update run with rollback disabled) is updatable too, but only a person should decide that.

@@ -42,12 +42,11 @@ export async function verifyKey(deps: CheckDependencies, outputs: Outputs): Prom
   const fingerprint = fingerprintOf(key.value);
   const header = fingerprintOf(originKeyOf(distribution.DistributionConfig));
   if (header !== fingerprint) problems.push(`CloudFront sends x-api-key ${header}, not the active key.`);
-  const statusOf = (url: string) => statusAt(get, url);
   const edge = `${outputs.DistributionURL}${healthCheckPath}`;
-  const viaEdge = await statusOf(edge);
+  const viaEdge = await statusAt(get, edge);
   if (viaEdge < 200 || viaEdge > 299) problems.push(`GET ${edge} through CloudFront answered ${viaEdge || 'nothing'}.`);
   const stage = `${outputs.ApiStageURL}${healthCheckPath}`;
-  const direct = await statusOf(stage);
+  const direct = await statusAt(get, stage);
   if (direct !== 403) problems.push(`GET ${stage} without a key answered ${direct || 'nothing'}, not 403.`);
   return { keyId, keyName: key.name ?? '', fingerprint, problems };
 }

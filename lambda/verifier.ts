@@ -76,19 +76,23 @@ export function createVerifier(deps: VerifierDependencies) {
     }
 
     const token = detail['client-request-token'];
+    const status = detail['status-details']?.status;
     const { StackEvents = [] } = await cloudformation.send(new DescribeStackEventsCommand({ StackName: stackName }));
     const updateEvents = StackEvents.filter((e) => e.ClientRequestToken === token);
     // An update without a token cannot be told apart from others: undefined would match them all.
-    if (!token || !updateEvents.some((e) => e.LogicalResourceId === 'ApiKey')) return 'ignored';
+    // The status must be the one the update's newest stack event records: anyone allowed to
+    // invoke the function can claim any, to send a false notice and count a false failure.
+    if (!token || !updateEvents.some((e) => e.LogicalResourceId === 'ApiKey') || updateEvents.find((e) => e.LogicalResourceId === stackName)?.ResourceStatus !== status) {
+      return 'ignored';
+    }
 
-    const status = detail['status-details']?.status ?? '';
     const { keyId, keyName, fingerprint, problems } = await verifyKey(deps, out);
     // What went wrong first, as the stack's events tell it (newest first): a resource that failed,
     // or the stack's rollback starting (a rollback trigger's alarm, say).
     const cause = updateEvents.filter((e) => /FAILED$|ROLLBACK_IN_PROGRESS$/.test(e.ResourceStatus ?? '')).pop();
     if (cause) problems.unshift(`Cause: ${cause.LogicalResourceId} ${cause.ResourceStatus}: ${cause.ResourceStatusReason}`);
     const failed = status !== 'UPDATE_COMPLETE';
-    const ok = !failed && problems.length === 0;
+    const ok = !failed && !problems.length;
     const key = `${keyName} (${keyId}, fingerprint ${fingerprint})`;
     const message = ok
       ? `Stack ${stackName}: rotated and verified. Active key ${key}: alone in the usage plan, sent by CloudFront, which passes the health check; the stage refuses unkeyed requests.`

@@ -83,7 +83,7 @@ async function demo(): Promise<void> {
     const time = new Date(Math.floor((deployedAt.getTime() + DAY_MS) / 1000) * 1000);
     const event = scheduledEvent('123456789012', 'us-east-1', `arn:aws:events:us-east-1:123456789012:rule/${STACK}-RotationSchedule`, time);
     output.line(`  event: ${JSON.stringify(event)}`);
-    const handler = createHandler({ cloudformation: aws.cloudformation, stackName: STACK, log: (record) => output.line(`  Lambda log: ${JSON.stringify(record)}`), now: () => new Date() });
+    const handler = createHandler({ cloudformation: aws.cloudformation, stackName: STACK, log: (record) => output.line(`  Lambda log: ${JSON.stringify(record)}`), now: () => time });
     const outcome = await handler(event);
     output.line('  The stack events of that update: new secret, key and usage-plan key first, the key gate, then the header, then cleanup:');
     await followStackOperation({

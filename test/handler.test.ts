@@ -1,6 +1,6 @@
 import { CloudFormationClient, DescribeStacksCommand, UpdateStackCommand } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
-import { InvalidEventError } from '../lambda/errors';
+import { EventTimeAheadError, InvalidEventError } from '../lambda/errors';
 import { createHandler } from '../lambda/handler';
 import { NOT_FOUND, STACK_NAME, stack } from './rotation.fixtures';
 
@@ -91,5 +91,24 @@ describe('the rotation handler', () => {
     await expect(invocation).rejects.toBeInstanceOf(InvalidEventError);
     await expect(invocation).rejects.toThrow('Not a scheduled event');
     expect(cloudformation.calls()).toHaveLength(0);
+  });
+
+  // The clock reads 2026-11-22T01:58:00Z.
+  it.each(['2026-11-22T02:03:01Z', '2099-01-01T00:00:00Z'])('refuses an event whose time %s is more than 5 minutes ahead of the clock, and calls no AWS API', async (time) => {
+    const invocation = handler({ ...scheduledEvent, time });
+
+    await expect(invocation).rejects.toBeInstanceOf(EventTimeAheadError);
+    await expect(invocation).rejects.toMatchObject({
+      name: 'EventTimeAheadError',
+      message: `Not a scheduled event: "time" ${time} is over 5 minutes ahead of the clock. To rotate by hand, give the stack a new Timestamp.`,
+    });
+    expect(cloudformation.calls()).toHaveLength(0);
+    expect(log.mock.calls).toEqual([[expect.objectContaining({ result: 'failed', error: 'EventTimeAheadError' })]]);
+  });
+
+  it('accepts a time up to 5 minutes ahead of the clock, for clock skew', async () => {
+    const outcome = await handler({ ...scheduledEvent, time: '2026-11-22T02:03:00Z' });
+
+    expect(outcome).toMatchObject({ result: 'started', timestamp: '2026-11-22T02-03-00Z' });
   });
 });

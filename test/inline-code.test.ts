@@ -6,12 +6,9 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
-  INLINE_CODE_LIMIT,
-  InlineCodeTooLargeError,
   FUNCTIONS,
   ZipFileNotFoundError,
   bundleFunction,
-  checkInlineSize,
   withInlineCode,
 } from '../scripts/build-lambda';
 import { node24 } from '../scripts/node24';
@@ -32,9 +29,6 @@ describe.each(FUNCTIONS)('the deployable template\'s $logicalId', ({ logicalId, 
     expect(inlineCode(deployed, logicalId)).toBe(built);
   });
 
-  it(`keeps its inline code under ${INLINE_CODE_LIMIT} characters`, () => {
-    expect(inlineCode(deployed, logicalId).length).toBeLessThanOrEqual(INLINE_CODE_LIMIT);
-  });
 });
 
 // The runtime loads each function's inline code as CommonJS index.js. Loaded here on the machine's
@@ -101,6 +95,8 @@ describe.each(NODES)("the deployable template's inline code on $name", ({ direct
         STACK_NAME: 'edge-api',
         HEALTH_CHECK_PATH: '/pets',
         TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:edge-api-notices',
+        STACK_ID,
+        HEALTH_URL: `${recorderUrl}/prod/pets`,
         // What the runtime sets, and provides: the AWS SDK v3 (here, the project's).
         AWS_REGION: 'eu-west-1',
         AWS_ACCESS_KEY_ID: 'testing',
@@ -144,6 +140,24 @@ describe.each(NODES)("the deployable template's inline code on $name", ({ direct
   });
 });
 
+describe.each(NODES)("the deployable key gate on $name, sent another stack's request", ({ directory, node }) => {
+  it('answers FAILED and asks nothing of the URL it names', async () => {
+    const cwd = join(__dirname, '..', 'dist', 'inline-code-test', directory, 'KeyGateForged');
+    mkdirSync(cwd, { recursive: true });
+    writeFileSync(join(cwd, 'index.js'), inlineCode(deployed, 'KeyGateFunction'));
+    const forged = { ...gateEvent('Create'), StackId: STACK_ID.replace('/edge-api/', '/other-api/'), ResponseURL: `${recorderUrl}/answer`, ResourceProperties: { ...gateEvent('Create').ResourceProperties, Url: `${recorderUrl}/steal` } };
+    const script = `require("./index.js").handler(${JSON.stringify(forged)}, { getRemainingTimeInMillis: () => 60000 }).then((r) => console.log(JSON.stringify(r)))`;
+
+    const { stdout } = await promisify(execFile)(node(), ['-e', script], {
+      cwd,
+      env: { ...process.env, STACK_ID, HEALTH_URL: `${recorderUrl}/prod/pets`, AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', NODE_PATH: join(__dirname, '..', 'node_modules'), AWS_ENDPOINT_URL: recorderUrl },
+    });
+
+    expect(JSON.parse(stdout.trim().split('\n').pop()!)).toMatchObject({ Status: 'FAILED', Reason: expect.stringContaining('ForeignStackError') });
+    expect(received.map((r) => r.url)).toEqual(['/answer']);
+  });
+});
+
 describe('withInlineCode', () => {
   const template = [
     'Resources:',
@@ -177,14 +191,3 @@ describe('withInlineCode', () => {
   });
 });
 
-describe('checkInlineSize', () => {
-  it.each([
-    [INLINE_CODE_LIMIT, false],
-    [INLINE_CODE_LIMIT + 1, true],
-  ])('for %i characters fails: %s', (size, fails) => {
-    const check = () => checkInlineSize('RotationFunction', 'x'.repeat(size));
-
-    if (fails) expect(check).toThrow(InlineCodeTooLargeError);
-    else expect(check).not.toThrow();
-  });
-});

@@ -1,15 +1,21 @@
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 
 export const STACK_ID = 'arn:aws:cloudformation:eu-west-1:123456789012:stack/edge-api/3f1c6a60-7a3e-11ef-9c2b-0a1b2c3d4e5f';
+/** The key gate function's environment HEALTH_URL, as the template sets it. */
+export const HEALTH_URL = 'https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/prod/pets';
+export const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:edge-api/cloudfront-api-key/2026-11-23T10-00-00Z-AbCdEf';
 
 /** The request CloudFormation sends the key gate (User Guide, "Custom resource request objects"). */
-export function gateEvent(type: 'Create' | 'Update' | 'Delete', properties: Record<string, string> = {}): CloudFormationCustomResourceEvent {
+export function gateEvent(
+  type: 'Create' | 'Update' | 'Delete',
+  properties: Record<string, string> = {},
+  request: { StackId?: string; ResponseURL?: string } = {},
+): CloudFormationCustomResourceEvent {
   const ResourceProperties = {
     ServiceToken: 'arn:aws:lambda:eu-west-1:123456789012:function:edge-api-KeyGateFunction-1',
     ServiceTimeout: '900',
-    SecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:edge-api/cloudfront-api-key/2026-11-23T10-00-00Z-AbCdEf',
+    SecretArn: SECRET_ARN,
     KeyId: 'newkey0001',
-    Url: 'https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/prod/pets',
     TimeoutSeconds: '300',
     ...properties,
   };
@@ -21,6 +27,7 @@ export function gateEvent(type: 'Create' | 'Update' | 'Delete', properties: Reco
     LogicalResourceId: 'KeyGate',
     ResourceType: 'AWS::CloudFormation::CustomResource',
     ResourceProperties,
+    ...request,
   };
   if (type === 'Create') return { ...common, RequestType: 'Create' };
   if (type === 'Delete') return { ...common, RequestType: 'Delete', PhysicalResourceId: 'KeyGate-existing' };

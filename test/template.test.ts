@@ -319,12 +319,16 @@ describe('the key gate', () => {
     });
   });
 
-  it("asks the API stage itself, the same URL as the ApiStageURL output, plus the health-check path", () => {
-    const [condition, demo, given] = Resources.KeyGate.Properties.Url['Fn::If'];
+  it("asks the API stage itself, the same URL as the ApiStageURL output, plus the health-check path, from its environment", () => {
+    const { HEALTH_URL, STACK_ID } = Resources.KeyGateFunction.Properties.Environment.Variables;
+    const [condition, demo, given] = HEALTH_URL['Fn::If'];
     const [, demoStage, givenStage] = Outputs.ApiStageURL.Value['Fn::If'];
     expect(condition).toBe('CreateDemoApi');
     expect(demo['Fn::Sub']).toBe(`${demoStage['Fn::Sub']}\${HealthCheckPath}`);
     expect(given['Fn::Sub']).toBe(`${givenStage['Fn::Sub']}\${HealthCheckPath}`);
+    expect(STACK_ID).toEqual({ Ref: 'AWS::StackId' });
+    // A forged request could name another URL: the gate reads none from its properties.
+    expect(Resources.KeyGate.Properties).not.toHaveProperty('Url');
   });
 
   it('answers within its function timeout, which leaves room for the longest bound, and CloudFormation waits no longer', () => {

@@ -58,6 +58,9 @@ const header = (value: string) =>
   cloudfront.on(GetDistributionConfigCommand).resolves({
     DistributionConfig: { Origins: { Quantity: 1, Items: [{ Id: 'api', DomainName: 'x', CustomHeaders: { Quantity: 1, Items: [{ HeaderName: 'x-api-key', HeaderValue: value }] } }] } } as never,
   });
+/** A stack event of the rotation the events above name, as DescribeStackEvents gives it. */
+const event = (id: string, LogicalResourceId: string, ResourceStatus: ResourceStatus, ResourceStatusReason?: string) =>
+  ({ StackId: STACK_ID, StackName: 'edge-api', EventId: id, Timestamp: NOW, LogicalResourceId, ResourceStatus, ResourceStatusReason, ClientRequestToken: 'rotate-2026-11-23T10-00-00Z' });
 const metrics = () => written.map((line) => JSON.parse(line)).map(({ _aws, StackName, ...values }) => ({ namespace: _aws.CloudWatchMetrics[0].Namespace, StackName, ...values }));
 const notice = () => sns.commandCalls(PublishCommand)[0].args[0].input as { Subject: string; Message: string; TopicArn: string };
 
@@ -66,9 +69,7 @@ beforeEach(() => {
   written = [];
   responses = { [`${CLOUDFRONT}/pets`]: 200, [`${STAGE}/pets`]: 403 };
   cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [stack({ Outputs: OUTPUTS })] });
-  cloudformation.on(DescribeStackEventsCommand).resolves({
-    StackEvents: [{ StackId: STACK_ID, StackName: 'edge-api', EventId: '1', Timestamp: NOW, LogicalResourceId: 'ApiKey', ClientRequestToken: 'rotate-2026-11-23T10-00-00Z' }],
-  });
+  cloudformation.on(DescribeStackEventsCommand).resolves({ StackEvents: [event('2', 'edge-api', 'UPDATE_COMPLETE'), event('1', 'ApiKey', 'UPDATE_COMPLETE')] });
   apigateway.on(GetApiKeyCommand).resolves({ id: 'newkey0001', name: 'CloudFront-2026-11-23T10-00-00Z', value: KEY_VALUE, createdDate: new Date('2026-11-23T10:01:00Z') });
   apigateway.on(GetUsagePlanKeysCommand).resolves({ items: [{ id: 'newkey0001' }] });
   header(KEY_VALUE);
@@ -113,18 +114,26 @@ describe('the verifier, after an update that rotated the key', () => {
     'Received response status [FAILED] from custom resource. Message returned: The key gate stopped the rotation: the API did not accept ' +
     `the new key newkey0001. GET ${STAGE}/pets answered 403 (the last of 9 attempts over 300 s). CloudFront was not switched to it. (RequestId: r-1)`;
   const TRIGGER_REASON = 'Received ALARM state for alarm edge-api-OriginKeyRejectedAlarm-1';
-  const event = (id: string, LogicalResourceId: string, ResourceStatus: ResourceStatus, ResourceStatusReason?: string) =>
-    ({ StackId: STACK_ID, StackName: 'edge-api', EventId: id, Timestamp: NOW, LogicalResourceId, ResourceStatus, ResourceStatusReason, ClientRequestToken: 'rotate-2026-11-23T10-00-00Z' });
 
   it.each([
     [
       'stopped at the key gate',
-      [event('4', 'edge-api', 'UPDATE_ROLLBACK_IN_PROGRESS', 'The following resource(s) failed to update: [KeyGate].'), event('3', 'KeyGate', 'UPDATE_FAILED', GATE_REASON), event('2', 'ApiKey', 'UPDATE_COMPLETE')],
+      [
+        event('5', 'edge-api', 'UPDATE_ROLLBACK_COMPLETE'),
+        event('4', 'edge-api', 'UPDATE_ROLLBACK_IN_PROGRESS', 'The following resource(s) failed to update: [KeyGate].'),
+        event('3', 'KeyGate', 'UPDATE_FAILED', GATE_REASON),
+        event('2', 'ApiKey', 'UPDATE_COMPLETE'),
+      ],
       `Cause: KeyGate UPDATE_FAILED: ${GATE_REASON}`,
     ],
     [
       'rolled back by its rollback trigger',
-      [event('4', 'ApiKey', 'UPDATE_COMPLETE'), event('3', 'edge-api', 'UPDATE_ROLLBACK_IN_PROGRESS', TRIGGER_REASON), event('2', 'ApiKey', 'UPDATE_COMPLETE')],
+      [
+        event('5', 'edge-api', 'UPDATE_ROLLBACK_COMPLETE'),
+        event('4', 'ApiKey', 'UPDATE_COMPLETE'),
+        event('3', 'edge-api', 'UPDATE_ROLLBACK_IN_PROGRESS', TRIGGER_REASON),
+        event('2', 'ApiKey', 'UPDATE_COMPLETE'),
+      ],
       `Cause: edge-api UPDATE_ROLLBACK_IN_PROGRESS: ${TRIGGER_REASON}`,
     ],
   ])('reports a rotation %s with the cause the stack events give, and the previous key still active', async (_case, StackEvents, cause) => {
@@ -170,6 +179,19 @@ describe('the verifier ignores', () => {
 
     await expect(verify(stackStatusEvent('UPDATE_COMPLETE'))).resolves.toBe('ignored');
     expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
+    expect(written).toEqual([]);
+  });
+
+  // Anyone allowed to invoke the function can claim any outcome for a real rotation's token.
+  it.each([
+    ['a failure for a rotation that completed', [event('2', 'edge-api', 'UPDATE_COMPLETE'), event('1', 'ApiKey', 'UPDATE_COMPLETE')], 'UPDATE_ROLLBACK_COMPLETE'],
+    ['a success for a rotation that rolled back', [event('3', 'edge-api', 'UPDATE_ROLLBACK_COMPLETE'), event('2', 'ApiKey', 'UPDATE_COMPLETE'), event('1', 'edge-api', 'UPDATE_IN_PROGRESS')], 'UPDATE_COMPLETE'],
+    ['a success for a rotation still running', [event('2', 'ApiKey', 'UPDATE_COMPLETE'), event('1', 'edge-api', 'UPDATE_IN_PROGRESS')], 'UPDATE_COMPLETE'],
+  ])('an outcome event that claims %s, sending no notice and counting nothing', async (_case, StackEvents, status) => {
+    cloudformation.on(DescribeStackEventsCommand).resolves({ StackEvents });
+
+    await expect(verify(stackStatusEvent(status))).resolves.toBe('ignored');
+    expect(sns.calls()).toEqual([]);
     expect(written).toEqual([]);
   });
 

@@ -10,6 +10,7 @@ import {
   type Parameter,
   type Stack,
 } from '@aws-sdk/client-cloudformation';
+import { isDeepStrictEqual } from 'node:util';
 import { StackBusyError, StackNotFoundError } from '../../lambda/errors';
 import { TIMESTAMP_PARAMETER, checkNotFailed, describeStack, isValidationError, translateError } from '../../lambda/rotation';
 import { timestampFrom } from '../../lambda/timestamp';
@@ -18,7 +19,7 @@ import { type Output, paint } from './output';
 import { checkApiStage, checkOriginChange, checkOwnStack } from './deploy-guards';
 import { refuseUncreated } from './refusals';
 import { runScheduledRotation } from './scheduled-rotation';
-import { MIRRORED_PARAMETERS, deployServiceRole } from './service-role';
+import { MIRRORED_PARAMETERS, deployServiceRole, stackIds } from './service-role';
 import { type FollowResult, followToSuccess } from './stack-events';
 import { parseTemplate } from '../template';
 
@@ -90,9 +91,10 @@ export async function deploy(given: DeployRequest, deps: DeployDependencies): Pr
   // A stack in service-role mode keeps its companion in step with the template and the web ACL.
   const withServiceRole = request.serviceRole === true || currentValue(SERVICE_ROLE_PARAMETER) !== '';
   let roleArn: string | undefined;
-  if (withServiceRole) {
-    const mirrored = Object.fromEntries(MIRRORED_PARAMETERS.map((key) => [key, request.parameters[key] ?? currentValue(key)]));
-    roleArn = await deployServiceRole(request.stackName, mirrored, `${clientRequestToken}-role`, since, deps);
+  const mirrored = Object.fromEntries(MIRRORED_PARAMETERS.map((key) => [key, request.parameters[key] ?? currentValue(key)]));
+  const idsBefore = withServiceRole ? await stackIds(cloudformation, existing) : undefined;
+  if (idsBefore) {
+    roleArn = await deployServiceRole(request.stackName, { ...mirrored, ...idsBefore }, `${clientRequestToken}-role`, since, deps);
     request = { ...request, parameters: { ...request.parameters, [SERVICE_ROLE_PARAMETER]: roleArn } };
   }
   let result: FollowResult;
@@ -137,6 +139,14 @@ export async function deploy(given: DeployRequest, deps: DeployDependencies): Pr
       return printOutputs(cloudformation, request.stackName, output);
     }
     result = await follow(request.stackName, clientRequestToken, since, deps);
+  }
+  if (idsBefore) {
+    // Scope the role to what the stack now is: its new distribution and usage plan after a
+    // create, and no longer the roles an upgrade has just replaced.
+    const idsAfter = await stackIds(cloudformation, await describeStack(cloudformation, request.stackName));
+    if (!isDeepStrictEqual(idsAfter, idsBefore)) {
+      await deployServiceRole(request.stackName, { ...mirrored, ...idsAfter }, `${clientRequestToken}-role-scope`, since, deps);
+    }
   }
   await printOutputs(cloudformation, request.stackName, output);
 

@@ -3,7 +3,9 @@ import {
   CreateStackCommand,
   DescribeStackEventsCommand,
   DescribeStackResourceCommand,
+  DescribeStackResourcesCommand,
   DescribeStacksCommand,
+  GetTemplateCommand,
   UpdateStackCommand,
 } from '@aws-sdk/client-cloudformation';
 import { APIGatewayClient, GetStageCommand } from '@aws-sdk/client-api-gateway';
@@ -248,10 +250,28 @@ describe('deploy', () => {
 describe('deploy --service-role', () => {
   const ROLE = 'arn:aws:iam::123456789012:role/cloudfront-api-key-rotation/edge-api-cfn';
   const companionOutputs = { Stacks: [stack({ StackName: 'edge-api-service-role', StackStatus: 'CREATE_COMPLETE', Outputs: [{ OutputKey: 'ServiceRoleArn', OutputValue: ROLE }] })] };
+  const SCOPED_OUTPUTS = [
+    ...OUTPUTS.filter((o) => o.OutputKey !== 'DistributionId' && o.OutputKey !== 'UsagePlanId'),
+    { OutputKey: 'DistributionId', OutputValue: 'E2EDGEAPI0001' },
+    { OutputKey: 'UsagePlanId', OutputValue: 'plan01' },
+  ];
+  // A stack made before role paths: its three roles are at path / and the next update replaces them.
+  const unpathedTemplate = JSON.stringify({
+    Resources: Object.fromEntries(['KeyGateRole', 'RotationRole', 'VerifierRole'].map((id) => [id, { Type: 'AWS::IAM::Role', Properties: {} }])),
+  });
+  const OLD_ROLES = ['edge-api-KeyGateRole-A1', 'edge-api-RotationRole-B2', 'edge-api-VerifierRole-C3'];
+  const companionCalls = () =>
+    [...cloudformation.commandCalls(CreateStackCommand), ...cloudformation.commandCalls(UpdateStackCommand)]
+      .map((call) => call.args[0].input)
+      .filter((input) => input.StackName === 'edge-api-service-role');
+  const parametersOf = (input: { Parameters?: { ParameterKey?: string; ParameterValue?: string }[] }) =>
+    Object.fromEntries((input.Parameters ?? []).map((p) => [p.ParameterKey, p.ParameterValue]));
 
   beforeEach(() => {
     cloudformation.on(DescribeStacksCommand, { StackName: 'edge-api-service-role' }).rejectsOnce(NOT_FOUND).resolves(companionOutputs);
     cloudformation.on(CreateStackCommand).resolves({});
+    cloudformation.on(UpdateStackCommand, { StackName: 'edge-api-service-role' }).resolves({});
+    cloudformation.on(GetTemplateCommand).resolves({ TemplateBody: templateBody });
   });
 
   it('creates the companion stack for this stack first, then updates the stack with its role as service role and parameter', async () => {
@@ -265,6 +285,10 @@ describe('deploy --service-role', () => {
         { ParameterKey: 'WebACLArn', ParameterValue: 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/a/473e64fd-f30b-4765-81a0-62ad96dd167a' },
         { ParameterKey: 'HostedZoneId', ParameterValue: '' },
         { ParameterKey: 'AccessLogBucket', ParameterValue: '' },
+        { ParameterKey: 'DomainNames', ParameterValue: '' },
+        { ParameterKey: 'DistributionId', ParameterValue: 'x' },
+        { ParameterKey: 'UsagePlanId', ParameterValue: 'x' },
+        { ParameterKey: 'RetiringRoleNames', ParameterValue: '' },
       ],
       Capabilities: ['CAPABILITY_NAMED_IAM'],
     });
@@ -284,6 +308,55 @@ describe('deploy --service-role', () => {
 
     expect(cloudformation.commandCalls(UpdateStackCommand).map((call) => call.args[0].input.StackName)).toEqual(['edge-api-service-role', 'edge-api']);
     expect(output.lines).toContain('No changes to edge-api-service-role.');
+  });
+
+  it('after creating the stack, scopes the companion to the new distribution and usage plan', async () => {
+    cloudformation.on(DescribeStacksCommand, { StackName: 'edge-api' }).rejectsOnce(NOT_FOUND).resolves({ Stacks: [stack({ StackStatus: 'CREATE_COMPLETE', Outputs: SCOPED_OUTPUTS })] });
+
+    await run({ serviceRole: true });
+
+    expect(companionCalls().map(parametersOf)).toEqual([
+      expect.objectContaining({ DistributionId: '', UsagePlanId: '', RetiringRoleNames: '' }),
+      expect.objectContaining({ DistributionId: 'E2EDGEAPI0001', UsagePlanId: 'plan01', RetiringRoleNames: '' }),
+    ]);
+  });
+
+  it('lets the upgrade of a stack from before role paths replace exactly its old roles, then takes them away', async () => {
+    cloudformation.on(DescribeStacksCommand, { StackName: 'edge-api' }).resolves({
+      Stacks: [stack({ Outputs: SCOPED_OUTPUTS, RoleARN: ROLE, Parameters: [...PARAMETERS, { ParameterKey: 'ServiceRoleArn', ParameterValue: ROLE }] })],
+    });
+    cloudformation.on(DescribeStacksCommand, { StackName: 'edge-api-service-role' }).resolves(companionOutputs);
+    cloudformation.on(GetTemplateCommand).resolvesOnce({ TemplateBody: unpathedTemplate }).resolves({ TemplateBody: templateBody });
+    cloudformation.on(DescribeStackResourcesCommand).resolves({
+      StackResources: OLD_ROLES.map((PhysicalResourceId) => ({
+        LogicalResourceId: PhysicalResourceId.split('-')[2], PhysicalResourceId, ResourceType: 'AWS::IAM::Role', ResourceStatus: 'UPDATE_COMPLETE', Timestamp: START,
+      })),
+    });
+
+    await run();
+
+    expect(cloudformation.commandCalls(UpdateStackCommand).map((call) => call.args[0].input.StackName)).toEqual(['edge-api-service-role', 'edge-api', 'edge-api-service-role']);
+    expect(companionCalls().map((input) => parametersOf(input).RetiringRoleNames)).toEqual([OLD_ROLES.join(','), '']);
+  });
+
+  it('does not scope the companion again when the stack update fails', async () => {
+    const serviceRoleStack = { Outputs: SCOPED_OUTPUTS, RoleARN: ROLE, Parameters: [...PARAMETERS, { ParameterKey: 'ServiceRoleArn', ParameterValue: ROLE }] };
+    cloudformation.on(DescribeStacksCommand, { StackName: 'edge-api' })
+      .resolvesOnce({ Stacks: [stack(serviceRoleStack)] })
+      .resolves({ Stacks: [stack({ ...serviceRoleStack, StackStatus: 'UPDATE_ROLLBACK_COMPLETE' })] });
+    cloudformation.on(DescribeStacksCommand, { StackName: 'edge-api-service-role' }).resolves(companionOutputs);
+    cloudformation.on(GetTemplateCommand).resolves({ TemplateBody: unpathedTemplate });
+    cloudformation.on(DescribeStackResourcesCommand).resolves({ StackResources: [] });
+    cloudformation.on(DescribeStackEventsCommand).resolves(
+      newestFirst([
+        stackEvent('edge-api', 'UPDATE_IN_PROGRESS', 1, { token: 'deploy-2026-11-22T10-00-00Z' }),
+        stackEvent('edge-api', 'UPDATE_ROLLBACK_COMPLETE', 2, { token: 'deploy-2026-11-22T10-00-00Z' }),
+      ]),
+    );
+
+    await expect(run()).rejects.toBeInstanceOf(OperationFailedError);
+
+    expect(companionCalls()).toHaveLength(1);
   });
 });
 

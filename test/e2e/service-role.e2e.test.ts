@@ -1,16 +1,19 @@
 // Service-role mode end to end, on the emulator: `deploy --service-role` deploys the companion
 // stack, gives the stack its role, and tests the unattended path by invoking the rotation
 // function (its built inline code, on Node 24) as the schedule does. The emulator enforces no
-// IAM: what these tests prove is the wiring; the policies are checked against AWS's schemas in
-// test/service-role.test.ts and test/template.test.ts.
-import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { InvokeCommand } from '@aws-sdk/client-lambda';
+// IAM: what these tests prove is the wiring; what the policies allow and deny is judged by an IAM
+// policy simulator in test/iam-simulator.test.ts.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CreateStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { GetFunctionConfigurationCommand, InvokeCommand } from '@aws-sdk/client-lambda';
 import { DescribeStackResourceCommand } from '@aws-sdk/client-cloudformation';
 import { deploy } from '../../scripts/cli/deploy';
 import { type LocalAws, startLocalAws } from '../../scripts/emulator/local-stack';
 import { deployTemplates } from '../../scripts/template';
 import { recordingOutput } from '../cli/cli.fixtures';
 import { keyState, scheduledEvent } from './e2e.fixtures';
+import { followToSuccess } from '../../scripts/cli/stack-events';
 
 jest.setTimeout(90_000);
 
@@ -72,5 +75,49 @@ describe('deploy --service-role', () => {
 
     expect(lines).toContain('No changes: the stack already matches the template and parameters.');
     expect(lines.some((line) => line.startsWith('Testing the unattended path'))).toBe(false);
+  });
+});
+
+// Stacks deployed before roles had paths: the templates as they were (fixtures), then one deploy
+// of this version, then the schedule's rotation through the function.
+describe('a stack deployed before role paths', () => {
+  const fixture = (name: string) => readFileSync(join(__dirname, 'fixtures', name), 'utf8');
+  const functionRole = async (stackName: string) => {
+    const { StackResourceDetail } = await aws.cloudformation.send(new DescribeStackResourceCommand({ StackName: stackName, LogicalResourceId: 'RotationFunction' }));
+    return (await aws.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: StackResourceDetail!.PhysicalResourceId }))).Role;
+  };
+  const create = async (input: ConstructorParameters<typeof CreateStackCommand>[0]) => {
+    await aws.cloudformation.send(new CreateStackCommand({ ...input, ClientRequestToken: `create-${input.StackName}` }));
+    await followToSuccess({ cloudformation: aws.cloudformation, stackName: input.StackName!, clientRequestToken: `create-${input.StackName}`, since: new Date(0), sleep: async () => undefined, output: recordingOutput() });
+  };
+  const companionParameter = async (stackName: string, key: string) => parameter(`${stackName}-service-role`, key);
+
+  it('with a service role: one deploy moves its roles, the companion lets go of the old ones, and the schedule rotates', async () => {
+    await create({ StackName: 'old-svc-service-role', TemplateBody: fixture('service-role-before-role-paths.yaml'), Parameters: [{ ParameterKey: 'StackName', ParameterValue: 'old-svc' }], Capabilities: ['CAPABILITY_NAMED_IAM'] });
+    const role = await output('old-svc-service-role', 'ServiceRoleArn');
+    await create({
+      StackName: 'old-svc', TemplateBody: fixture('template-before-role-paths.yaml'), RoleARN: role, Capabilities: ['CAPABILITY_IAM'],
+      Parameters: [{ ParameterKey: 'Timestamp', ParameterValue: '2026-11-22' }, { ParameterKey: 'ServiceRoleArn', ParameterValue: role }],
+    });
+    expect(await functionRole('old-svc')).toMatch(/:role\/old-svc-RotationRole-/);
+
+    const lines = await deployWith('old-svc', { testRotation: true }, new Date());
+
+    expect(await functionRole('old-svc')).toMatch(/:role\/cloudfront-api-key-rotation\/us-east-1\/old-svc\/old-svc-RotationRole-/);
+    expect(await companionParameter('old-svc', 'RetiringRoleNames')).toBe('');
+    expect(await companionParameter('old-svc', 'DistributionId')).toBe(await output('old-svc', 'DistributionId'));
+    expect(await companionParameter('old-svc', 'UsagePlanId')).toBe(await output('old-svc', 'UsagePlanId'));
+    expect(lines).toContainEqual(expect.stringMatching(/^Checked: the rotation function, invoked as its schedule invokes it, rotated the key of stack old-svc/));
+    const state = await keyState(aws, 'old-svc');
+    expect(state.header).toBe(state.keyValue);
+  });
+
+  it('without a service role: one deploy moves its roles, and the schedule rotates', async () => {
+    await create({ StackName: 'old-plain', TemplateBody: fixture('template-before-role-paths.yaml'), Capabilities: ['CAPABILITY_IAM'], Parameters: [{ ParameterKey: 'Timestamp', ParameterValue: '2026-11-22' }] });
+
+    const lines = await deployWith('old-plain', { testRotation: true }, new Date());
+
+    expect(await functionRole('old-plain')).toMatch(/:role\/cloudfront-api-key-rotation\/us-east-1\/old-plain\/old-plain-RotationRole-/);
+    expect(lines).toContainEqual(expect.stringMatching(/^Checked: the rotation function, invoked as its schedule invokes it, rotated the key of stack old-plain/));
   });
 });

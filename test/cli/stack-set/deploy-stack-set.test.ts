@@ -15,7 +15,7 @@ import { StackSetBusyError, StackSetOperationFailedError, StackSetOriginChangeNo
 import { parseApiUrls } from '../../../scripts/cli/stack-set/api-urls';
 import { type StackSetDeployRequest, deployStackSet } from '../../../scripts/cli/stack-set/deploy-stack-set';
 import { POLL_INTERVAL_MS } from '../../../scripts/cli/stack-set/operation';
-import { readTemplate } from '../../../scripts/template';
+import { deployTemplates } from '../../../scripts/template';
 import { START, recordingOutput } from '../cli.fixtures';
 
 const cloudformation = mockClient(CloudFormationClient);
@@ -35,7 +35,7 @@ function request(overrides: Partial<StackSetDeployRequest> = {}): StackSetDeploy
 async function run(given = request()) {
   const sleeps: number[] = [];
   const output = recordingOutput();
-  const deps = { cloudformation: new CloudFormationClient({ region: 'us-east-1' }), templateBody: readTemplate(), now: () => START, sleep: async (ms: number) => { sleeps.push(ms); }, output };
+  const deps = { cloudformation: new CloudFormationClient({ region: 'us-east-1' }), templateBody: deployTemplates().templateBody, now: () => START, sleep: async (ms: number) => { sleeps.push(ms); }, output };
   const outcome: { results?: Awaited<ReturnType<typeof deployStackSet>>; error?: Error } = await deployStackSet(given, deps).then((results) => ({ results }), (error: Error) => ({ error }));
   return { ...outcome, sleeps, output };
 }

@@ -1,0 +1,225 @@
+// The policies of both templates, resolved as they deploy, judged by an IAM policy simulator
+// (@cloud-copilot/iam-simulate, which evaluates identity policies, permissions boundaries and
+// conditions, and checks each action, ARN and context key against AWS's IAM data): everything
+// the stack needs on its own resources is Allowed; nothing of a neighbour is.
+import { isWildcardOnlyAction, runSimulation, runUnsafeSimulation } from '@cloud-copilot/iam-simulate';
+import { loadResourceSchema } from './support/resource-schemas';
+import { LEFT_OUT } from './service-role.fixtures';
+import {
+  ACCOUNT, CREATED_ONCE, FUNCTION_CALLS, FUNCTION_OF_ROLE, KEY_GATE, NEIGHBOURS, OWN, OWN_FUNCTIONS, OWN_TARGETS, RETIRING_ROLES, SERVICE_ROLE,
+  UNTAGGED_AT_CREATE, WITH_OPTIONS_ONLY,
+  type CompanionOptions, type Policy, type Target, companionPolicies, functionRolePolicy, retiringRoleArn,
+} from './iam-simulator.fixtures';
+
+type Decision = 'Allowed' | 'ExplicitlyDenied' | 'ImplicitlyDenied';
+
+class NotApplicableError extends Error {
+  override name = 'NotApplicableError';
+}
+
+/** The simulator's decision for one request; NotApplicableError when the ARN is not of a type the action takes. */
+async function decide(identity: Policy, boundary: Policy | undefined, action: string, target: Target): Promise<Decision> {
+  const simulation = {
+    identityPolicies: [{ name: 'identity', policy: identity }],
+    permissionBoundaryPolicies: boundary ? [{ name: 'boundary', policy: boundary }] : undefined,
+    serviceControlPolicies: [],
+    resourceControlPolicies: [],
+    request: {
+      action,
+      principal: SERVICE_ROLE,
+      resource: { accountId: ACCOUNT, resource: target.arn },
+      contextVariables: target.context ?? {},
+    },
+  };
+  if (target.unchecked) return runUnsafeSimulation(simulation, {});
+  const response = await runSimulation(simulation, {});
+  if (response.resultType === 'error') {
+    const message = JSON.stringify(response.errors);
+    if (/resource.types|no.resource|wildcard/i.test(message)) throw new NotApplicableError(`${action} does not take ${target.arn}: ${message}`);
+    throw new Error(`The simulator refused ${action} on ${target.arn}: ${message}`);
+  }
+  return response.overallResult as Decision;
+}
+
+/** Decisions on every target the action takes (wildcard-only actions: "*"). */
+async function decideAll(identity: Policy, boundary: Policy | undefined, action: string, targets: Target[]): Promise<Array<[string, Decision]>> {
+  const decided: Array<[string, Decision]> = [];
+  const [service, name] = action.split(':');
+  const applicable = targets.filter((target) => !target.actions || target.actions.includes(action));
+  for (const target of (await isWildcardOnlyAction(service, name)) ? [{ arn: '*' }] : applicable) {
+    try {
+      decided.push([target.arn, await decide(identity, boundary, action, target)]);
+    } catch (error) {
+      if (!(error instanceof NotApplicableError)) throw error;
+    }
+  }
+  return decided;
+}
+
+const handlerPermissions = (type: string, handlers = ['create', 'read', 'update', 'delete']) => {
+  const schema = loadResourceSchema(type).handlers ?? {};
+  return [...new Set(handlers.flatMap((h) => schema[h]?.permissions ?? []))].filter((action) => !(action in LEFT_OUT));
+};
+const untagged = (target: Target): Target => ({ ...target, context: Object.fromEntries(Object.entries(target.context ?? {}).filter(([key]) => !key.startsWith('aws:ResourceTag/'))) });
+/** The handlers a deployment in this phase calls for a resource type. */
+const handlersFor = (type: string, options: CompanionOptions) =>
+  options.idsKnown && CREATED_ONCE.includes(type) ? ['read', 'update', 'delete'] : ['create', 'read', 'update', 'delete'];
+const typesFor = (options: { allOptions: boolean }) => Object.keys(OWN_TARGETS).filter((type) => options.allOptions || !WITH_OPTIONS_ONLY.includes(type));
+const COMPANION_VARIANTS: Array<[string, CompanionOptions]> = [
+  ['while the stack is created, no options', { idsKnown: false, allOptions: false }],
+  ['while the stack is created, every option', { idsKnown: false, allOptions: true }],
+  ['once the stack exists, no options', { idsKnown: true, allOptions: false }],
+  ['once the stack exists, every option', { idsKnown: true, allOptions: true }],
+  ['during the upgrade that moves its roles', { idsKnown: true, allOptions: true, retiring: RETIRING_ROLES }],
+];
+/** A template sent with UpdateStack may give a bounded role any policy: only the boundary limits it. */
+const ANYTHING: Policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
+const fromOwnFunction = (target: Target): Target => ({ ...target, context: { ...target.context, 'lambda:SourceFunctionArn': OWN_FUNCTIONS[0] } });
+
+describe.each(COMPANION_VARIANTS)('the service role, %s', (_variant, options) => {
+  const { serviceRole } = companionPolicies(options);
+
+  describe.each(typesFor(options))('on the stack’s own %s', (type) => {
+    const targets = OWN_TARGETS[type].filter((target) => !target.atCreateOnly || !options.idsKnown);
+
+    it.each(handlerPermissions(type, handlersFor(type, options)))('allows %s, as the resource handler needs', async (action) => {
+      const service = action.split(':')[0];
+      const decided = await decideAll(serviceRole, undefined, action, targets.filter((t) => t.arn.startsWith(`arn:aws:${service}:`)));
+
+      expect(decided.length).toBeGreaterThan(0);
+      expect(decided.filter(([, decision]) => decision !== 'Allowed')).toEqual([]);
+    });
+  });
+
+  it('invokes the key gate, as CloudFormation does for the custom resource', async () => {
+    expect(await decide(serviceRole, undefined, 'lambda:InvokeFunction', KEY_GATE)).toBe('Allowed');
+  });
+
+  it.each(UNTAGGED_AT_CREATE)('allows %s on a resource that has no tags yet', async (action) => {
+    const service = action.split(':')[0];
+    const own = Object.values(OWN_TARGETS).flat().filter((t) => t.arn.startsWith(`arn:aws:${service}:`)).map(untagged);
+
+    const decided = await decideAll(serviceRole, undefined, action, own);
+
+    expect(decided.length).toBeGreaterThan(0);
+    expect(decided.filter(([, decision]) => decision !== 'Allowed')).toEqual([]);
+  });
+
+  describe.each(NEIGHBOURS)('on $what', ({ actions, target }) => {
+    it.each(actions)('denies %s', async (action) => {
+      expect(await decide(serviceRole, undefined, action, target)).not.toBe('Allowed');
+    });
+  });
+});
+
+describe('the service role, once the stack exists', () => {
+  const { serviceRole } = companionPolicies({ idsKnown: true, allOptions: false });
+
+  it('creates no usage plan: IAM cannot limit the stages a new one would name', async () => {
+    expect(await decide(serviceRole, undefined, 'apigateway:POST', { arn: 'arn:aws:apigateway:us-east-1::/usageplans' })).not.toBe('Allowed');
+  });
+
+  it.each(['cloudfront:GetDistribution', 'cloudfront:UpdateDistribution', 'cloudfront:TagResource'])(
+    'reaches its distribution by ID, without relying on tags (%s: a stack from before the stack-ID tag)',
+    async (action) => {
+      expect(await decide(serviceRole, undefined, action, { arn: `arn:aws:cloudfront::${ACCOUNT}:distribution/${OWN.distribution}` })).toBe('Allowed');
+    },
+  );
+});
+
+describe.each([
+  ['wafv2:GetWebACL', { arn: 'arn:aws:wafv2:us-east-1:111122223333:global/webacl/edge/473e64fd-f30b-4765-81a0-62ad96dd167a' }],
+  ['s3:PutBucketAcl', { arn: 'arn:aws:s3:::edge-access-logs' }],
+  ['route53:ChangeResourceRecordSets', OWN_TARGETS['AWS::Route53::RecordSet'][0]],
+])('the service role and an option: %s', (action, target) => {
+  it('is allowed on what the stack names with every option', async () => {
+    expect(await decide(companionPolicies({ idsKnown: true, allOptions: true }).serviceRole, undefined, action, target)).toBe('Allowed');
+  });
+
+  it('is denied when the stack names nothing', async () => {
+    expect(await decide(companionPolicies({ idsKnown: true, allOptions: false }).serviceRole, undefined, action, target)).not.toBe('Allowed');
+  });
+});
+
+describe('the service role during the upgrade that moves the stack’s roles', () => {
+  const { serviceRole } = companionPolicies({ idsKnown: true, allOptions: false, retiring: RETIRING_ROLES });
+  const { serviceRole: afterwards } = companionPolicies({ idsKnown: true, allOptions: false });
+
+  it.each(RETIRING_ROLES.flatMap((name) => ['iam:PassRole', 'iam:DeleteRolePolicy', 'iam:DeleteRole'].map((action) => [action, name])))(
+    'allows %s on the old role %s, and no longer once deploy has cleared the list',
+    async (action, name) => {
+      const target = { arn: retiringRoleArn(name), context: { 'iam:PassedToService': 'lambda.amazonaws.com' } };
+
+      expect(await decide(serviceRole, undefined, action, target)).toBe('Allowed');
+      expect(await decide(afterwards, undefined, action, target)).not.toBe('Allowed');
+    },
+  );
+});
+
+describe.each(COMPANION_VARIANTS)('the functions’ permissions boundary, %s', (_variant, options) => {
+  const { boundary } = companionPolicies(options);
+
+  describe.each(Object.keys(FUNCTION_CALLS) as Array<keyof typeof FUNCTION_CALLS>)('for %s', (role) => {
+    const policy = functionRolePolicy(role, { serviceRole: true, allOptions: options.allOptions });
+
+    it.each(FUNCTION_CALLS[role])('allows what the function calls: %s', async (action, target) => {
+      const fromFunction = { ...target, context: { ...target.context, 'lambda:SourceFunctionArn': FUNCTION_OF_ROLE[role] } };
+
+      expect(await decide(policy, boundary, action, fromFunction)).toBe('Allowed');
+    });
+  });
+
+  describe.each(NEIGHBOURS)('on $what, whatever a template grants the role', ({ actions, target }) => {
+    it.each(actions)('denies %s', async (action) => {
+      expect(await decide(ANYTHING, boundary, action, fromOwnFunction(target))).not.toBe('Allowed');
+    });
+  });
+
+  it('denies a bounded role outside its functions, whatever its trust policy lets assume it', async () => {
+    const secret = OWN_TARGETS['AWS::SecretsManager::Secret'][0];
+
+    expect(await decide(ANYTHING, boundary, 'secretsmanager:GetSecretValue', fromOwnFunction(secret))).toBe('Allowed');
+    expect(await decide(ANYTHING, boundary, 'secretsmanager:GetSecretValue', secret)).not.toBe('Allowed');
+  });
+
+  it('lets Lambda deliver a failed invocation to the topic, from outside the function', async () => {
+    expect(await decide(ANYTHING, boundary, 'sns:Publish', OWN_TARGETS['AWS::SNS::Topic'][0])).toBe('Allowed');
+  });
+});
+
+describe.each([
+  ['no options', false],
+  ['every option', true],
+])('the rotation role without a service role, %s', (_variant, allOptions) => {
+  const policy = functionRolePolicy('RotationRole', { serviceRole: false, allOptions });
+  // What a rotation's update does: a new secret, key and usage-plan key, the gate, the
+  // distribution's header, then the old ones deleted (or, on a rollback, the new ones).
+  const ROTATED: Array<[string, string[]]> = [
+    ['AWS::SecretsManager::Secret', ['create', 'delete']],
+    ['AWS::ApiGateway::ApiKey', ['create', 'delete']],
+    ['AWS::ApiGateway::UsagePlanKey', ['create', 'delete']],
+    ['AWS::CloudFront::Distribution', ['update']],
+  ];
+
+  describe.each(ROTATED)('on the stack’s own %s', (type, handlers) => {
+    const targets = OWN_TARGETS[type];
+
+    it.each(handlerPermissions(type, handlers))('allows %s, as the resource handler needs', async (action) => {
+      const service = action.split(':')[0];
+      const decided = await decideAll(policy, undefined, action, targets.filter((t) => t.arn.startsWith(`arn:aws:${service}:`)));
+
+      expect(decided.length).toBeGreaterThan(0);
+      expect(decided.filter(([, decision]) => decision !== 'Allowed')).toEqual([]);
+    });
+  });
+
+  it('invokes the key gate, as CloudFormation does with its credentials', async () => {
+    expect(await decide(policy, undefined, 'lambda:InvokeFunction', KEY_GATE)).toBe('Allowed');
+  });
+
+  describe.each(NEIGHBOURS)('on $what', ({ actions, target }) => {
+    it.each(actions)('denies %s', async (action) => {
+      expect(await decide(policy, undefined, action, fromOwnFunction(target))).not.toBe('Allowed');
+    });
+  });
+});
