@@ -223,3 +223,23 @@ describe.each([
     });
   });
 });
+
+// A statement whose action takes none of its resources authorizes nothing: a grant that only
+// looks like least privilege.
+const WILDCARD_SAMPLES = ['x1', 'x1/keys', 'x1/resources', 'log-stream:x1'];
+describe.each([
+  ['the service role', companionPolicies({ idsKnown: true, allOptions: true, retiring: RETIRING_ROLES }).serviceRole],
+  ['the boundary', companionPolicies({ idsKnown: true, allOptions: true }).boundary],
+  ...(['RotationRole', 'VerifierRole', 'KeyGateRole'] as const).map((role) => [`the ${role} without a service role`, functionRolePolicy(role, { serviceRole: false, allOptions: true })] as [string, Policy]),
+])('%s', (_name, policy) => {
+  const grants = policy.Statement.filter((s) => s.Effect === 'Allow' && s.Resource !== '*').flatMap((s) =>
+    [s.Action].flat().map((action: string) => [`${s.Sid}: ${action}`, action, [s.Resource].flat()] as [string, string, string[]]),
+  );
+
+  it.each(grants)('grants %s on a resource it takes', async (_grant, action, resources) => {
+    // A pattern stands for the resources it matches: a few concrete paths for each wildcard.
+    const samples = resources.flatMap((arn) => WILDCARD_SAMPLES.map((sample) => ({ arn: arn.replace(/\*/g, sample) })));
+
+    expect(await decideAll(ANYTHING, undefined, action, samples)).not.toEqual([]);
+  });
+});
