@@ -56,6 +56,15 @@ async function decideAll(identity: Policy, boundary: Policy | undefined, action:
   return decided;
 }
 
+/** Every target of the action's service that the action takes, and there is at least one, is Allowed. */
+async function expectAllowedOn(policy: Policy, action: string, targets: Target[]): Promise<void> {
+  const service = action.split(':')[0];
+  const decided = await decideAll(policy, undefined, action, targets.filter((t) => t.arn.startsWith(`arn:aws:${service}:`)));
+
+  expect(decided.length).toBeGreaterThan(0);
+  expect(decided.filter(([, decision]) => decision !== 'Allowed')).toEqual([]);
+}
+
 const handlerPermissions = (type: string, handlers = ['create', 'read', 'update', 'delete']) => {
   const schema = loadResourceSchema(type).handlers ?? {};
   return [...new Set(handlers.flatMap((h) => schema[h]?.permissions ?? []))].filter((action) => !(action in LEFT_OUT));
@@ -83,11 +92,7 @@ describe.each(COMPANION_VARIANTS)('the service role, %s', (_variant, options) =>
     const targets = OWN_TARGETS[type].filter((target) => !target.atCreateOnly || !options.idsKnown);
 
     it.each(handlerPermissions(type, handlersFor(type, options)))('allows %s, as the resource handler needs', async (action) => {
-      const service = action.split(':')[0];
-      const decided = await decideAll(serviceRole, undefined, action, targets.filter((t) => t.arn.startsWith(`arn:aws:${service}:`)));
-
-      expect(decided.length).toBeGreaterThan(0);
-      expect(decided.filter(([, decision]) => decision !== 'Allowed')).toEqual([]);
+      await expectAllowedOn(serviceRole, action, targets);
     });
   });
 
@@ -96,13 +101,7 @@ describe.each(COMPANION_VARIANTS)('the service role, %s', (_variant, options) =>
   });
 
   it.each(UNTAGGED_AT_CREATE)('allows %s on a resource that has no tags yet', async (action) => {
-    const service = action.split(':')[0];
-    const own = Object.values(OWN_TARGETS).flat().filter((t) => t.arn.startsWith(`arn:aws:${service}:`)).map(untagged);
-
-    const decided = await decideAll(serviceRole, undefined, action, own);
-
-    expect(decided.length).toBeGreaterThan(0);
-    expect(decided.filter(([, decision]) => decision !== 'Allowed')).toEqual([]);
+    await expectAllowedOn(serviceRole, action, Object.values(OWN_TARGETS).flat().map(untagged));
   });
 
   describe.each(NEIGHBOURS)('on $what', ({ actions, target }) => {
@@ -205,11 +204,7 @@ describe.each([
     const targets = OWN_TARGETS[type];
 
     it.each(handlerPermissions(type, handlers))('allows %s, as the resource handler needs', async (action) => {
-      const service = action.split(':')[0];
-      const decided = await decideAll(policy, undefined, action, targets.filter((t) => t.arn.startsWith(`arn:aws:${service}:`)));
-
-      expect(decided.length).toBeGreaterThan(0);
-      expect(decided.filter(([, decision]) => decision !== 'Allowed')).toEqual([]);
+      await expectAllowedOn(policy, action, targets);
     });
   });
 

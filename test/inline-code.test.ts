@@ -1,8 +1,5 @@
 import { execFile } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { type Server, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
@@ -12,6 +9,7 @@ import {
   withInlineCode,
 } from '../scripts/build-lambda';
 import { node24 } from '../scripts/node24';
+import { type RecordedRequest, type RequestRecorder, startRecorder } from './support/request-recorder';
 import { parseTemplate, readTemplate } from '../scripts/template';
 import { STACK_ID, gateEvent } from './key-gate.fixtures';
 
@@ -41,35 +39,20 @@ const NODES = [
   { name: "Node 24, the Lambda runtime's major version", directory: 'node24', node: node24, version: 'v24.' },
 ];
 
-interface Received {
-  method?: string;
-  url?: string;
-  contentType?: string;
-  body: string;
-}
-
-let recorder: Server;
+let recorder: RequestRecorder;
 let recorderUrl: string;
-let received: Received[];
+let received: RecordedRequest[];
 
 beforeAll(async () => {
-  recorder = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk) => (body += chunk));
-    request.on('end', () => {
-      received.push({ method: request.method, url: request.url, contentType: request.headers['content-type'], body });
-      response.end();
-    });
-  });
-  recorder.listen(0, '127.0.0.1');
-  await once(recorder, 'listening');
-  recorderUrl = `http://127.0.0.1:${(recorder.address() as AddressInfo).port}`;
+  recorder = await startRecorder();
+  recorderUrl = recorder.url;
+  received = recorder.received;
 });
 
-afterAll(() => new Promise((resolve) => recorder.close(resolve)));
+afterAll(() => recorder.close());
 
 beforeEach(() => {
-  received = [];
+  received.length = 0;
 });
 
 it('loads below every function the build writes into the template', () => {
