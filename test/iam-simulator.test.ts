@@ -18,8 +18,9 @@ class NotApplicableError extends Error {
 }
 
 /** The simulator's decision for one request; NotApplicableError when the ARN is not of a type the action takes. */
-async function decide(identity: Policy, boundary: Policy | undefined, action: string, target: Target): Promise<Decision> {
+async function decide(identity: Policy, boundary: Policy | undefined, action: string, target: Target, resourcePolicy?: Policy): Promise<Decision> {
   const simulation = {
+    resourcePolicy,
     identityPolicies: [{ name: 'identity', policy: identity }],
     permissionBoundaryPolicies: boundary ? [{ name: 'boundary', policy: boundary }] : undefined,
     serviceControlPolicies: [],
@@ -81,6 +82,15 @@ const COMPANION_VARIANTS: Array<[string, CompanionOptions]> = [
   ['once the stack exists, every option', { idsKnown: true, allOptions: true }],
   ['during the upgrade that moves its roles', { idsKnown: true, allOptions: true, retiring: RETIRING_ROLES }],
 ];
+const KMS_KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/0f1e2d3c-0000-4000-8000-000000000001`;
+/** The key policy AWS gives its managed keys aws/<service>: any principal of the account, through that service. */
+const awsManagedKeyPolicy = (service: string): Policy => ({
+  Version: '2012-10-17',
+  Statement: [{
+    Effect: 'Allow', Principal: { AWS: '*' }, Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'], Resource: '*',
+    Condition: { StringEquals: { 'kms:CallerAccount': ACCOUNT, 'kms:ViaService': `${service}.us-east-1.amazonaws.com` } },
+  }],
+});
 /** A template sent with UpdateStack may give a bounded role any policy: only the boundary limits it. */
 const ANYTHING: Policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
 const fromOwnFunction = (target: Target): Target => ({ ...target, context: { ...target.context, 'lambda:SourceFunctionArn': OWN_FUNCTIONS[0] } });
@@ -179,6 +189,21 @@ describe.each(COMPANION_VARIANTS)('the functions’ permissions boundary, %s', (
 
     expect(await decide(ANYTHING, boundary, 'secretsmanager:GetSecretValue', fromOwnFunction(secret))).toBe('Allowed');
     expect(await decide(ANYTHING, boundary, 'secretsmanager:GetSecretValue', secret)).not.toBe('Allowed');
+  });
+
+  it.each(['lambda', 'secretsmanager'])('lets %s decrypt with its AWS managed key on the role’s behalf, from outside the function', async (service) => {
+    const viaService = { 'kms:ViaService': `${service}.us-east-1.amazonaws.com`, 'kms:CallerAccount': ACCOUNT };
+
+    expect(await decide(ANYTHING, boundary, 'kms:Decrypt', { arn: KMS_KEY, context: viaService }, awsManagedKeyPolicy(service))).toBe('Allowed');
+  });
+
+  it.each([
+    ['directly', { 'kms:CallerAccount': ACCOUNT }],
+    ['through another service', { 'kms:ViaService': 's3.us-east-1.amazonaws.com', 'kms:CallerAccount': ACCOUNT }],
+  ])('denies KMS decryption %s, even with a key policy open to the account', async (_how, context) => {
+    const openKey: Policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' }] };
+
+    expect(await decide(ANYTHING, boundary, 'kms:Decrypt', fromOwnFunction({ arn: KMS_KEY, context }), openKey)).not.toBe('Allowed');
   });
 
   it('lets Lambda deliver a failed invocation to the topic, from outside the function', async () => {
