@@ -83,7 +83,9 @@ async function demo(): Promise<void> {
     const time = new Date(Math.floor((deployedAt.getTime() + DAY_MS) / 1000) * 1000);
     const event = scheduledEvent('123456789012', 'us-east-1', `arn:aws:events:us-east-1:123456789012:rule/${STACK}-RotationSchedule`, time);
     output.line(`  event: ${JSON.stringify(event)}`);
-    const handler = createHandler({ cloudformation: aws.cloudformation, stackName: STACK, log: (record) => output.line(`  Lambda log: ${JSON.stringify(record)}`), now: () => time });
+    // The demo's days pass in seconds: the function's clock is the day each schedule event is for.
+    let today = time;
+    const handler = createHandler({ cloudformation: aws.cloudformation, stackName: STACK, log: (record) => output.line(`  Lambda log: ${JSON.stringify(record)}`), now: () => today });
     const outcome = await handler(event);
     output.line('  The stack events of that update: new secret, key and usage-plan key first, the key gate, then the header, then cleanup:');
     await followStackOperation({
@@ -120,8 +122,8 @@ async function demo(): Promise<void> {
     const before = await collectStatus(STACK, { ...aws, scheduleMap: scheduleMap(), now: () => new Date() });
     output.line('  Clients call GET /pets through "CloudFront" without pause during the whole rotation and its rollback.');
     const traffic = await steadyTraffic(aws, STACK);
-    const refusedAt = new Date(time.getTime() + DAY_MS).toISOString().replace('.000Z', 'Z');
-    const refusedOutcome = await handler({ ...event, time: refusedAt });
+    today = new Date(time.getTime() + DAY_MS);
+    const refusedOutcome = await handler({ ...event, time: today.toISOString().replace('.000Z', 'Z') });
     await followStackOperation({
       cloudformation: aws.cloudformation, stackName: STACK, clientRequestToken: clientRequestTokenFor(refusedOutcome.timestamp),
       since: deployedAt, sleep: async () => undefined, output,
