@@ -1,6 +1,5 @@
 // One class per way a rotation can fail. Each message names the stack, says what happened and
 // what to do; the CLI maps the classes to exit codes. No message ever carries a key value.
-// Kept terse: these classes ship in the template's inline code, which has a size limit.
 
 export class StackNotFoundError extends Error {
   override name = 'StackNotFoundError';
@@ -9,10 +8,11 @@ export class StackNotFoundError extends Error {
   }
 }
 
-export class TimestampParameterMissingError extends Error {
-  override name = 'TimestampParameterMissingError';
-  constructor(stack: string) {
-    super(`Stack "${stack}" has no Timestamp parameter: it was not deployed from this template. Nothing changed.`);
+/** Rotating, or deploying over, another template's stack would replace or delete its resources. */
+export class NotThisTemplateError extends Error {
+  override name = 'NotThisTemplateError';
+  constructor(readonly stackName: string, readonly missing: string[]) {
+    super(`Stack "${stackName}" was not made from this template (it has no ${missing.join(', no ')}). Nothing changed: only stacks of this template are rotated or deployed to.`);
   }
 }
 

@@ -12,7 +12,7 @@ import {
   StackBusyError,
   StackNotFoundError,
   StackNotUpdatableError,
-  TimestampParameterMissingError,
+  NotThisTemplateError,
 } from './errors';
 
 export const TIMESTAMP_PARAMETER = 'Timestamp';
@@ -58,11 +58,34 @@ export interface RotatableStack {
   previousTimestamp: string;
 }
 
-/** The stack with its current Timestamp; refuses a missing stack or one without a Timestamp. */
+/** Outputs every version of this template has given its stacks: a stack without them is another's. */
+export const OWN_OUTPUTS = ['ApiKeyId', 'ApiKeySecretArn', 'CloudFrontURL', 'DistributionId', 'UsagePlanId'];
+
+/**
+ * What the stack lacks of this template's parameter and outputs; none for a stack of this
+ * template. Outputs exist once a create has completed, so a stack still being created, or whose
+ * create failed, is judged by its parameter alone.
+ */
+export function missingOwnParts(stack: Stack): string[] {
+  const created = stack.StackStatus === 'CREATE_COMPLETE' || /^(UPDATE|IMPORT)_/.test(stack.StackStatus ?? '');
+  const outputs = new Set((stack.Outputs ?? []).map((o) => o.OutputKey));
+  return [
+    ...(stack.Parameters?.some((p) => p.ParameterKey === TIMESTAMP_PARAMETER) ? [] : [`parameter ${TIMESTAMP_PARAMETER}`]),
+    ...(created ? OWN_OUTPUTS.filter((key) => !outputs.has(key)).map((key) => `output ${key}`) : []),
+  ];
+}
+
+/** Refuses a stack of another template: a new Timestamp, or this template, would replace its resources. */
+export function checkOwnStack(stack: Stack): void {
+  const missing = missingOwnParts(stack);
+  if (missing.length > 0) throw new NotThisTemplateError(stack.StackName ?? '', missing);
+}
+
+/** The stack with its current Timestamp; refuses a missing stack or one of another template. */
 export async function describeRotatableStack(cloudformation: CloudFormationClient, stackName: string): Promise<RotatableStack> {
   const stack = await describeStack(cloudformation, stackName);
-  const previous = stack.Parameters?.find((p) => p.ParameterKey === TIMESTAMP_PARAMETER);
-  if (!previous) throw new TimestampParameterMissingError(stackName);
+  checkOwnStack(stack);
+  const previous = stack.Parameters!.find((p) => p.ParameterKey === TIMESTAMP_PARAMETER)!;
   return { stack, previousTimestamp: previous.ParameterValue ?? '' };
 }
 

@@ -10,6 +10,9 @@ export const PARAMETERS: Parameter[] = [
   { ParameterKey: 'WebACLArn', ParameterValue: '' },
 ];
 
+/** The outputs by which a stack of this template is recognised (their values do not matter here). */
+export const OWN_OUTPUTS = ['ApiKeyId', 'ApiKeySecretArn', 'CloudFrontURL', 'DistributionId', 'UsagePlanId'].map((OutputKey) => ({ OutputKey, OutputValue: 'x' }));
+
 export function stack(overrides: Partial<Stack> = {}): Stack {
   return {
     StackName: STACK_NAME,
@@ -17,6 +20,7 @@ export function stack(overrides: Partial<Stack> = {}): Stack {
     StackStatus: 'UPDATE_COMPLETE',
     CreationTime: new Date('2026-01-01T00:00:00Z'),
     Parameters: PARAMETERS,
+    Outputs: OWN_OUTPUTS,
     Capabilities: ['CAPABILITY_IAM'],
     ...overrides,
   };

@@ -12,10 +12,10 @@ import {
   StackBusyError,
   StackNotFoundError,
   StackNotUpdatableError,
-  TimestampParameterMissingError,
+  NotThisTemplateError,
 } from '../lambda/errors';
 import { rotateApiKey } from '../lambda/rotation';
-import { NOT_FOUND, NO_UPDATES, PARAMETERS, STACK_NAME, busy, serviceError, stack } from './rotation.fixtures';
+import { NOT_FOUND, NO_UPDATES, OWN_OUTPUTS, PARAMETERS, STACK_NAME, busy, serviceError, stack } from './rotation.fixtures';
 
 const cloudformation = mockClient(CloudFormationClient);
 const client = new CloudFormationClient({ region: 'eu-west-1' });
@@ -94,7 +94,7 @@ describe('rotateApiKey', () => {
     [{ RollbackTriggers: [{ Arn: 'arn:aws:cloudwatch:eu-west-1:123456789012:alarm:edge-api-OriginKeyRejectedAlarm-1', Type: 'AWS::CloudWatch::Alarm' }], MonitoringTimeInMinutes: 10 }],
     [{ RollbackTriggers: [], MonitoringTimeInMinutes: 0 }],
   ])('starts the update with the rollback triggers the stack states: %j', async (configuration) => {
-    const outputs = [{ OutputKey: 'RollbackConfiguration', OutputValue: JSON.stringify(configuration) }];
+    const outputs = [...OWN_OUTPUTS, { OutputKey: 'RollbackConfiguration', OutputValue: JSON.stringify(configuration) }];
     cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [stack({ Outputs: outputs })] });
 
     await rotateApiKey(client, request);
@@ -201,8 +201,14 @@ describe('rotateApiKey', () => {
       [
         'a stack without a Timestamp parameter',
         () => cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [stack({ Parameters: [{ ParameterKey: 'Env', ParameterValue: 'prod' }] })] }),
-        TimestampParameterMissingError,
-        'has no Timestamp parameter',
+        NotThisTemplateError,
+        'was not made from this template (it has no parameter Timestamp)',
+      ],
+      [
+        "another template's stack with a Timestamp parameter",
+        () => cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [stack({ Outputs: [{ OutputKey: 'BucketName', OutputValue: 'b' }] })] }),
+        NotThisTemplateError,
+        'was not made from this template (it has no output ApiKeyId, no output ApiKeySecretArn, no output CloudFrontURL, no output DistributionId, no output UsagePlanId)',
       ],
       [
         'a stack busy with another update',
@@ -263,7 +269,7 @@ describe('rotateApiKey', () => {
   });
 
   it.each(['{"RollbackTriggers": [', 'not json'])('refuses a stack whose RollbackConfiguration output is %j, naming the output', async (value) => {
-    cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [stack({ Outputs: [{ OutputKey: 'RollbackConfiguration', OutputValue: value }] })] });
+    cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [stack({ Outputs: [...OWN_OUTPUTS, { OutputKey: 'RollbackConfiguration', OutputValue: value }] })] });
 
     const rotation = rotateApiKey(client, request);
 

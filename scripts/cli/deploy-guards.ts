@@ -1,27 +1,10 @@
-// What `deploy` checks before it changes anything: that an existing stack is one of this
-// template's, that CloudFront is re-pointed at another origin only when the user says so, and,
-// where one cheap read can tell, that --api-url names a stage that exists in this Region.
+// What `deploy` checks before it changes anything, besides that an existing stack is one of this
+// template's (checkOwnStack, which the rotation shares): that CloudFront is re-pointed at another
+// origin only when the user says so, and, where one cheap read can tell, that --api-url names a
+// stage that exists in this Region.
 import { type APIGatewayClient, GetStageCommand } from '@aws-sdk/client-api-gateway';
 import type { Stack } from '@aws-sdk/client-cloudformation';
-import { TIMESTAMP_PARAMETER } from '../../lambda/rotation';
-import { NotThisTemplateError, OriginChangeNotConfirmedError, UsageError } from './errors';
-
-/** Outputs every version of this template has given its stacks: a stack without them is another's. */
-export const OWN_OUTPUTS = ['ApiKeyId', 'ApiKeySecretArn', 'CloudFrontURL', 'DistributionId', 'UsagePlanId'];
-
-/** What the stack lacks of this template's parameter and outputs; none for a rotating stack. */
-export function missingOwnParts(stack: Stack): string[] {
-  const outputs = new Set((stack.Outputs ?? []).map((o) => o.OutputKey));
-  return [
-    ...(stack.Parameters?.some((p) => p.ParameterKey === TIMESTAMP_PARAMETER) ? [] : [`parameter ${TIMESTAMP_PARAMETER}`]),
-    ...OWN_OUTPUTS.filter((key) => !outputs.has(key)).map((key) => `output ${key}`),
-  ];
-}
-
-export function checkOwnStack(stack: Stack): void {
-  const missing = missingOwnParts(stack);
-  if (missing.length > 0) throw new NotThisTemplateError(stack.StackName ?? '', missing);
-}
+import { OriginChangeNotConfirmedError, UsageError } from './errors';
 
 /** An ApiURL change moves every request through CloudFront to another origin ('' is the demo API). */
 export function checkOriginChange(stack: Stack, given: Record<string, string>, confirmed: boolean): void {

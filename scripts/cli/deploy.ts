@@ -12,11 +12,11 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { isDeepStrictEqual } from 'node:util';
 import { StackBusyError, StackNotFoundError } from '../../lambda/errors';
-import { TIMESTAMP_PARAMETER, checkNotFailed, describeStack, isValidationError, translateError } from '../../lambda/rotation';
+import { TIMESTAMP_PARAMETER, checkNotFailed, checkOwnStack, describeStack, isValidationError, translateError } from '../../lambda/rotation';
 import { timestampFrom } from '../../lambda/timestamp';
 import { TemplateTooLargeError, UsageError } from './errors';
 import { type Output, paint } from './output';
-import { checkApiStage, checkOriginChange, checkOwnStack } from './deploy-guards';
+import { checkApiStage, checkOriginChange } from './deploy-guards';
 import { refuseUncreated } from './refusals';
 import { runScheduledRotation } from './scheduled-rotation';
 import { MIRRORED_PARAMETERS, deployServiceRole, stackIds } from './service-role';

@@ -60,14 +60,6 @@ export class ChangeSetNotDeletedError extends Error {
   }
 }
 
-/** `deploy` replaces a stack's template: only a stack made from this one may be updated. */
-export class NotThisTemplateError extends Error {
-  override name = 'NotThisTemplateError';
-  constructor(readonly stackName: string, readonly missing: string[]) {
-    super(`Stack "${stackName}" was not made from this template (it has no ${missing.join(', no ')}), so deploy will not replace its template. Nothing changed; choose another --stack-name.`);
-  }
-}
-
 export class OriginChangeNotConfirmedError extends Error {
   override name = 'OriginChangeNotConfirmedError';
   constructor(readonly stackName: string, readonly from: string, readonly to: string) {
@@ -123,5 +115,21 @@ export class StackSetOriginChangeNotConfirmedError extends Error {
     const origin = (url: string) => (url === '' ? 'the demo API' : url);
     const listed = changes.map(({ account, region, from, to }) => `${account}/${region} from ${origin(from)} to ${origin(to)}`).join('; ');
     super(`This deploy would point CloudFront of ${changes.length} instance(s) of StackSet "${stackSetName}" at another origin: ${listed}. Nothing changed; pass --change-origin to confirm.`);
+  }
+}
+
+/** `--stack-set` names no StackSet in the account and Region asked (StackSetNotFoundException). */
+export class StackSetNotFoundError extends Error {
+  override name = 'StackSetNotFoundError';
+  constructor(readonly stackSetName: string, readonly region: string, options?: ErrorOptions) {
+    super(`There is no StackSet "${stackSetName}" in ${region} of this account: check the name, and pass --region with the StackSet's own Region (where it was created).`, options);
+  }
+}
+
+/** Without --role-name each stack is read with the caller's own credentials, which reach the caller's account alone. */
+export class StackSetNeedsRoleError extends Error {
+  override name = 'StackSetNeedsRoleError';
+  constructor(readonly stackSetName: string, readonly accounts: string[], readonly callerAccount: string) {
+    super(`StackSet "${stackSetName}" has instances in account(s) ${accounts.join(', ')}, but these credentials are of account ${callerAccount}. Nothing changed; pass --role-name with the role to assume in each account (for a StackSet, usually AWSCloudFormationStackSetExecutionRole).`);
   }
 }

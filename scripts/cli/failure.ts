@@ -6,14 +6,13 @@ import {
   StackBusyError,
   StackNotFoundError,
   StackNotUpdatableError,
-  TimestampParameterMissingError,
+  NotThisTemplateError,
 } from '../../lambda/errors';
 import { PROGRAM } from './args';
 import {
   ChangeSetFailedError,
   ChangeSetNotDeletedError,
   NotAwsAnswerError,
-  NotThisTemplateError,
   OperationFailedError,
   OriginChangeNotConfirmedError,
   RotationLeftoversError,
@@ -21,6 +20,8 @@ import {
   ScheduledRotationFailedError,
   StackCreationFailedError,
   StackSetBusyError,
+  StackSetNeedsRoleError,
+  StackSetNotFoundError,
   StackSetOperationFailedError,
   StackSetOriginChangeNotConfirmedError,
   StackNotCreatedError,
@@ -37,11 +38,11 @@ export interface Failure {
   exitCode: number;
 }
 
-const USAGE_OR_ACCESS = [StackNotFoundError, NotThisTemplateError, OriginChangeNotConfirmedError, StackSetOriginChangeNotConfirmedError];
+const USAGE_OR_ACCESS = [StackNotFoundError, NotThisTemplateError, OriginChangeNotConfirmedError, StackSetOriginChangeNotConfirmedError, StackSetNotFoundError, StackSetNeedsRoleError];
 const KNOWN = [
   ...USAGE_OR_ACCESS,
   TemplateTooLargeError, OperationFailedError, ChangeSetFailedError, RotationLeftoversError, StackBusyError,
-  StackNotUpdatableError, TimestampParameterMissingError, InvalidEventError, InvalidRollbackConfigurationError,
+  StackNotUpdatableError, InvalidEventError, InvalidRollbackConfigurationError,
   StackNotCreatedError, StackCreationFailedError, ChangeSetNotDeletedError, NotAwsAnswerError, ScheduledRotationFailedError,
   RotationTimeoutError, StackSetOperationFailedError, StackSetBusyError,
 ];

@@ -10,10 +10,9 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { APIGatewayClient, GetStageCommand } from '@aws-sdk/client-api-gateway';
 import { mockClient } from 'aws-sdk-client-mock';
-import { StackBusyError } from '../../lambda/errors';
+import { NotThisTemplateError, StackBusyError } from '../../lambda/errors';
 import { deploy } from '../../scripts/cli/deploy';
 import {
-  NotThisTemplateError,
   OperationFailedError,
   OriginChangeNotConfirmedError,
   StackCreationFailedError,

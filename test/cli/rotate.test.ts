@@ -9,10 +9,11 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { APIGatewayClient, GetApiKeyCommand, GetUsagePlanKeysCommand } from '@aws-sdk/client-api-gateway';
 import { mockClient } from 'aws-sdk-client-mock';
-import { StackBusyError } from '../../lambda/errors';
+import { NotThisTemplateError, StackBusyError } from '../../lambda/errors';
+import { describeFailure } from '../../scripts/cli/failure';
 import { ChangeSetFailedError, ChangeSetNotDeletedError, OperationFailedError, RotationLeftoversError, StackCreationFailedError, StackNotCreatedError } from '../../scripts/cli/errors';
 import { dryRun, rotate } from '../../scripts/cli/rotate';
-import { stack } from '../rotation.fixtures';
+import { OWN_OUTPUTS, stack } from '../rotation.fixtures';
 import { START, TOKEN, newestFirst, noSleep, recordingOutput, stackEvent } from './cli.fixtures';
 
 const cloudformation = mockClient(CloudFormationClient);
@@ -25,7 +26,7 @@ const deps = () => ({
   sleep: noSleep,
   output,
 });
-const OUTPUTS = [{ OutputKey: 'ApiKeyId', OutputValue: 'newkey0001' }, { OutputKey: 'UsagePlanId', OutputValue: 'plan01' }];
+const OUTPUTS = [...OWN_OUTPUTS.filter((o) => o.OutputKey !== 'ApiKeyId' && o.OutputKey !== 'UsagePlanId'), { OutputKey: 'ApiKeyId', OutputValue: 'newkey0001' }, { OutputKey: 'UsagePlanId', OutputValue: 'plan01' }];
 const NEW_KEY = { id: 'newkey0001', name: 'CloudFront-2026-11-22T10-00-00Z' };
 /** A rotation that CloudFormation reports complete, with `events` after the update started. */
 const completedRotation = (events = [stackEvent('edge-api', 'UPDATE_COMPLETE', 2)]) => {
@@ -204,5 +205,29 @@ describe('refuses, with the real reason and remedy, a stack that', () => {
     }
     expect(cloudformation.commandCalls(UpdateStackCommand)).toHaveLength(0);
     expect(cloudformation.commandCalls(CreateChangeSetCommand)).toHaveLength(0);
+  });
+});
+
+// Another template's stack with a Timestamp parameter: a new Timestamp would replace whatever
+// depends on it there (a bucket, a topic), as the review saw it do.
+describe("refuses another template's stack, changing nothing,", () => {
+  beforeEach(() => {
+    cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [stack({ Outputs: [{ OutputKey: 'BucketName', OutputValue: 'assets' }] })] });
+  });
+
+  it.each([
+    ['in rotate', () => rotate('edge-api', true, deps())],
+    ['in the dry run', () => dryRun('edge-api', deps())],
+  ])('%s', async (_case, command) => {
+    const refused = command();
+
+    await expect(refused).rejects.toBeInstanceOf(NotThisTemplateError);
+    await expect(refused).rejects.toThrow('Stack "edge-api" was not made from this template (it has no output ApiKeyId');
+    expect(cloudformation.commandCalls(UpdateStackCommand)).toHaveLength(0);
+    expect(cloudformation.commandCalls(CreateChangeSetCommand)).toHaveLength(0);
+  });
+
+  it('and says so with exit code 2, as for any stack that is not the one meant', () => {
+    expect(describeFailure(new NotThisTemplateError('edge-api', ['output ApiKeyId'])).exitCode).toBe(2);
   });
 });

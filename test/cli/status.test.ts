@@ -20,6 +20,8 @@ const OUTPUTS = [
   { OutputKey: 'ApiKeyId', OutputValue: 'm2m1k7sybf' },
   { OutputKey: 'UsagePlanId', OutputValue: 'plan01' },
   { OutputKey: 'DistributionId', OutputValue: 'E2QWRUHEXAMPLE' },
+  { OutputKey: 'ApiKeySecretArn', OutputValue: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:edge-api/cloudfront-api-key/2026-10-23T01-57-00Z-AbCdEf' },
+  { OutputKey: 'CloudFrontURL', OutputValue: 'https://d111111abcdef8.cloudfront.net' },
 ];
 
 const cloudformation = mockClient(CloudFormationClient);

@@ -13,11 +13,11 @@ import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { StackBusyError, StackNotFoundError, TimestampParameterMissingError } from '../../lambda/errors';
+import { NotThisTemplateError, StackBusyError, StackNotFoundError } from '../../lambda/errors';
 import { createHandler } from '../../lambda/handler';
 import { rotateApiKey } from '../../lambda/rotation';
 import { main as cli } from '../../scripts/cli';
-import { NotThisTemplateError, OriginChangeNotConfirmedError } from '../../scripts/cli/errors';
+import { OriginChangeNotConfirmedError } from '../../scripts/cli/errors';
 import { dryRun } from '../../scripts/cli/rotate';
 import { emulatorClientConfig } from '../../scripts/emulator/launch';
 import { type LocalAws, get, stackOutput, startLocalAws } from '../../scripts/emulator/local-stack';
@@ -309,6 +309,24 @@ describe('the rotation module refuses, over the wire,', () => {
     }));
 
     await expect(rotateApiKey(aws.cloudformation, { stackName: 'unrelated', timestamp: '2026-11-23T10-00-00Z', clientRequestToken: 'rotate-x', now: '2026-11-23T10-00-00Z' }))
-      .rejects.toBeInstanceOf(TimestampParameterMissingError);
+      .rejects.toBeInstanceOf(NotThisTemplateError);
+  });
+
+  it("another template's stack with a Timestamp parameter, whose topic a new Timestamp would replace", async () => {
+    await aws.cloudformation.send(new CreateStackCommand({
+      StackName: 'lookalike',
+      TemplateBody: JSON.stringify({
+        Parameters: { Timestamp: { Type: 'String' } },
+        Resources: { Topic: { Type: 'AWS::SNS::Topic', Properties: { TopicName: { 'Fn::Sub': 'lookalike-${Timestamp}' } } } },
+        Outputs: { TopicArn: { Value: { Ref: 'Topic' } } },
+      }),
+      Parameters: [{ ParameterKey: 'Timestamp', ParameterValue: '2026-11-22' }],
+    }));
+    const topicBefore = await stackOutput(aws.cloudformation, 'lookalike', 'TopicArn');
+
+    await expect(rotateApiKey(aws.cloudformation, { stackName: 'lookalike', timestamp: '2026-11-23T10-00-00Z', clientRequestToken: 'rotate-y', now: '2026-11-23T10-00-00Z' }))
+      .rejects.toBeInstanceOf(NotThisTemplateError);
+
+    expect(await stackOutput(aws.cloudformation, 'lookalike', 'TopicArn')).toBe(topicBefore);
   });
 });

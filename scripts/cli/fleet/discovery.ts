@@ -1,7 +1,7 @@
 // Finds the rotating stacks of one account and Region by what the template gives them (its
 // Timestamp parameter and its outputs), not by name or tag: console-made stacks count too.
 import { DescribeStacksCommand, type CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { missingOwnParts } from '../deploy-guards';
+import { missingOwnParts } from '../../../lambda/rotation';
 import { describeFailure } from '../failure';
 import { type Gauge, mapPool } from './pool';
 import type { Target } from './targets';
