@@ -122,10 +122,13 @@ export function createKeyGate(deps: GateDependencies) {
     // Without a stack ARN of its own (no STACK_ID), the gate knows no stack to act for.
     if (!secretPrefix || event.StackId !== stackId) throw new ForeignStackError(event.StackId);
     if (event.RequestType === 'Delete') return 'Deleted: the gate holds nothing to remove.';
+    const { SecretArn, KeyId, TimeoutSeconds } = event.ResourceProperties as unknown as GateProperties;
+    if (event.RequestType === 'Update' && event.OldResourceProperties.SecretArn === SecretArn) {
+      return `Key ${KeyId} is the one CloudFront already sends: this update changes no key, so there is nothing to test.`;
+    }
     const stackStatus = await statusOf();
     // A rollback restores the previous key, which the API accepted before: never block it.
     if (stackStatus.includes('ROLLBACK')) return `The stack is in ${stackStatus}: the gate lets the rollback pass.`;
-    const { SecretArn, KeyId, TimeoutSeconds } = event.ResourceProperties as unknown as GateProperties;
     if (!isKeySecret(SecretArn, secretPrefix)) throw new ForeignSecretError(SecretArn, secretPrefix);
     const seconds = Number(TimeoutSeconds);
     // NaN would never reach the deadline: the gate would ask until the function timed out, unanswered.

@@ -4,6 +4,8 @@ export const STACK_ID = 'arn:aws:cloudformation:eu-west-1:123456789012:stack/edg
 /** The key gate function's environment HEALTH_URL, as the template sets it. */
 export const HEALTH_URL = 'https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/prod/pets';
 export const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:edge-api/cloudfront-api-key/2026-11-23T10-00-00Z-AbCdEf';
+/** The secret of the key a rotation replaces. */
+export const OLD_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:edge-api/cloudfront-api-key/2026-10-23T01-57-00Z-GhIjKl';
 
 /** The request CloudFormation sends the key gate (User Guide, "Custom resource request objects"). */
 export function gateEvent(
@@ -31,5 +33,5 @@ export function gateEvent(
   };
   if (type === 'Create') return { ...common, RequestType: 'Create' };
   if (type === 'Delete') return { ...common, RequestType: 'Delete', PhysicalResourceId: 'KeyGate-existing' };
-  return { ...common, RequestType: 'Update', PhysicalResourceId: 'KeyGate-existing', OldResourceProperties: { ...ResourceProperties, KeyId: 'oldkey0001' } };
+  return { ...common, RequestType: 'Update', PhysicalResourceId: 'KeyGate-existing', OldResourceProperties: { ...ResourceProperties, KeyId: 'oldkey0001', SecretArn: OLD_SECRET_ARN } };
 }

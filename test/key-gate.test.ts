@@ -179,6 +179,18 @@ describe('the key gate lets pass at once, testing nothing,', () => {
     expect(secrets.calls()).toEqual([]);
   });
 
+  // A deploy that changes only the gate's bound, say: the key CloudFront sends stays the same.
+  it('an update that keeps the key', async () => {
+    const event = gateEvent('Update', { TimeoutSeconds: '60' });
+    const unchanged = { ...event, OldResourceProperties: { ...event.ResourceProperties, TimeoutSeconds: '300' } } as CloudFormationCustomResourceEvent;
+
+    await run(unchanged);
+
+    expect(answer()).toMatchObject({ Status: 'SUCCESS', Reason: 'Key newkey0001 is the one CloudFront already sends: this update changes no key, so there is nothing to test.' });
+    expect(requests).toEqual([]);
+    expect(secrets.calls()).toEqual([]);
+  });
+
   it('a new key when the gate is off (TimeoutSeconds 0)', async () => {
     await run(gateEvent('Update', { TimeoutSeconds: '0' }));
 
