@@ -148,14 +148,14 @@ export async function deploy(given: DeployRequest, deps: DeployDependencies): Pr
       await deployServiceRole(request.stackName, { ...mirrored, ...idsAfter }, `${clientRequestToken}-role-scope`, since, deps);
     }
   }
-  await printOutputs(cloudformation, request.stackName, output);
-
   const roleChanged = roleArn !== undefined && roleArn !== existing?.RoleARN;
   const pathChanged = !existing || roleChanged || UNATTENDED_PATH_TYPES.some((type) => result.touchedTypes.has(type));
   if (request.testRotation !== false && pathChanged) {
     output.line();
     await runScheduledRotation(request.stackName, (await describeStack(cloudformation, request.stackName)).StackId ?? '', deps);
   }
+  // Read last: the test rotation has just replaced the key the outputs name.
+  await printOutputs(cloudformation, request.stackName, output);
 }
 
 async function follow(stackName: string, clientRequestToken: string, since: Date, deps: DeployDependencies): Promise<FollowResult> {

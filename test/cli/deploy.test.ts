@@ -386,6 +386,17 @@ describe('deploy tests the unattended path', () => {
     expect(lambda.commandCalls(InvokeCommand)).toHaveLength(invoked ? 1 : 0);
   });
 
+  it('then prints the outputs, as they are after the test rotation replaced the key', async () => {
+    cloudformation.on(DescribeStackEventsCommand).resolves(touching('AWS::IAM::Role'));
+
+    await run({ testRotation: true });
+
+    const tested = output.lines.findIndex((line) => line.startsWith('Testing the unattended path'));
+    const outputs = output.lines.findIndex((line) => line.includes('Outputs'));
+    expect(tested).toBeGreaterThanOrEqual(0);
+    expect(outputs).toBeGreaterThan(tested);
+  });
+
   it('after a create', async () => {
     cloudformation.on(DescribeStacksCommand).rejectsOnce(NOT_FOUND).resolves({ Stacks: [stack({ StackStatus: 'CREATE_COMPLETE', Outputs: OUTPUTS })] });
     cloudformation.on(CreateStackCommand).resolves({});
