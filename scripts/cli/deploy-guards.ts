@@ -27,3 +27,40 @@ export async function checkApiStage(apigateway: APIGatewayClient, apiUrl: string
   );
   if (!found) throw new UsageError(`--api-url names stage "${stageName}" of REST API ${restApiId}, which does not exist in ${region}. Check the API ID and the stage name.`, 'deploy');
 }
+
+/** A condition of the template's Rules section: the functions CloudFormation allows there that this template uses. */
+function ruleValue(node: any, values: Record<string, string>): string | boolean {
+  if (typeof node !== 'object' || node === null) return node;
+  const [[name, argument]] = Object.entries(node) as [[string, any]];
+  switch (name) {
+    case 'Ref': return values[argument] ?? '';
+    case 'Fn::Equals': return ruleValue(argument[0], values) === ruleValue(argument[1], values);
+    case 'Fn::Not': return !ruleValue(argument[0], values);
+    case 'Fn::And': return argument.every((item: unknown) => ruleValue(item, values));
+    case 'Fn::Or': return argument.some((item: unknown) => ruleValue(item, values));
+    default: throw new Error(`The template's Rules use ${name}, which deploy does not evaluate.`);
+  }
+}
+
+/**
+ * The template's Rules, judged before anything changes, as CloudFormation judges them before it
+ * creates or updates the stack: an assertion whose rule applies must hold for the values the
+ * stack would have. The message is the template's own AssertDescription.
+ */
+export function checkRules(rules: Record<string, any>, values: Record<string, string>, flags: Record<string, string>): void {
+  for (const [ruleName, { RuleCondition, Assertions = [] }] of Object.entries(rules)) {
+    if (RuleCondition !== undefined && !ruleValue(RuleCondition, values)) continue;
+    const broken = Assertions.find(({ Assert }: { Assert: unknown }) => !ruleValue(Assert, values));
+    if (!broken) continue;
+    const named = [...JSON.stringify(rules[ruleName]).matchAll(/"Ref":"(\w+)"/g)].map(([, key]) => flags[key] ?? key);
+    throw new UsageError(`${[...new Set(named)].join(' and ')}: ${broken.AssertDescription} (the template's rule ${ruleName}). Nothing changed.`, 'deploy');
+  }
+}
+
+/** The companion's StackName rule: its generated names must fit, which a longer stack name would not. */
+export function checkServiceRoleStackName(stackName: string, companionTemplate: Record<string, any>): void {
+  const { AllowedPattern, ConstraintDescription } = companionTemplate.Parameters.StackName;
+  if (!new RegExp(AllowedPattern).test(stackName)) {
+    throw new UsageError(`--stack-name "${stackName}" cannot have a service role: it ${ConstraintDescription}. Nothing changed; choose a shorter name.`, 'deploy');
+  }
+}

@@ -16,7 +16,7 @@ import { TIMESTAMP_PARAMETER, checkNotFailed, checkOwnStack, describeStack, isVa
 import { timestampFrom } from '../../lambda/timestamp';
 import { TemplateTooLargeError, UsageError } from './errors';
 import { type Output, paint } from './output';
-import { checkApiStage, checkOriginChange } from './deploy-guards';
+import { checkApiStage, checkOriginChange, checkRules, checkServiceRoleStackName } from './deploy-guards';
 import { refuseUncreated } from './refusals';
 import { runScheduledRotation } from './scheduled-rotation';
 import { MIRRORED_PARAMETERS, deployServiceRole, stackIds } from './service-role';
@@ -88,8 +88,11 @@ export async function deploy(given: DeployRequest, deps: DeployDependencies): Pr
   }
   if ('ApiURL' in request.parameters) await checkApiStage(deps.apigateway, request.parameters.ApiURL);
   const currentValue = (key: string) => existing?.Parameters?.find((p) => p.ParameterKey === key)?.ParameterValue ?? '';
+  const valueAfter = (key: string) => request.parameters[key] ?? (existing ? currentValue(key) : String(declared[key]?.Default ?? ''));
+  checkRules(parseTemplate(templateBody).Rules ?? {}, Object.fromEntries(Object.keys(declared).map((key) => [key, valueAfter(key)])), PARAMETER_FLAGS);
   // A stack in service-role mode keeps its companion in step with the template and the web ACL.
   const withServiceRole = request.serviceRole === true || currentValue(SERVICE_ROLE_PARAMETER) !== '';
+  if (withServiceRole) checkServiceRoleStackName(request.stackName, parseTemplate(deps.serviceRoleTemplateBody));
   let roleArn: string | undefined;
   const mirrored = Object.fromEntries(MIRRORED_PARAMETERS.map((key) => [key, request.parameters[key] ?? currentValue(key)]));
   const idsBefore = withServiceRole ? await stackIds(cloudformation, existing) : undefined;

@@ -157,6 +157,38 @@ describe('deploy', () => {
     expect(cloudformation.calls()).toHaveLength(0);
   });
 
+  const CERTIFICATE = 'arn:aws:acm:us-east-1:123456789012:certificate/473e64fd-f30b-4765-81a0-62ad96dd167a';
+  it.each([
+    ['domain names without a certificate', { DomainNames: 'api.example.com' }, 'DomainNamesNeedCertificate'],
+    ['a certificate without domain names', { CertificateArn: CERTIFICATE }, 'CertificateNeedsDomainNames'],
+  ])("refuses %s by the template's own rule, before anything changes", async (_case, parameters, rule) => {
+    cloudformation.on(DescribeStacksCommand).rejects(NOT_FOUND);
+
+    const deployed = run({ parameters });
+
+    await expect(deployed).rejects.toBeInstanceOf(UsageError);
+    await expect(deployed).rejects.toThrow(`--certificate-arn and --domain-names: DomainNames and CertificateArn go together (the template's rule ${rule}). Nothing changed.`);
+    expect(cloudformation.commandCalls(CreateStackCommand)).toHaveLength(0);
+  });
+
+  it("judges the rule on the values the stack would have: given ones, and the stack's for the rest", async () => {
+    const withDomain = [...PARAMETERS, { ParameterKey: 'DomainNames', ParameterValue: 'api.example.com' }, { ParameterKey: 'CertificateArn', ParameterValue: CERTIFICATE }];
+    cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [stack({ Outputs: OUTPUTS, Parameters: withDomain })] });
+    cloudformation.on(UpdateStackCommand).resolves({});
+
+    await run({ parameters: { DomainNames: 'www.example.com' } });
+
+    expect(cloudformation.commandCalls(UpdateStackCommand)).toHaveLength(1);
+  });
+
+  it('refuses a stack name too long for a service role, before anything changes', async () => {
+    const deployed = run({ stackName: 'a-stack-name-of-thirty-one-char', serviceRole: true });
+
+    await expect(deployed).rejects.toBeInstanceOf(UsageError);
+    await expect(deployed).rejects.toThrow('--stack-name "a-stack-name-of-thirty-one-char" cannot have a service role: it must be a stack name of at most 30 characters');
+    expect([...cloudformation.commandCalls(CreateStackCommand), ...cloudformation.commandCalls(UpdateStackCommand)]).toHaveLength(0);
+  });
+
   it('refuses a template too large for a direct upload', async () => {
     await expect(run({}, `${templateBody}\n#${'x'.repeat(51_200)}`)).rejects.toBeInstanceOf(TemplateTooLargeError);
     expect(cloudformation.calls()).toHaveLength(0);
