@@ -6,6 +6,7 @@ import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { AwsCredentialIdentity } from '@smithy/types';
 import { request } from 'node:http';
 import { parseTemplate, readTemplate } from '../template';
 import { node24 } from '../node24';
@@ -23,13 +24,14 @@ export interface LocalAws extends LocalClients {
   emulator: Emulator;
   /** The "API stage" stand-in, serving every API of the emulator. */
   apiStage: ApiStageStandIn;
-  /** A "CloudFront" stand-in for the stack's distribution (started on first use). */
-  cloudFrontFor(stackName: string): Promise<StandIn>;
+  /** A "CloudFront" stand-in for the stack's distribution (started on first use); `where`: clients in the stack's account and Region, when not the first account's us-east-1. */
+  cloudFrontFor(stackName: string, where?: Pick<LocalClients, 'cloudformation' | 'cloudfront'>): Promise<StandIn>;
   stop(): Promise<void>;
 }
 
-export function localClients(endpoint: string, region = 'us-east-1'): LocalClients {
-  const config = { ...emulatorClientConfig(endpoint), region };
+/** `credentials`: of a role assumed in another account (moto serves its account to them); moto's dummy ones by default. */
+export function localClients(endpoint: string, region = 'us-east-1', credentials?: AwsCredentialIdentity): LocalClients {
+  const config = { ...emulatorClientConfig(endpoint), region, ...(credentials && { credentials }) };
   return {
     cloudformation: new CloudFormationClient(config),
     apigateway: new APIGatewayClient(config),
@@ -55,25 +57,24 @@ export async function startLocalAws(): Promise<LocalAws> {
   // The functions' inline code runs on Node 24, the Lambda runtime's major version. Looked up
   // before anything starts, so that a missing Node 24 leaves no stand-in running.
   const node = node24();
-  let clients: LocalClients | undefined;
   // The "API stage" first: the emulator sends the requests of the functions it runs there.
-  const apiStage = await startApiStageStandIn(() => clients!.apigateway, demoPets());
+  const apiStage = await startApiStageStandIn(() => emulator.endpoint, demoPets());
   const standIns: StandIn[] = [apiStage];
   const closeStandIns = () => Promise.all(standIns.map((standIn) => standIn.close()));
   const emulator = await startEmulator({ executeApiUrl: apiStage.url, node }).catch(async (error) => {
     await closeStandIns();
     throw error;
   });
-  clients = localClients(emulator.endpoint);
+  const clients = localClients(emulator.endpoint);
   const edges = new Map<string, StandIn>();
   return {
     ...clients,
     emulator,
     apiStage,
-    async cloudFrontFor(stackName) {
-      const distributionId = await stackOutput(clients!.cloudformation, stackName, 'DistributionId');
+    async cloudFrontFor(stackName, where = clients) {
+      const distributionId = await stackOutput(where.cloudformation, stackName, 'DistributionId');
       if (!edges.has(distributionId)) {
-        const edge = await startCloudFrontStandIn(clients!.cloudfront, distributionId, apiStage.url);
+        const edge = await startCloudFrontStandIn(where.cloudfront, distributionId, apiStage.url);
         edges.set(distributionId, edge);
         standIns.push(edge);
       }

@@ -3,6 +3,7 @@
 // 127.0.0.1 play those parts, reading their configuration from the emulator:
 //   - "API stage": answers GET /<stage>/pets with 200 when x-api-key is an enabled key in a usage
 //     plan of that stage, and 403 otherwise, as API Gateway does for a method that requires a key;
+//     like API Gateway's execute-api endpoint, it serves every API of every account and Region;
 //     it can be told to refuse some keys, to play an API that does not accept a new key;
 //   - "CloudFront": forwards each request to its origin, adding the origin custom headers of the
 //     distribution's current configuration (they override viewer headers of the same name), and
@@ -18,6 +19,7 @@ import {
 import { CloudFrontClient, GetDistributionConfigCommand } from '@aws-sdk/client-cloudfront';
 import { type IncomingMessage, type Server, type ServerResponse, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { emulatorClientConfig } from './launch';
 
 export interface StandIn {
   /** `http://127.0.0.1:<port>` */
@@ -81,6 +83,49 @@ class Refusals {
   }
 }
 
+/** Where a REST API lives: moto_extension/execute_api.py lists them. */
+interface RestApi {
+  id: string;
+  account: string;
+  region: string;
+}
+
+/**
+ * API Gateway in every account and Region of the emulator. Clients are made on first use: the
+ * stand-in starts before the emulator, which needs its URL.
+ */
+function apiGatewayEverywhere(endpoint: () => string) {
+  const clients = new Map<string, APIGatewayClient>();
+  const owners = new Map<string, RestApi>();
+  const restApis = async () => (await (await fetch(`${endpoint()}/moto-api/rest-apis`)).json()) as RestApi[];
+  return {
+    restApis,
+    client({ account, region }: Omit<RestApi, 'id'>): APIGatewayClient {
+      const where = `${account}/${region}`;
+      if (!clients.has(where)) clients.set(where, inAccount(new APIGatewayClient({ ...emulatorClientConfig(endpoint()), region }), account));
+      return clients.get(where)!;
+    },
+    /** The API with this ID in this Region, if any. An API never changes owner, so each is looked up once. */
+    async find(id: string, region: string): Promise<RestApi | undefined> {
+      if (!owners.has(id)) for (const api of await restApis()) owners.set(api.id, api);
+      const api = owners.get(id);
+      return api?.region === region ? api : undefined;
+    },
+  };
+}
+
+/** moto serves the account that `x-moto-account-id` names (moto/core/responses.py, get_current_account). */
+function inAccount(client: APIGatewayClient, account: string): APIGatewayClient {
+  client.middlewareStack.add(
+    (next) => (args) => {
+      (args.request as { headers: Record<string, string> }).headers['x-moto-account-id'] = account;
+      return next(args);
+    },
+    { step: 'build', name: 'emulatorAccount' },
+  );
+  return client;
+}
+
 /** The enabled key with this value in a usage plan that covers this API stage, if any. */
 async function planKey(apigateway: APIGatewayClient, apiId: string, stage: string, value: string): Promise<string | undefined> {
   const { items: plans = [] } = await apigateway.send(new GetUsagePlansCommand({ limit: 500 }));
@@ -99,19 +144,21 @@ async function planKey(apigateway: APIGatewayClient, apiId: string, stage: strin
 }
 
 /**
- * The "API stage" of every API in the emulator: `Host` names the API (`<api-id>.execute-api.…`;
- * `x-stand-in-host` instead, from functions run by the emulator, whose fetch cannot set Host),
- * the first path segment the stage. `pets` is the JSON body GET /pets returns. The client is
- * asked for on each request: the stand-in starts before the emulator, which needs its URL.
+ * The "API stage" of every API in the emulator: `Host` names the API and its Region
+ * (`<api-id>.execute-api.<region>.amazonaws.com`; `x-stand-in-host` instead, from functions run
+ * by the emulator, whose fetch cannot set Host), the first path segment the stage; the API's own
+ * account judges the key. `pets` is the JSON body GET /pets returns. `endpoint` is the emulator's.
  */
-export async function startApiStageStandIn(apigateway: () => APIGatewayClient, pets: string): Promise<ApiStageStandIn> {
+export async function startApiStageStandIn(endpoint: () => string, pets: string): Promise<ApiStageStandIn> {
   const refusals = new Refusals();
+  const apigateway = apiGatewayEverywhere(endpoint);
   const standIn = await listen(async (req, res) => {
     const host = req.headers['x-stand-in-host'] ?? req.headers.host ?? '';
-    const apiId = String(host).split('.')[0];
+    const [apiId, , region] = String(host).split('.');
     const [, stage = '', ...path] = (req.url ?? '/').split('?')[0].split('/');
     const key = req.headers['x-api-key'];
-    const keyId = typeof key === 'string' ? await planKey(apigateway(), apiId, stage, key) : undefined;
+    const api = await apigateway.find(apiId, region);
+    const keyId = api && typeof key === 'string' ? await planKey(apigateway.client(api), apiId, stage, key) : undefined;
     if (!keyId || refusals.refuses(keyId, Date.now())) return reply(res, 'api-stage', 403, '{"message":"Forbidden"}');
     if (req.method === 'GET' && path.join('/') === 'pets') return reply(res, 'api-stage', 200, pets);
     return reply(res, 'api-stage', 404, '{"message":"Missing Authentication Token"}');
@@ -119,8 +166,10 @@ export async function startApiStageStandIn(apigateway: () => APIGatewayClient, p
   return {
     ...standIn,
     async refuse(rule) {
-      const { items = [] } = await apigateway().send(new GetApiKeysCommand({ limit: 500 }));
-      refusals.set(rule, items.map((k) => k.id!));
+      // A key can serve only an API of its own account and Region.
+      const places = new Map((await apigateway.restApis()).map((api) => [`${api.account}/${api.region}`, api]));
+      const keys = await Promise.all([...places.values()].map((api) => apigateway.client(api).send(new GetApiKeysCommand({ limit: 500 }))));
+      refusals.set(rule, keys.flatMap(({ items = [] }) => items.map((k) => k.id!)));
     },
   };
 }

@@ -7,7 +7,7 @@ import { createVerifier } from '../../lambda/verifier';
 import { deploy } from '../../scripts/cli/deploy';
 import { scheduledEvent as eventAt } from '../../scripts/cli/scheduled-rotation';
 import { emulatorClientConfig } from '../../scripts/emulator/launch';
-import { type LocalAws, noticeQueue, stackGet, stackOutput } from '../../scripts/emulator/local-stack';
+import { type LocalAws, type LocalClients, noticeQueue, stackGet, stackOutput } from '../../scripts/emulator/local-stack';
 import { deployTemplates } from '../../scripts/template';
 import { recordingOutput } from '../cli/cli.fixtures';
 
@@ -22,8 +22,8 @@ export async function deployStack(aws: LocalAws, stackName: string, parameters: 
   return output;
 }
 
-/** The stack's key as the services hold it, values included: for requests, never printed. */
-export async function keyState(aws: LocalAws, stackName: string) {
+/** The stack's key as the services hold it, values included: for requests, never printed. `aws`: clients in the stack's account and Region. */
+export async function keyState(aws: Pick<LocalClients, 'cloudformation' | 'apigateway' | 'cloudfront'>, stackName: string) {
   const output = (key: string) => stackOutput(aws.cloudformation, stackName, key);
   const keyId = await output('ApiKeyId');
   const key = await aws.apigateway.send(new GetApiKeyCommand({ apiKey: keyId, includeValue: true }));

@@ -4,10 +4,13 @@
 import { GetApiKeysCommand } from '@aws-sdk/client-api-gateway';
 import { CreateStackCommand, DeleteStackCommand, DescribeStackEventsCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { createHandler } from '../../lambda/handler';
+import { main as cli } from '../../scripts/cli';
 import { OperationFailedError } from '../../scripts/cli/errors';
 import { emulatorClientConfig } from '../../scripts/emulator/launch';
-import { type LocalAws, startLocalAws, steadyTraffic } from '../../scripts/emulator/local-stack';
+import { type LocalAws, get, localClients, stackOutput, startLocalAws, steadyTraffic } from '../../scripts/emulator/local-stack';
+import { recordingOutput } from '../cli/cli.fixtures';
 import { deployStack, keyState, operationEvents, scheduledEvent, stackStatusEvent, verifierWithNotices } from './e2e.fixtures';
 import { templateWithTripwire } from './tripwire.fixtures';
 
@@ -144,5 +147,34 @@ describe('creating a stack through the key gate', () => {
     expect(await keysNamed('CloudFront-2026-11-21T09-00-00Z')).toEqual([]);
     await expect(secrets.send(new DescribeSecretCommand({ SecretId: 'first-key/cloudfront-api-key/2026-11-21T09-00-00Z' })))
       .rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+  });
+});
+
+describe('the key gate in every account and Region the emulator serves', () => {
+  const OTHER = '111111111111';
+
+  it.each([
+    ['123456789012', 'eu-west-1'],
+    [OTHER, 'us-west-2'],
+  ])('in %s %s: deploy creates the stack with the gate on, and its test rotation passes the gate to a header that is the key', async (account, region) => {
+    // moto serves another account to credentials from STS AssumeRole on a role ARN in that account.
+    const { Credentials } = await new STSClient(emulatorClientConfig(aws.emulator.endpoint))
+      .send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/deployer`, RoleSessionName: 'deploy' }));
+    const there = localClients(aws.emulator.endpoint, region, { accessKeyId: Credentials!.AccessKeyId!, secretAccessKey: Credentials!.SecretAccessKey!, sessionToken: Credentials!.SessionToken });
+    const output = recordingOutput();
+    const stackName = `gated-${region}`;
+
+    const code = await cli(['deploy', '--stack-name', stackName, '--region', region], { output, clients: () => there, now: () => new Date(), sleep: async () => undefined });
+
+    expect({ code, errors: output.errors }).toEqual({ code: 0, errors: [] });
+    const { Stacks } = await there.cloudformation.send(new DescribeStacksCommand({ StackName: stackName }));
+    expect(Stacks![0]).toMatchObject({ StackId: expect.stringContaining(`:${region}:${account}:`), StackStatus: 'UPDATE_COMPLETE' });
+    expect(Stacks![0].Parameters).toContainEqual({ ParameterKey: 'KeyGateTimeoutSeconds', ParameterValue: '300' });
+    expect(output.lines).toContainEqual(expect.stringMatching(/^Checked: the rotation function, invoked as its schedule invokes it, rotated the key/));
+    const after = await keyState(there, stackName);
+    expect(after.header).toBe(after.keyValue);
+    expect((await get(`${(await aws.cloudFrontFor(stackName, there)).url}/pets`)).status).toBe(200);
+    const stage = new URL(await stackOutput(there.cloudformation, stackName, 'ApiStageURL'));
+    expect((await get(`${aws.apiStage.url}${stage.pathname}/pets`, { host: stage.host, 'x-api-key': 'x'.repeat(40) })).status).toBe(403);
   });
 });

@@ -5,14 +5,16 @@ It closes the gaps this project's template meets in moto: the resource types mot
 functions' inline code run by functions.py), Secrets Manager dynamic references
 (dynamic_references.py), Lambda's Invoke for Node.js functions (functions.py), stack operations
 that replace, update and roll back each resource as CloudFormation does (engine.py), StackSet
-operations that reach their instances' stacks (stack_sets.py), and moto models that reject valid
-properties (moto_fixes.py).
+operations that reach their instances' stacks (stack_sets.py), moto models that reject valid
+properties (moto_fixes.py), and where each REST API lives, for the "API stage" stand-in
+(execute_api.py).
 Import it before the first stack operation: moto lists resource types once, on first use.
 """
 # Importing resources and custom_resources registers their resource types.
-from . import custom_resources, engine, functions, moto_fixes, resources, stack_sets  # noqa: F401
+from . import custom_resources, engine, execute_api, functions, moto_fixes, resources, stack_sets  # noqa: F401
 
 engine.install()
+execute_api.install()
 functions.install()
 moto_fixes.install()
 stack_sets.install()
