@@ -12,10 +12,12 @@ import { timestampFrom } from '../lambda/timestamp';
 import { DEFAULT_CONCURRENCY, DEFAULT_ROTATE_CONCURRENCY } from './cli/args';
 import { type Clients, createClients } from './cli/aws-clients';
 import { type ClientOptions, fleetClients } from './cli/fleet/clients';
+import type { Discovered } from './cli/fleet/discovery';
 import { Gauge, mapPool } from './cli/fleet/pool';
 import { rotateAll } from './cli/fleet/rotate-all';
 import { type FleetStackStatus, type RegionalClients, collectFleetStatus, healthOf } from './cli/fleet/status-all';
-import { type Target, resolveTargets } from './cli/fleet/targets';
+import { selectFleet } from './cli/fleet/select';
+import type { Target } from './cli/fleet/targets';
 import { emulatorClientConfig } from './emulator/launch';
 import type { LocalAws } from './emulator/local-stack';
 import { deployTemplates, scheduleMap } from './template';
@@ -81,8 +83,8 @@ function countingClients(calls: Calls, inFlight: Gauge) {
   };
 }
 
-/** One fleet command as the CLI runs it with --regions, --accounts and --role-name, timed and counted. */
-async function measure<T>(command: (targets: Target[], clientsFor: (target: Target) => RegionalClients, gauge: Gauge) => Promise<T>): Promise<Run<T>> {
+/** One fleet command as the CLI runs it with --regions, --accounts, --role-name and --concurrency, timed and counted. */
+async function measure<T>(concurrency: number, command: (stacks: Discovered[], clientsFor: (target: Target) => RegionalClients, gauge: Gauge) => Promise<T>): Promise<Run<T>> {
   const calls: Calls = {};
   const inFlight = new Gauge();
   const gauge = new Gauge();
@@ -91,8 +93,10 @@ async function measure<T>(command: (targets: Target[], clientsFor: (target: Targ
   // STS: the caller's identity, and AssumeRole through the SDK's temporary-credentials provider.
   const countSts = { applyToStack: (middlewareStack: MiddlewareStack<any, any>) => instrument({ middlewareStack }, calls, { service: true, inFlight }) };
   const { clientsFor, targetDependencies } = fleetClients(make, { region: REGIONS[0] }, ROLE_NAME, { stsPlugins: [countSts] });
-  const targets = await resolveTargets({ regions: REGIONS, accounts: ACCOUNTS, roleName: ROLE_NAME }, { ...targetDependencies, cloudformation: make({ region: REGIONS[0] }).cloudformation });
-  const result = await command(targets, clientsFor, gauge);
+  const { stacks } = await selectFleet({ regions: REGIONS, accounts: ACCOUNTS, roleName: ROLE_NAME }, {
+    ...targetDependencies, cloudformation: make({ region: REGIONS[0] }).cloudformation, cloudformationFor: (target) => clientsFor(target).cloudformation, concurrency, gauge,
+  });
+  const result = await command(stacks, clientsFor, gauge);
   return { result, seconds: (performance.now() - started) / 1000, calls, peak: gauge.peak, callsInFlight: inFlight.peak };
 }
 
@@ -142,20 +146,17 @@ export async function benchmarkFleet(aws: LocalAws): Promise<void> {
   }
   const { templateBody } = deployTemplates();
   const schedules = scheduleMap();
-  console.log(
-    `Fleets over ${ACCOUNTS.length} accounts x ${REGIONS.length} Regions through an assumed role; stacks with KeyGateTimeoutSeconds 0 ` +
-      `(the API stage stand-in knows only the keys of ${ACCOUNTS[0]} ${REGIONS[0]}).`,
-  );
+  console.log(`Fleets over ${ACCOUNTS.length} accounts x ${REGIONS.length} Regions through an assumed role.`);
   await withEmulatorEnvironment(aws, async () => {
     let created = 0;
     for (const size of SIZES) {
-      // The same parameters as `deploy --key-gate-seconds 0` sends; the fleet grows into the next size.
+      // What `deploy` sends with no options, the Timestamp alone; the fleet grows into the next size.
       const creating = performance.now();
       await mapPool(Array.from({ length: size - created }, (_, index) => created + index), CREATE_CONCURRENCY, (index) =>
         cloudformationIn(TARGETS[index % TARGETS.length]).send(new CreateStackCommand({
           StackName: `fleet-${String(index + 1).padStart(3, '0')}`,
           TemplateBody: templateBody,
-          Parameters: [{ ParameterKey: 'KeyGateTimeoutSeconds', ParameterValue: '0' }, { ParameterKey: TIMESTAMP_PARAMETER, ParameterValue: timestampFrom(new Date()) }],
+          Parameters: [{ ParameterKey: TIMESTAMP_PARAMETER, ParameterValue: timestampFrom(new Date()) }],
           Capabilities: ['CAPABILITY_IAM'],
         })),
       );
@@ -166,8 +167,8 @@ export async function benchmarkFleet(aws: LocalAws): Promise<void> {
 
       const statusRuns: Run<FleetStackStatus[]>[] = [];
       for (let round = 0; round < STATUS_ROUNDS; round += 1) {
-        const status = await measure((targets, clientsFor, gauge) =>
-          collectFleetStatus(targets, { clientsFor, scheduleMap: schedules, now: () => new Date(), concurrency: DEFAULT_CONCURRENCY, gauge }),
+        const status = await measure(DEFAULT_CONCURRENCY, (stacks, clientsFor, gauge) =>
+          collectFleetStatus(stacks, { clientsFor, scheduleMap: schedules, now: () => new Date(), concurrency: DEFAULT_CONCURRENCY, gauge }),
         );
         const unhealthy = status.result.filter((stack) => healthOf(stack) !== 'healthy');
         if (status.result.length !== size || unhealthy.length > 0) {
@@ -177,8 +178,8 @@ export async function benchmarkFleet(aws: LocalAws): Promise<void> {
       }
       console.log(figures('status --all', size, statusRuns));
 
-      const rotation = await measure((targets, clientsFor, gauge) =>
-        rotateAll(targets, {
+      const rotation = await measure(DEFAULT_ROTATE_CONCURRENCY, (stacks, clientsFor, gauge) =>
+        rotateAll(stacks, {
           clientsFor, timestamp: timestampFrom(new Date()), dryRun: false, concurrency: DEFAULT_ROTATE_CONCURRENCY, timeoutMs: ROTATION_TIMEOUT_MS,
           now: () => new Date(), sleep: (ms) => sleep(ms), output: quiet, gauge,
         }),

@@ -12,7 +12,7 @@ import { type Clients, createClients } from './cli/aws-clients';
 import { type ClientOptions, fleetClients } from './cli/fleet/clients';
 import { collectFleetStatus, fleetExitCode, fleetStatusJson, printFleetStatus } from './cli/fleet/status-all';
 import { printRotateAll, rotateAll, rotateAllExitCode } from './cli/fleet/rotate-all';
-import { resolveTargets } from './cli/fleet/targets';
+import { selectFleet } from './cli/fleet/select';
 import { timestampFrom } from '../lambda/timestamp';
 import { dryRun, rotate } from './cli/rotate';
 import { readApiUrls } from './cli/stack-set/api-urls';
@@ -63,25 +63,29 @@ async function run(command: Exclude<Command, { name: 'help' }>, deps: CliDepende
   }
 }
 
-/** The accounts and Regions a fleet command covers, and clients for each. */
-async function fleetTargets({ global, fleet }: { global: GlobalOptions; fleet: FleetOptions }, home: Clients, deps: CliDependencies) {
+/** The stacks a fleet command covers, and clients for each account and Region. */
+async function fleetOf({ global, fleet }: { global: GlobalOptions; fleet: FleetOptions }, home: Clients, deps: CliDependencies) {
   // A StackSet names its own Regions; otherwise the configured one.
   const regions = fleet.regions ?? (fleet.stackSet ? 'all' : [await home.cloudformation.config.region()]);
   const { clientsFor, targetDependencies } = fleetClients(deps.clients, { region: global.region, profile: global.profile }, fleet.roleName);
-  const targets = await resolveTargets({ ...fleet, regions }, { ...targetDependencies, cloudformation: home.cloudformation });
-  return { targets, clientsFor };
+  const { stacks, places } = await selectFleet({ ...fleet, regions }, {
+    ...targetDependencies, cloudformation: home.cloudformation, cloudformationFor: (target) => clientsFor(target).cloudformation, concurrency: fleet.concurrency,
+  });
+  const count = stacks.filter((s) => s.stack).length;
+  const what = `${count} ${fleet.stackSet ? `stack(s) of StackSet ${fleet.stackSet}` : 'rotating stack(s)'} in ${places} account and Region pair(s)`;
+  return { stacks, what, clientsFor };
 }
 
 async function rotateEverything(command: Extract<Command, { name: 'rotate-all' }>, home: Clients, deps: CliDependencies): Promise<number> {
   const { output, now } = deps;
-  const { targets, clientsFor } = await fleetTargets(command, home, deps);
+  const { stacks, what, clientsFor } = await fleetOf(command, home, deps);
   const timestamp = timestampFrom(now());
   const since = command.since ?? timestamp;
   if (!command.dryRun) {
-    output.line(`Rotating every stack in ${targets.length} account and Region pair(s) to Timestamp ${timestamp}.`);
+    output.line(`Rotating ${what} to Timestamp ${timestamp}.`);
     output.line(`If this run is interrupted, run it again with --since ${since}: stacks already rotated are skipped.`);
   }
-  const results = await rotateAll(targets, {
+  const results = await rotateAll(stacks, {
     clientsFor, timestamp, since: command.since, dryRun: command.dryRun, concurrency: command.fleet.concurrency,
     timeoutMs: command.timeoutMinutes * 60_000, now, sleep: deps.sleep, output,
   });
@@ -91,8 +95,8 @@ async function rotateEverything(command: Extract<Command, { name: 'rotate-all' }
 
 async function statusAll(command: Extract<Command, { name: 'status-all' }>, home: Clients, deps: CliDependencies): Promise<number> {
   const { fleet, json } = command;
-  const { targets, clientsFor } = await fleetTargets(command, home, deps);
-  const stacks = await collectFleetStatus(targets, {
+  const { stacks: found, what, clientsFor } = await fleetOf(command, home, deps);
+  const stacks = await collectFleetStatus(found, {
     clientsFor,
     scheduleMap: scheduleMap(),
     now: deps.now,
@@ -100,7 +104,7 @@ async function statusAll(command: Extract<Command, { name: 'status-all' }>, home
   });
   if (json) fleetStatusJson(stacks).forEach((line) => deps.output.line(line));
   else {
-    deps.output.line(`${stacks.filter((s) => s.stack).length} rotating stack(s) in ${targets.length} account and Region pair(s).`);
+    deps.output.line(`${what}.`);
     deps.output.line();
     printFleetStatus(stacks, deps.output);
   }

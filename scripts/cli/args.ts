@@ -255,8 +255,10 @@ Options:
                     every Region of the set); "all": every Region the account has enabled
                     (EC2 DescribeRegions)
   --accounts A1,A2  read these accounts by assuming --role-name in each
-  --role-name R     the role to assume: arn:<partition>:iam::<account>:role/R
-  --stack-set NAME  read the StackSet's instances (with --role-name, through that role)
+  --role-name R     with --accounts or --stack-set, the role to assume in each account:
+                    arn:<partition>:iam::<account>:role/R
+  --stack-set NAME  the StackSet's instances and no other stack, each in the account and Region
+                    of its stack ID; needs --role-name if any is in another account than yours
   --concurrency N   at most N accounts, Regions or stacks read at once, 1 to 64 (default 8)
 
 ${COMMON_HELP}

@@ -2,8 +2,7 @@
 // and three Regions (healthy, overdue, header-mismatched, rotating and rolled back),
 // found by what the template gives them, read through an assumed role in each account, and
 // reported worst first. moto serves another account to credentials from STS AssumeRole on a role
-// ARN in that account. The "API stage" stand-in knows the keys of the first account's us-east-1
-// only, so the other stacks run without the key gate (KeyGateTimeoutSeconds 0).
+// ARN in that account.
 import { CreateStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetDistributionConfigCommand, UpdateDistributionCommand } from '@aws-sdk/client-cloudfront';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
@@ -60,9 +59,9 @@ describe('status --all', () => {
     const home = (region: string) => localClients(aws.emulator.endpoint, region);
     await deployIn(home('us-east-1'), 'fleet-busy', { ApiKeyRotationSchedule: 'Monthly', KeyGateTimeoutSeconds: '60' });
     await deployIn(home('us-east-1'), 'fleet-monthly', { ApiKeyRotationSchedule: 'Monthly', KeyGateTimeoutSeconds: '2' });
-    await deployIn(home('eu-west-1'), 'fleet-daily', { ApiKeyRotationSchedule: 'Daily', KeyGateTimeoutSeconds: '0' });
-    await deployIn(other('us-west-2'), 'fleet-other', { ApiKeyRotationSchedule: 'Monthly', KeyGateTimeoutSeconds: '0' });
-    await deployIn(other('eu-west-1'), 'fleet-tampered', { ApiKeyRotationSchedule: 'Monthly', KeyGateTimeoutSeconds: '0' });
+    await deployIn(home('eu-west-1'), 'fleet-daily', { ApiKeyRotationSchedule: 'Daily' });
+    await deployIn(other('us-west-2'), 'fleet-other', { ApiKeyRotationSchedule: 'Monthly' });
+    await deployIn(other('eu-west-1'), 'fleet-tampered', { ApiKeyRotationSchedule: 'Monthly' });
     // Not a rotating stack: another template entirely.
     await home('us-east-1').cloudformation.send(new CreateStackCommand({ StackName: 'unrelated', TemplateBody: '{"Resources":{"T":{"Type":"AWS::SNS::Topic","Properties":{"TopicName":"unrelated"}}}}' }));
     // A header changed outside the stack.
@@ -108,12 +107,26 @@ describe('status --all', () => {
     expect(stacks).toHaveLength(5);
   });
 
-  it('refuses --accounts without --role-name, before reading anything', async () => {
+  it('counts a stack once, where its stack ID places it, when its account and Region are given twice', async () => {
     const output = recordingOutput();
-    const code = await main(['status', '--all', '--regions', 'us-west-2', '--accounts', OTHER], { output, clients: createClients, now: () => new Date(), sleep: async () => undefined });
+    const code = await main(
+      ['status', '--all', '--regions', 'us-west-2,us-west-2', '--accounts', `${OTHER},${OTHER}`, '--role-name', 'fleet-reader'],
+      { output, clients: createClients, now: () => new Date(), sleep: async () => undefined },
+    );
+
+    expect(code).toBe(0);
+    expect(output.lines.filter((line) => /^\d{12} /.test(line)).map((line) => line.split(/\s{2,}/).slice(0, 3))).toEqual([[OTHER, 'us-west-2', 'fleet-other']]);
+  });
+
+  it.each([
+    [['--accounts', OTHER], /--accounts needs --role-name/],
+    [['--role-name', 'fleet-reader'], /--role-name needs --accounts or --stack-set/],
+  ])('refuses %j alone, before reading anything', async (selection, message) => {
+    const output = recordingOutput();
+    const code = await main(['status', '--all', '--regions', 'us-west-2', ...selection], { output, clients: createClients, now: () => new Date(), sleep: async () => undefined });
 
     expect(code).toBe(2);
-    expect(output.errors.join(' ')).toMatch(/--accounts needs --role-name/);
+    expect(output.errors.join(' ')).toMatch(message);
   });
 });
 

@@ -1,9 +1,9 @@
 // `deploy --stack-set` end to end, on the emulator: a self-managed StackSet in two accounts and
 // two Regions, each instance behind its own API stage from an --api-urls file; an instance's own
-// rotation between two deploys; and the fleet commands reading the set's instances. moto serves
+// rotation between two deploys; and the fleet commands reading and rotating the set's instances
+// and nothing else of their accounts and Regions. moto serves
 // the second account to credentials from STS AssumeRole; the project's extension
-// (stack_sets.py) makes StackSet operations reach the instances' stacks. The "API stage"
-// stand-in knows one account and Region only, so the set runs without the key gate.
+// (stack_sets.py) makes StackSet operations reach the instances' stacks.
 import { APIGatewayClient, CreateDeploymentCommand, CreateRestApiCommand, GetResourcesCommand, PutIntegrationCommand, PutMethodCommand } from '@aws-sdk/client-api-gateway';
 import { CloudFormationClient, DescribeStacksCommand, ListStackInstancesCommand, type Stack } from '@aws-sdk/client-cloudformation';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
@@ -12,8 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHandler } from '../../lambda/handler';
 import { createClients, main } from '../../scripts/cli';
+import { deploy } from '../../scripts/cli/deploy';
 import { emulatorClientConfig } from '../../scripts/emulator/launch';
 import { type LocalAws, startLocalAws } from '../../scripts/emulator/local-stack';
+import { deployTemplates } from '../../scripts/template';
 import { recordingOutput } from '../cli/cli.fixtures';
 import { scheduledEvent } from './e2e.fixtures';
 
@@ -56,8 +58,8 @@ async function createStage(account: string, region: string): Promise<string> {
 }
 
 /** Each instance's stack, by account/Region. */
-async function instanceStacks(): Promise<Record<string, Stack>> {
-  const { Summaries = [] } = await aws.cloudformation.send(new ListStackInstancesCommand({ StackSetName: 'edge-apis' }));
+async function instanceStacks(StackSetName = 'edge-apis'): Promise<Record<string, Stack>> {
+  const { Summaries = [] } = await aws.cloudformation.send(new ListStackInstancesCommand({ StackSetName }));
   const stacks = await Promise.all(
     Summaries.map(async ({ Account = '', Region = '', StackId }) => {
       const { Stacks = [] } = await new CloudFormationClient(config(Account, Region)).send(new DescribeStacksCommand({ StackName: StackId }));
@@ -83,7 +85,7 @@ function writeApiUrls(name: string, text: string): string {
 }
 
 const deploySet = (apiUrls: string, ...extra: string[]) =>
-  cli('deploy', '--stack-set', 'edge-apis', '--accounts', `${HOME},${OTHER}`, '--regions', REGIONS.join(','), '--api-urls', apiUrls, '--key-gate-seconds', '0', '--schedule', 'Monthly', ...extra);
+  cli('deploy', '--stack-set', 'edge-apis', '--accounts', `${HOME},${OTHER}`, '--regions', REGIONS.join(','), '--api-urls', apiUrls, '--schedule', 'Monthly', ...extra);
 
 describe('deploy --stack-set', () => {
   const stages: Record<string, string> = {};
@@ -167,5 +169,116 @@ describe('deploy --stack-set', () => {
 
     expect(lines).toContain('4 healthy, 0 unhealthy, 0 unreachable.');
     expect(code).toBe(0);
+  });
+});
+
+describe('status --all and rotate --all with --stack-set', () => {
+  const ROLE = ['--role-name', 'AWSCloudFormationStackSetExecutionRole'];
+  const LOOK_ALIKE = 'StackSet-edge-apis-00000000-0000-4000-8000-000000000000';
+  /** Stacks that are no instance of edge-apis, though in its accounts and Regions. */
+  const bystanders = [{ account: HOME, region: 'us-east-1', stackName: 'single-api' }, { account: OTHER, region: 'us-east-1', stackName: LOOK_ALIKE }];
+  /** Each instance of the set, as `account/Region name`, with its stack. */
+  const instancesOf = async (set: string) => Object.entries(await instanceStacks(set)).map(([place, stack]) => [`${place} ${stack.StackName}`, stack] as const);
+  const namesOf = async (set: string) => (await instancesOf(set)).map(([name]) => name).sort();
+  let setA: string[] = [];
+  let setB: string[] = [];
+
+  /** The Timestamp of every stack here: both sets' instances and the bystanders. */
+  async function timestamps(): Promise<Record<string, string | undefined>> {
+    const stacks = [...(await instancesOf('edge-apis')), ...(await instancesOf('home-apis'))];
+    for (const { account, region, stackName } of bystanders) {
+      const { Stacks = [] } = await new CloudFormationClient(config(account, region)).send(new DescribeStacksCommand({ StackName: stackName }));
+      stacks.push([`${account}/${region} ${stackName}`, Stacks[0]]);
+    }
+    return Object.fromEntries(stacks.map(([name, stack]) => [name, parameter(stack, 'Timestamp')]));
+  }
+  const changedSince = async (before: Record<string, string | undefined>) => {
+    const after = await timestamps();
+    return Object.keys(after).filter((stack) => after[stack] !== before[stack]).sort();
+  };
+  /** Each table row's account, Region, stack and state or result. */
+  const rows = (lines: string[]) => lines.filter((line) => /^\d{12} /.test(line)).map((line) => line.split(/\s{2,}/)).map(([account, region, stack, state]) => [`${account}/${region} ${stack}`, state]);
+  const stacksIn = (lines: string[]) => rows(lines).map(([stack]) => stack).sort();
+  const waitForNextTimestamp = () => new Promise((resolve) => setTimeout(resolve, 1100));
+
+  beforeAll(async () => {
+    // Another StackSet, in the caller's own account only, so the fleet commands can read it without a role.
+    expect((await cli('deploy', '--stack-set', 'home-apis', '--accounts', HOME, '--regions', REGIONS.join(','), '--schedule', 'Monthly')).code).toBe(0);
+    // A single-stack deploy, and a look-alike named as StackSets names an instance, from the same template.
+    for (const { account, region, stackName } of bystanders) {
+      await deploy(
+        { stackName, parameters: {}, rotate: false, testRotation: false },
+        { ...aws, ...createClients(config(account, region)), ...deployTemplates(), now: () => new Date(), sleep: async () => undefined, output: recordingOutput() },
+      );
+    }
+    setA = await namesOf('edge-apis');
+    setB = await namesOf('home-apis');
+    expect(setA).toHaveLength(4);
+    expect(setB).toHaveLength(2);
+  });
+
+  it("status reads exactly the set's instances, each under the account and Region it lives in", async () => {
+    const { code, lines } = await cli('status', '--all', '--stack-set', 'edge-apis', ...ROLE);
+
+    expect(code).toBe(0);
+    expect(lines[0]).toBe('4 stack(s) of StackSet edge-apis in 4 account and Region pair(s).');
+    expect(stacksIn(lines)).toEqual(setA);
+  });
+
+  it("status reads a set of the caller's own account without --role-name", async () => {
+    const { code, lines } = await cli('status', '--all', '--stack-set', 'home-apis');
+
+    expect(code).toBe(0);
+    expect(stacksIn(lines)).toEqual(setB);
+  });
+
+  it.each([
+    ['status', '--all', '--stack-set', 'edge-apis'],
+    ['rotate', '--all', '--stack-set', 'edge-apis'],
+  ])('refuses %s %s %s %s without --role-name, as the set has instances in another account, and changes nothing', async (...argv) => {
+    const before = await timestamps();
+
+    const { code, lines, errors } = await cli(...argv);
+
+    expect(code).toBe(2);
+    expect(errors).toEqual([`error: StackSet "edge-apis" has instances in account(s) ${OTHER}, but these credentials are of account ${HOME}. Nothing changed; pass --role-name with the role to assume in each account (for a StackSet, usually AWSCloudFormationStackSetExecutionRole).`]);
+    expect(lines).toEqual([]);
+    expect(await changedSince(before)).toEqual([]);
+  });
+
+  it('says in one sentence that a StackSet does not exist', async () => {
+    const { code, errors } = await cli('status', '--all', '--stack-set', 'no-such-set', ...ROLE);
+
+    expect(code).toBe(2);
+    expect(errors).toEqual(['error: There is no StackSet "no-such-set" in us-east-1 of this account: check the name, and pass --region with the StackSet\'s own Region (where it was created).']);
+  });
+
+  it.each([
+    ['edge-apis, through the role', 'edge-apis', ROLE, () => setA],
+    ["home-apis, the caller's own, without a role", 'home-apis', [], () => setB],
+  ])('rotate --dry-run lists exactly the instances of %s, and changes nothing', async (_, set, extra, instances) => {
+    const before = await timestamps();
+
+    const { code, lines } = await cli('rotate', '--all', '--stack-set', set, ...extra, '--dry-run');
+
+    expect(code).toBe(0);
+    expect(stacksIn(lines)).toEqual(instances());
+    expect(rows(lines).every(([, result]) => result === 'skipped')).toBe(true);
+    expect(lines.filter((line) => line.includes('would rotate: Timestamp'))).toHaveLength(instances().length);
+    expect(await changedSince(before)).toEqual([]);
+  });
+
+  it.each([
+    ['edge-apis, through the role', 'edge-apis', ROLE, () => setA],
+    ["home-apis, the caller's own, without a role", 'home-apis', [], () => setB],
+  ])('rotate rotates exactly the instances of %s: no other stack of their accounts and Regions', async (_, set, extra, instances) => {
+    await waitForNextTimestamp();
+    const before = await timestamps();
+
+    const { code, lines } = await cli('rotate', '--all', '--stack-set', set, ...extra);
+
+    expect(code).toBe(0);
+    expect(rows(lines).sort()).toEqual(instances().map((stack) => [stack, 'rotated']));
+    expect(await changedSince(before)).toEqual(instances());
   });
 });

@@ -39,7 +39,7 @@ export function fleetClients<C>(make: (options: ClientOptions) => C, options: Cl
     }
     return cache.get(key)!;
   };
-  const targetDependencies: Omit<TargetDependencies, 'cloudformation'> = {
+  const targetDependencies: TargetDependencies = {
     callerAccount: async () => (await callerIdentity()).Account ?? '',
     enabledRegions: async () => {
       const { Regions = [] } = await new EC2Client(options).send(new DescribeRegionsCommand({}));

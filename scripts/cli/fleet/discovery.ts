@@ -4,23 +4,32 @@ import { DescribeStacksCommand, type CloudFormationClient } from '@aws-sdk/clien
 import { missingOwnParts } from '../../../lambda/rotation';
 import { describeFailure } from '../failure';
 import { type Gauge, mapPool } from './pool';
+import { placeOf } from './stack-id';
 import type { Target } from './targets';
 
-export async function findRotatingStacks(cloudformation: CloudFormationClient): Promise<string[]> {
-  const names: string[] = [];
+export interface FoundStack {
+  stack: string;
+  stackId: string;
+}
+
+export async function findRotatingStacks(cloudformation: CloudFormationClient): Promise<FoundStack[]> {
+  const found: FoundStack[] = [];
   let NextToken: string | undefined;
   do {
     const page = await cloudformation.send(new DescribeStacksCommand({ NextToken }));
-    for (const stack of page.Stacks ?? []) if (missingOwnParts(stack).length === 0) names.push(stack.StackName ?? '');
+    for (const stack of page.Stacks ?? []) if (missingOwnParts(stack).length === 0) found.push({ stack: stack.StackName ?? '', stackId: stack.StackId ?? '' });
     NextToken = page.NextToken;
   } while (NextToken);
-  return names.sort();
+  return found.sort((a, b) => a.stack.localeCompare(b.stack));
 }
 
-/** A rotating stack found, or an account and Region that could not be read (stack '', and why). */
-export type Discovered = Target & ({ stack: string; unreachable?: undefined } | { stack: ''; unreachable: string });
+/**
+ * A stack of the fleet, in the account and Region its stack ID names, or a place (or a StackSet
+ * instance) with no stack to read: stack '', and why.
+ */
+export type Discovered = Target & ({ stack: string; stackId: string; unreachable?: undefined } | { stack: ''; stackId?: undefined; unreachable: string });
 
-/** The rotating stacks of every target, at most `concurrency` targets read at once. */
+/** The rotating stacks of every target, each once, at most `concurrency` targets read at once. */
 export async function discoverFleet(
   targets: Target[],
   cloudformationFor: (target: Target) => CloudFormationClient,
@@ -29,10 +38,15 @@ export async function discoverFleet(
 ): Promise<Discovered[]> {
   const found = await mapPool(targets, concurrency, async (target): Promise<Discovered[]> => {
     try {
-      return (await findRotatingStacks(cloudformationFor(target))).map((stack) => ({ ...target, stack }));
+      return (await findRotatingStacks(cloudformationFor(target))).map(({ stack, stackId }) => {
+        const { account, region } = placeOf(stackId) ?? target;
+        return { account, region, stack, stackId };
+      });
     } catch (error) {
       return [{ ...target, stack: '', unreachable: describeFailure(error).message }];
     }
   }, gauge);
-  return found.flat();
+  // An account or Region given twice finds its stacks twice.
+  const seen = new Set<string>();
+  return found.flat().filter((entry) => entry.unreachable !== undefined || (!seen.has(entry.stackId) && Boolean(seen.add(entry.stackId))));
 }

@@ -1,8 +1,8 @@
-// `rotate --all`, the emergency rotation: every selected rotating stack rotated now, through the
-// same rotation module as the Lambda, with bounded concurrency. Safe to run again: with --since,
-// a stack whose key is already newer is skipped, so a second run after an interruption finishes
-// the job without rotating anything twice. A busy or failed stack is reported and skipped, and no
-// rotation is followed past --timeout-minutes.
+// `rotate --all`, the emergency rotation: every stack of the fleet (select.ts) rotated now,
+// through the same rotation module as the Lambda, with bounded concurrency. Safe to run again:
+// with --since, a stack whose key is already newer is skipped, so a second run after an
+// interruption finishes the job without rotating anything twice. A busy or failed stack is
+// reported and skipped, and no rotation is followed past --timeout-minutes.
 import { StackBusyError } from '../../../lambda/errors';
 import { describeRotatableStack, rotateApiKey } from '../../../lambda/rotation';
 import { clientRequestTokenFor } from '../../../lambda/timestamp';
@@ -10,8 +10,8 @@ import { RotationTimeoutError } from '../errors';
 import { describeFailure } from '../failure';
 import { type Output, paint } from '../output';
 import { followStackOperation } from '../stack-events';
-import { discoverFleet } from './discovery';
-import { Gauge, mapPool } from './pool';
+import type { Discovered } from './discovery';
+import { type Gauge, mapPool } from './pool';
 import type { RegionalClients } from './status-all';
 import { alignColumns } from './table';
 import type { Target } from './targets';
@@ -28,6 +28,7 @@ export type RotationState = 'rotated' | 'failed' | 'skipped';
 
 export interface FleetRotation extends Target {
   stack: string;
+  stackId?: string;
   state: RotationState;
   detail: string;
 }
@@ -47,9 +48,7 @@ export interface RotateAllDependencies {
   gauge?: Gauge;
 }
 
-export async function rotateAll(targets: Target[], deps: RotateAllDependencies): Promise<FleetRotation[]> {
-  const gauge = deps.gauge ?? new Gauge();
-  const found = await discoverFleet(targets, (target) => deps.clientsFor(target).cloudformation, deps.concurrency, gauge);
+export async function rotateAll(found: Discovered[], deps: RotateAllDependencies): Promise<FleetRotation[]> {
   const progress = new Progress(found.length, deps);
   const nextStart = new Map<string, number>();
   return mapPool(found, deps.concurrency, async (entry) => {
@@ -68,14 +67,15 @@ export async function rotateAll(targets: Target[], deps: RotateAllDependencies):
       progress.start();
     });
     return progress.finish(result, started);
-  }, gauge);
+  }, deps.gauge);
 }
 
-async function rotateOne(entry: FleetRotation, deps: RotateAllDependencies, beforeStart: () => Promise<void>): Promise<FleetRotation> {
+/** Every call names the stack by its stack ID: only the very stack selected is ever updated. */
+async function rotateOne(entry: FleetRotation & { stackId: string }, deps: RotateAllDependencies, beforeStart: () => Promise<void>): Promise<FleetRotation> {
   const { cloudformation } = deps.clientsFor(entry);
   const done = (state: RotationState, detail: string): FleetRotation => ({ ...entry, state, detail });
   try {
-    const { stack, previousTimestamp } = await describeRotatableStack(cloudformation, entry.stack);
+    const { stack, previousTimestamp } = await describeRotatableStack(cloudformation, entry.stackId);
     if (deps.since && previousTimestamp >= deps.since) return done('skipped', `key ${previousTimestamp} is not older than --since`);
     const status = stack.StackStatus ?? '';
     if (status.endsWith('_IN_PROGRESS')) return done('skipped', `busy (${status}): not waited on; run again later`);
@@ -83,11 +83,11 @@ async function rotateOne(entry: FleetRotation, deps: RotateAllDependencies, befo
     await beforeStart();
     const startedAt = deps.now();
     const clientRequestToken = clientRequestTokenFor(deps.timestamp);
-    const outcome = await rotateApiKey(cloudformation, { stackName: entry.stack, timestamp: deps.timestamp, clientRequestToken, now: deps.timestamp });
+    const outcome = await rotateApiKey(cloudformation, { stackName: entry.stackId, timestamp: deps.timestamp, clientRequestToken, now: deps.timestamp });
     if (outcome.result === 'superseded' || outcome.result === 'unchanged') return done('skipped', `a rotation as new as this one already ran (${outcome.result})`);
     const deadline = startedAt.getTime() + deps.timeoutMs;
     const result = await followStackOperation({
-      cloudformation, stackName: entry.stack, clientRequestToken, since: startedAt, output: { ...deps.output, line: () => undefined },
+      cloudformation, stackName: entry.stackId, clientRequestToken, since: startedAt, output: { ...deps.output, line: () => undefined },
       sleep: async (ms) => {
         if (deps.now().getTime() > deadline) throw new RotationTimeoutError(entry.stack, deps.timeoutMs);
         await deps.sleep(ms);

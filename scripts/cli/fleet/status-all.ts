@@ -1,14 +1,14 @@
-// `status --all`: the status report of every rotating stack in the selected accounts and
-// Regions, one line each, worst first, then a summary. An account or Region that cannot be read
-// is reported and never stops the rest; throttling is retried by the SDK's retry strategy.
+// `status --all`: the status report of every stack of the fleet (select.ts), one line each,
+// worst first, then a summary. An account or Region that cannot be read is reported and never
+// stops the rest; throttling is retried by the SDK's retry strategy.
 import type { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { describeFailure } from '../failure';
 import { type Output, paint } from '../output';
 import { type StatusReport, collectStatus } from '../status';
-import { discoverFleet } from './discovery';
-import { Gauge, mapPool } from './pool';
+import type { Discovered } from './discovery';
+import { type Gauge, mapPool } from './pool';
 import { alignColumns } from './table';
 import type { Target } from './targets';
 
@@ -29,6 +29,7 @@ export interface FleetStatusDependencies {
 export interface FleetStackStatus extends Target {
   /** The stack's name; empty when the account or Region itself could not be read. */
   stack: string;
+  stackId?: string;
   report?: StatusReport;
   /** Why the stack, or the whole account and Region, could not be read. */
   unreachable?: string;
@@ -44,17 +45,17 @@ export function healthOf({ report, unreachable }: FleetStackStatus): Health {
 
 const RANK: Record<Health, number> = { unhealthy: 0, unreachable: 1, healthy: 2 };
 
-export async function collectFleetStatus(targets: Target[], deps: FleetStatusDependencies): Promise<FleetStackStatus[]> {
-  const gauge = deps.gauge ?? new Gauge();
-  const found = await discoverFleet(targets, (target) => deps.clientsFor(target).cloudformation, deps.concurrency, gauge);
+export async function collectFleetStatus(found: Discovered[], deps: FleetStatusDependencies): Promise<FleetStackStatus[]> {
   const stacks = await mapPool(found, deps.concurrency, async (entry): Promise<FleetStackStatus> => {
     if (entry.unreachable !== undefined) return entry;
     try {
+      // By name, in the account and Region of its stack ID: the report matches its stack's own
+      // events by name.
       return { ...entry, report: await collectStatus(entry.stack, { ...deps.clientsFor(entry), scheduleMap: deps.scheduleMap, now: deps.now }) };
     } catch (error) {
       return { ...entry, unreachable: describeFailure(error).message };
     }
-  }, gauge);
+  }, deps.gauge);
   return stacks.sort((a, b) => RANK[healthOf(a)] - RANK[healthOf(b)] || `${a.account} ${a.region} ${a.stack}`.localeCompare(`${b.account} ${b.region} ${b.stack}`));
 }
 

@@ -1,7 +1,6 @@
 // Which accounts and Regions a fleet command covers: --regions (or `all`, the Regions the
 // account has enabled), optionally --accounts with --role-name (assume that role in each, the
-// StackSets execution-role pattern), or --stack-set (its instances).
-import { ListStackInstancesCommand, type CloudFormationClient } from '@aws-sdk/client-cloudformation';
+// StackSets execution-role pattern). --stack-set covers its instances instead (stack-set-fleet.ts).
 import { UsageError } from '../errors';
 
 export interface FleetSelection {
@@ -17,8 +16,6 @@ export interface Target {
 }
 
 export interface TargetDependencies {
-  /** CloudFormation in the caller's own account and default Region (where a StackSet lives). */
-  cloudformation: CloudFormationClient;
   callerAccount: () => Promise<string>;
   /** EC2 DescribeRegions without AllRegions: the Regions enabled for the calling account. */
   enabledRegions: () => Promise<string[]>;
@@ -31,6 +28,7 @@ const ACCOUNT = /^\d{12}$/;
 export function checkSelection(selection: FleetSelection, command: string): void {
   checkNames(selection.regions, selection.accounts, command);
   if (selection.accounts && !selection.roleName) throw new UsageError('--accounts needs --role-name: the role to assume in each account.', command);
+  if (selection.roleName && !selection.accounts && !selection.stackSet) throw new UsageError('--role-name needs --accounts or --stack-set: the accounts to assume it in.', command);
   if (selection.accounts && selection.stackSet) throw new UsageError('Give --accounts or --stack-set, not both: a StackSet names its own accounts.', command);
 }
 
@@ -42,26 +40,9 @@ export function checkNames(regions: string[] | 'all', accounts: string[] | undef
   if (badAccount !== undefined) throw new UsageError(`--accounts: "${badAccount}" is not an account ID (12 digits).`, command);
 }
 
-export async function resolveTargets(selection: FleetSelection, deps: TargetDependencies): Promise<Target[]> {
-  if (selection.stackSet) return stackSetTargets(selection.stackSet, selection.regions, deps.cloudformation);
+/** The accounts and Regions to look for rotating stacks in (a StackSet names its own stacks). */
+export async function resolveTargets(selection: Pick<FleetSelection, 'regions' | 'accounts'>, deps: TargetDependencies): Promise<Target[]> {
   const regions = selection.regions === 'all' ? await deps.enabledRegions() : selection.regions;
   const accounts = selection.accounts ?? [await deps.callerAccount()];
   return accounts.flatMap((account) => regions.map((region) => ({ account, region })));
-}
-
-async function stackSetTargets(name: string, regions: string[] | 'all', cloudformation: CloudFormationClient): Promise<Target[]> {
-  const instances = await listStackInstances(cloudformation, name);
-  return instances.filter(({ region }) => regions === 'all' || regions.includes(region));
-}
-
-/** Every instance of the StackSet: its account and Region. */
-export async function listStackInstances(cloudformation: CloudFormationClient, StackSetName: string): Promise<Target[]> {
-  const instances: Target[] = [];
-  let NextToken: string | undefined;
-  do {
-    const page = await cloudformation.send(new ListStackInstancesCommand({ StackSetName, NextToken }));
-    instances.push(...(page.Summaries ?? []).map(({ Account = '', Region = '' }) => ({ account: Account, region: Region })));
-    NextToken = page.NextToken;
-  } while (NextToken);
-  return instances;
 }

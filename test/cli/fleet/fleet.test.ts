@@ -1,19 +1,19 @@
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
-import { CloudFormationClient, DescribeStacksCommand, ListStackInstancesCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { mockClient } from 'aws-sdk-client-mock';
 import { parseCommandLine } from '../../../scripts/cli/args';
 import { UsageError } from '../../../scripts/cli/errors';
-import { findRotatingStacks } from '../../../scripts/cli/fleet/discovery';
+import { type Discovered, discoverFleet, findRotatingStacks } from '../../../scripts/cli/fleet/discovery';
 import { Gauge, mapPool } from '../../../scripts/cli/fleet/pool';
 import { type FleetStackStatus, collectFleetStatus, fleetExitCode, healthOf } from '../../../scripts/cli/fleet/status-all';
 import { resolveTargets } from '../../../scripts/cli/fleet/targets';
 import type { StatusReport } from '../../../scripts/cli/status';
-import { PARAMETERS, stack } from '../../rotation.fixtures';
+import { NOT_FOUND, PARAMETERS, stack } from '../../rotation.fixtures';
 
 const cloudformation = mockClient(CloudFormationClient);
-const OWN_OUTPUTS = ['ApiKeyId', 'ApiKeySecretArn', 'CloudFrontURL', 'DistributionId', 'UsagePlanId'].map((OutputKey) => ({ OutputKey, OutputValue: 'x' }));
 const client = () => new CloudFormationClient({ region: 'eu-west-1' });
+const idOf = (name: string, region = 'eu-west-1', account = '123456789012') => `arn:aws:cloudformation:${region}:${account}:stack/${name}/1`;
 
 beforeEach(() => cloudformation.reset());
 
@@ -33,31 +33,60 @@ describe('mapPool', () => {
 describe('findRotatingStacks', () => {
   it("recognises this template's stacks by their Timestamp parameter and outputs, on every page", async () => {
     cloudformation.on(DescribeStacksCommand)
-      .resolvesOnce({ Stacks: [stack({ StackName: 'b', Outputs: OWN_OUTPUTS }), stack({ StackName: 'other', Parameters: [], Outputs: [] })], NextToken: 't' })
-      .resolvesOnce({ Stacks: [stack({ StackName: 'a', Outputs: OWN_OUTPUTS }), stack({ StackName: 'no-outputs', Parameters: PARAMETERS, Outputs: [] })] });
+      .resolvesOnce({ Stacks: [stack({ StackName: 'b', StackId: idOf('b') }), stack({ StackName: 'other', Parameters: [], Outputs: [] })], NextToken: 't' })
+      .resolvesOnce({ Stacks: [stack({ StackName: 'a', StackId: idOf('a') }), stack({ StackName: 'no-outputs', Parameters: PARAMETERS, Outputs: [] })] });
 
-    expect(await findRotatingStacks(client())).toEqual(['a', 'b']);
+    expect(await findRotatingStacks(client())).toEqual([{ stack: 'a', stackId: idOf('a') }, { stack: 'b', stackId: idOf('b') }]);
+  });
+});
+
+describe('discoverFleet', () => {
+  const discover = (targets: { account: string; region: string }[]) => discoverFleet(targets, client, 2, new Gauge());
+
+  it.each([
+    ['the account and Region its stack ID names, not the ones asked', idOf('a', 'us-east-1', '222222222222'), { account: '222222222222', region: 'us-east-1' }],
+    ['the account and Region asked, when its stack ID is no stack ARN', 'a', { account: '111111111111', region: 'eu-west-1' }],
+  ])('places a stack in %s', async (_, StackId, place) => {
+    cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [stack({ StackName: 'a', StackId })] });
+
+    expect(await discover([{ account: '111111111111', region: 'eu-west-1' }])).toEqual([{ ...place, stack: 'a', stackId: StackId }]);
+  });
+
+  it('counts a stack once when two targets find it', async () => {
+    cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [stack({ StackName: 'a', StackId: idOf('a') })] });
+
+    const found = await discover([{ account: '123456789012', region: 'eu-west-1' }, { account: '111111111111', region: 'eu-west-1' }]);
+
+    expect(found).toEqual([{ account: '123456789012', region: 'eu-west-1', stack: 'a', stackId: idOf('a') }]);
+  });
+
+  it('reports an account and Region it cannot read, and goes on with the rest', async () => {
+    const denied = Object.assign(new Error('not authorized to perform: sts:AssumeRole'), { name: 'AccessDenied' });
+    cloudformation.on(DescribeStacksCommand).callsFake(async (_, getClient) => {
+      if ((await getClient().config.region()) === 'eu-west-1') throw denied;
+      return { Stacks: [stack({ StackName: 'a', StackId: idOf('a', 'us-east-1') })] };
+    });
+    const clientIn = ({ region }: { region: string }) => new CloudFormationClient({ region });
+
+    const found = await discoverFleet([{ account: '123456789012', region: 'eu-west-1' }, { account: '123456789012', region: 'us-east-1' }], clientIn, 2, new Gauge());
+
+    expect(found).toEqual([
+      { account: '123456789012', region: 'eu-west-1', stack: '', unreachable: 'Access denied: not authorized to perform: sts:AssumeRole Grant the missing permission and try again.' },
+      { account: '123456789012', region: 'us-east-1', stack: 'a', stackId: idOf('a', 'us-east-1') },
+    ]);
   });
 });
 
 describe('resolveTargets', () => {
-  const deps = { cloudformation: client(), callerAccount: async () => '123456789012', enabledRegions: async () => ['eu-west-1', 'us-east-1'] };
+  const deps = { callerAccount: async () => '123456789012', enabledRegions: async () => ['eu-west-1', 'us-east-1'] };
 
   it.each([
     ['the caller account in the Regions given', { regions: ['eu-west-1'] }, [['123456789012', 'eu-west-1']]],
     ['every enabled Region with "all"', { regions: 'all' as const }, [['123456789012', 'eu-west-1'], ['123456789012', 'us-east-1']]],
     ['each account given', { regions: ['us-east-1'], accounts: ['111111111111', '222222222222'], roleName: 'r' }, [['111111111111', 'us-east-1'], ['222222222222', 'us-east-1']]],
   ])('covers %s', async (_, selection, expected) => {
-    const targets = await resolveTargets(selection, { ...deps, cloudformation: client() });
+    const targets = await resolveTargets(selection, deps);
     expect(targets.map((t) => [t.account, t.region])).toEqual(expected);
-  });
-
-  it("covers a StackSet's instances in the Regions given", async () => {
-    cloudformation.on(ListStackInstancesCommand).resolves({ Summaries: [{ Account: '1', Region: 'eu-west-1' }, { Account: '2', Region: 'us-east-1' }] });
-
-    const targets = await resolveTargets({ regions: ['us-east-1'], stackSet: 'edge' }, { ...deps, cloudformation: client() });
-
-    expect(targets).toEqual([{ account: '2', region: 'us-east-1' }]);
   });
 });
 
@@ -77,6 +106,7 @@ describe('status --all on the command line', () => {
     [['--all', '--accounts', '12345'], '--accounts: "12345" is not an account ID (12 digits).'],
     [['--all', '--accounts', '111111111111'], '--accounts needs --role-name: the role to assume in each account.'],
     [['--all', '--accounts', '111111111111', '--role-name', 'r', '--stack-set', 's'], 'Give --accounts or --stack-set, not both: a StackSet names its own accounts.'],
+    [['--all', '--role-name', 'r'], '--role-name needs --accounts or --stack-set: the accounts to assume it in.'],
     [['--all', '--concurrency', '0'], '--concurrency "0" is not valid: give a whole number from 1 to 64.'],
   ])('refuses %j', (argv, message) => {
     expect(() => parseCommandLine(['status', ...argv])).toThrow(new UsageError(message, 'status'));
@@ -87,22 +117,26 @@ describe('collectFleetStatus', () => {
   const report = (problems: string[], unread: string[] = []) => ({ problems, unread }) as unknown as StatusReport;
   const entry = (stack: string, extra: Partial<FleetStackStatus>): FleetStackStatus => ({ account: '1', region: 'eu-west-1', stack, ...extra });
 
-  it('reports an account and Region it cannot read, and goes on with the rest', async () => {
-    const denied = Object.assign(new Error('not authorized to perform: sts:AssumeRole'), { name: 'AccessDenied' });
-    const good = new CloudFormationClient({ region: 'us-east-1' });
-    cloudformation.on(DescribeStacksCommand).callsFake(async (_, getClient) => {
-      if ((await getClient().config.region()) === 'eu-west-1') throw denied;
-      return { Stacks: [] };
-    });
-    const clientsFor = ({ region }: { region: string }) => ({
-      cloudformation: region === 'us-east-1' ? good : client(),
-      apigateway: new APIGatewayClient({ region }),
-      cloudfront: new CloudFrontClient({ region }),
-    });
+  it('reads each stack by its name, through the clients of the account and Region it lives in', async () => {
+    cloudformation.on(DescribeStacksCommand).rejects(NOT_FOUND);
+    const where = { account: '222222222222', region: 'us-east-1' };
+    const clientsFor = jest.fn((target: { region: string }) => ({ cloudformation: client(), apigateway: new APIGatewayClient(target), cloudfront: new CloudFrontClient(target) }));
 
-    const stacks = await collectFleetStatus([{ account: '1', region: 'eu-west-1' }, { account: '1', region: 'us-east-1' }], { clientsFor, scheduleMap: {}, now: () => new Date(), concurrency: 2 });
+    const [read] = await collectFleetStatus([{ ...where, stack: 'a', stackId: idOf('a', where.region, where.account) }], { clientsFor, scheduleMap: {}, now: () => new Date(), concurrency: 2 });
 
-    expect(stacks).toEqual([{ account: '1', region: 'eu-west-1', stack: '', unreachable: 'Access denied: not authorized to perform: sts:AssumeRole Grant the missing permission and try again.' }]);
+    expect(clientsFor).toHaveBeenCalledWith(expect.objectContaining(where));
+    expect(cloudformation.commandCalls(DescribeStacksCommand).map((c) => c.args[0].input.StackName)).toEqual(['a']);
+    expect(read).toMatchObject({ ...where, stack: 'a', unreachable: expect.stringMatching(/^Stack "a" does not exist/) });
+  });
+
+  it('passes on what discovery could not read, and reads nothing for it', async () => {
+    const unread: Discovered = { account: '1', region: 'eu-west-1', stack: '', unreachable: 'Access denied.' };
+    const clientsFor = jest.fn();
+
+    const stacks = await collectFleetStatus([unread], { clientsFor, scheduleMap: {}, now: () => new Date(), concurrency: 2 });
+
+    expect(stacks).toEqual([unread]);
+    expect(clientsFor).not.toHaveBeenCalled();
   });
 
   it.each([

@@ -4,46 +4,52 @@ import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { mockClient } from 'aws-sdk-client-mock';
 import { parseCommandLine } from '../../../scripts/cli/args';
 import { UsageError } from '../../../scripts/cli/errors';
+import type { Discovered } from '../../../scripts/cli/fleet/discovery';
 import { START_INTERVAL_MS, rotateAll, rotateAllExitCode } from '../../../scripts/cli/fleet/rotate-all';
+import type { Target } from '../../../scripts/cli/fleet/targets';
 import { PARAMETERS, stack } from '../../rotation.fixtures';
 import { START, recordingOutput } from '../cli.fixtures';
 
 const cloudformation = mockClient(CloudFormationClient);
-const OWN_OUTPUTS = ['ApiKeyId', 'ApiKeySecretArn', 'CloudFrontURL', 'DistributionId', 'UsagePlanId'].map((OutputKey) => ({ OutputKey, OutputValue: 'x' }));
 const TIMESTAMP = '2026-11-22T10-00-00Z';
+const HERE = { account: '111111111111', region: 'eu-west-1' };
 const withTimestamp = (value: string) => PARAMETERS.map((p) => (p.ParameterKey === 'Timestamp' ? { ...p, ParameterValue: value } : p));
 const clients = { cloudformation: new CloudFormationClient({ region: 'eu-west-1' }), apigateway: new APIGatewayClient({ region: 'eu-west-1' }), cloudfront: new CloudFrontClient({ region: 'eu-west-1' }) };
+const idOf = (name: string, { account, region } = HERE) => `arn:aws:cloudformation:${region}:${account}:stack/${name}/1`;
 
-function fleet(stacks: Record<string, { status?: string; timestamp?: string }>) {
-  const described = Object.entries(stacks).map(([StackName, { status = 'UPDATE_COMPLETE', timestamp = '2026-10-01T00-00-00Z' }]) =>
-    stack({ StackName, StackStatus: status as never, Parameters: withTimestamp(timestamp), Outputs: OWN_OUTPUTS }));
-  cloudformation.on(DescribeStacksCommand).callsFake(async ({ StackName }) => ({ Stacks: StackName ? described.filter((s) => s.StackName === StackName) : described }));
+/** The fleet's entries: each stack named, in each place. */
+const found = (names: string[], places = [HERE]): Discovered[] => places.flatMap((place) => names.map((stack) => ({ ...place, stack, stackId: idOf(stack, place) })));
+
+/** The stacks of `found(names, places)`, as DescribeStacks answers for one stack ID. */
+function fleet(stacks: Record<string, { status?: string; timestamp?: string }>, places = [HERE]) {
+  const described = places.flatMap((place) => Object.entries(stacks).map(([StackName, { status = 'UPDATE_COMPLETE', timestamp = '2026-10-01T00-00-00Z' }]) =>
+    stack({ StackName, StackId: idOf(StackName, place), StackStatus: status as never, Parameters: withTimestamp(timestamp) })));
+  cloudformation.on(DescribeStacksCommand).callsFake(async ({ StackName }) => ({ Stacks: described.filter((s) => s.StackId === StackName) }));
   cloudformation.on(DescribeStackEventsCommand).resolves({ StackEvents: [] });
 }
 
 /** `frozen`: sleeps do not move the clock, so each wait shows when its rotation was planned to start. */
-async function run({ frozen = false, targets = [{ account: '111111111111', region: 'eu-west-1' }], ...options }: { since?: string; dryRun?: boolean; timeoutMs?: number; frozen?: boolean; targets?: { account: string; region: string }[] } = {}) {
+async function run({ frozen = false, stacks = found(['a']), ...options }: { since?: string; dryRun?: boolean; timeoutMs?: number; frozen?: boolean; stacks?: Discovered[] } = {}) {
   let clock = START.getTime();
   const sleeps: number[] = [];
   const output = recordingOutput();
-  const results = await rotateAll(targets, {
-    clientsFor: () => clients, timestamp: TIMESTAMP, dryRun: false, concurrency: 4, timeoutMs: 3_600_000,
+  const clientsFor = jest.fn((_: Target) => clients);
+  const results = await rotateAll(stacks, {
+    clientsFor, timestamp: TIMESTAMP, dryRun: false, concurrency: 4, timeoutMs: 3_600_000,
     now: () => new Date(clock), sleep: async (ms) => { sleeps.push(ms); if (!frozen) clock += ms; }, output, ...options,
   });
-  return { results, sleeps, output };
+  return { results, sleeps, output, clientsFor };
 }
 
 beforeEach(() => cloudformation.reset());
 
 describe('rotateAll', () => {
   it('paces starts per account across its Regions, as API Gateway\'s key quotas are per account', async () => {
-    fleet({ a: {} });
+    const places = [HERE, { account: '111111111111', region: 'us-east-1' }, { account: '222222222222', region: 'eu-west-1' }];
+    fleet({ a: {} }, places);
     cloudformation.on(UpdateStackCommand).resolves({});
 
-    const { results, sleeps } = await run({
-      frozen: true,
-      targets: [{ account: '111111111111', region: 'eu-west-1' }, { account: '111111111111', region: 'us-east-1' }, { account: '222222222222', region: 'eu-west-1' }],
-    });
+    const { results, sleeps } = await run({ frozen: true, stacks: found(['a'], places) });
 
     expect(results.map((r) => r.state)).toEqual(['rotated', 'rotated', 'rotated']);
     expect(sleeps).toEqual([START_INTERVAL_MS]);
@@ -53,11 +59,34 @@ describe('rotateAll', () => {
     fleet({ a: {}, b: {}, c: {} });
     cloudformation.on(UpdateStackCommand).resolves({});
 
-    const { results, sleeps } = await run({ frozen: true });
+    const { results, sleeps } = await run({ frozen: true, stacks: found(['a', 'b', 'c']) });
 
     expect(results.map((r) => [r.stack, r.state])).toEqual([['a', 'rotated'], ['b', 'rotated'], ['c', 'rotated']]);
     expect(cloudformation.commandCalls(UpdateStackCommand).map((c) => c.args[0].input.ClientRequestToken)).toEqual(Array(3).fill(`rotate-${TIMESTAMP}`));
     expect(sleeps).toEqual([START_INTERVAL_MS, 2 * START_INTERVAL_MS]);
+  });
+
+  it('names each stack by its stack ID in every call, through the clients of the account and Region that ID gives', async () => {
+    const places = [HERE, { account: '222222222222', region: 'us-east-1' }];
+    fleet({ a: {} }, places);
+    cloudformation.on(UpdateStackCommand).resolves({});
+
+    const { results, clientsFor } = await run({ stacks: found(['a'], places) });
+
+    expect(results.map((r) => [r.account, r.region, r.stack, r.state])).toEqual([[HERE.account, HERE.region, 'a', 'rotated'], ['222222222222', 'us-east-1', 'a', 'rotated']]);
+    expect(cloudformation.commandCalls(UpdateStackCommand).map((c) => c.args[0].input.StackName).sort()).toEqual(places.map((place) => idOf('a', place)).sort());
+    expect(cloudformation.commandCalls(DescribeStacksCommand).every((c) => places.some((place) => c.args[0].input.StackName === idOf('a', place)))).toBe(true);
+    expect(new Set(clientsFor.mock.calls.map(([{ account, region }]) => `${account} ${region}`))).toEqual(new Set(places.map(({ account, region }) => `${account} ${region}`)));
+  });
+
+  it('reports a StackSet instance that has no stack yet as not rotated, and reads nothing for it', async () => {
+    const pending: Discovered = { ...HERE, stack: '', unreachable: 'The StackSet instance has no stack yet (OUTDATED: creating).' };
+
+    const { results } = await run({ stacks: [pending] });
+
+    expect(results).toEqual([{ ...HERE, stack: '', state: 'failed', detail: 'not read: The StackSet instance has no stack yet (OUTDATED: creating).' }]);
+    expect(cloudformation.calls()).toHaveLength(0);
+    expect(rotateAllExitCode(results)).toBe(1);
   });
 
   it.each([
