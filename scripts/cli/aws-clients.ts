@@ -6,12 +6,15 @@ import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { ClientOptions } from './fleet/clients';
 import { NOT_AWS_ANSWERS, notAwsAnswers } from './foreign-answers';
+import { type EdgeGet, fetchStatus } from './through-cloudfront';
 
 export interface Clients {
   cloudformation: CloudFormationClient;
   apigateway: APIGatewayClient;
   cloudfront: CloudFrontClient;
   lambda: LambdaClient;
+  /** Requests as a client through CloudFront; undefined where CloudFront is out of reach. */
+  edge?: EdgeGet;
 }
 
 export function createClients({ region, profile, credentials }: ClientOptions): Clients {
@@ -21,6 +24,9 @@ export function createClients({ region, profile, credentials }: ClientOptions): 
     apigateway: new APIGatewayClient(config),
     cloudfront: new CloudFrontClient(config),
     lambda: new LambdaClient(config),
+    // With AWS_ENDPOINT_URL the calls go to an emulator, whose distributions the internet does
+    // not serve: asking *.cloudfront.net would leave the machine for nothing.
+    edge: process.env.AWS_ENDPOINT_URL ? undefined : fetchStatus,
   };
   // An answer from no AWS API (a wrong AWS_ENDPOINT_URL, a proxy) becomes an error naming who answered.
   clients.cloudformation.middlewareStack.add(notAwsAnswers, NOT_AWS_ANSWERS);

@@ -9,6 +9,7 @@ import {
   NotThisTemplateError,
 } from '../../lambda/errors';
 import { PROGRAM } from './args';
+import { ClientsRefusedError } from './through-cloudfront';
 import {
   ChangeSetFailedError,
   ChangeSetNotDeletedError,
@@ -44,7 +45,7 @@ const KNOWN = [
   TemplateTooLargeError, OperationFailedError, ChangeSetFailedError, RotationLeftoversError, StackBusyError,
   StackNotUpdatableError, InvalidEventError, InvalidRollbackConfigurationError,
   StackNotCreatedError, StackCreationFailedError, ChangeSetNotDeletedError, NotAwsAnswerError, ScheduledRotationFailedError,
-  RotationTimeoutError, StackSetOperationFailedError, StackSetBusyError,
+  RotationTimeoutError, StackSetOperationFailedError, StackSetBusyError, ClientsRefusedError,
 ];
 
 /** What the command was given, for messages the SDK's error alone cannot word. */

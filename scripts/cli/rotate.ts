@@ -24,10 +24,13 @@ import { ChangeSetFailedError, ChangeSetNotDeletedError, RotationLeftoversError 
 import { refuseUncreatedStack } from './refusals';
 import { type Output, paint } from './output';
 import { followToSuccess } from './stack-events';
+import { ClientsRefusedError, type EdgeGet, isRefused, viewAsClient } from './through-cloudfront';
 
 export interface RotateDependencies {
   cloudformation: CloudFormationClient;
   apigateway: APIGatewayClient;
+  /** Requests through CloudFront; undefined where CloudFront cannot be reached (an emulator's endpoint). */
+  edge?: EdgeGet;
   now: () => Date;
   sleep: (milliseconds: number) => Promise<void>;
   output: Output;
@@ -52,7 +55,10 @@ export async function rotate(stackName: string, wait: boolean, deps: RotateDepen
 
   const result = await followToSuccess({ ...deps, stackName, clientRequestToken, since });
   const keyId = await checkRotated(stackName, outcome.timestamp, result.failures, deps);
-  output.line(paint(output, 'green', `Stack ${stackName}: ${result.status}. Checked: the active key ${keyId} is this rotation's and the only key in the usage plan; no cleanup failed.`));
+  const clients = deps.edge ? await viewAsClient(await describeStack(cloudformation, stackName), deps.edge) : undefined;
+  if (clients && isRefused(clients)) throw new ClientsRefusedError(stackName, clients);
+  const seen = clients ? ` GET ${clients.url} through CloudFront answers ${clients.status}.` : ' (Not requested through CloudFront: it is out of reach of this endpoint.)';
+  output.line(paint(output, 'green', `Stack ${stackName}: ${result.status}. Checked: the active key ${keyId} is this rotation's and the only key in the usage plan; no cleanup failed.${seen}`));
   await printOutputs(cloudformation, stackName, output);
   return outcome;
 }

@@ -5,6 +5,7 @@ import { type ApiStage, APIGatewayClient, GetApiKeyCommand, GetUsagePlanCommand,
 import type { CloudFormationClient, StackEvent } from '@aws-sdk/client-cloudformation';
 import { CloudFrontClient, GetDistributionConfigCommand } from '@aws-sdk/client-cloudfront';
 import { fingerprintOf, originKeyOf } from '../../lambda/origin-key';
+import { type ClientsView, type EdgeGet, isRefused, refusalText, viewAsClient } from './through-cloudfront';
 import { describeRotatableStack } from '../../lambda/rotation';
 import { type Output, paint } from './output';
 import { refuseUncreatedStack } from './refusals';
@@ -24,6 +25,8 @@ export interface StatusDependencies {
   /** The deployable template's ScheduleMap: schedule name → `rate(N days)`. */
   scheduleMap: Record<string, { Rate: string }>;
   now: () => Date;
+  /** Requests through CloudFront; undefined where CloudFront cannot be reached (an emulator's endpoint). */
+  edge?: EdgeGet;
 }
 
 export interface StatusReport {
@@ -35,6 +38,8 @@ export interface StatusReport {
   usagePlanKeys: Array<{ id: string; name: string }>;
   fingerprints: { key: string | null; header: string | null; match: boolean };
   lastRotation: { outcome: string; time: string } | null;
+  /** HealthCheckPath through CloudFront, as clients get it; null when it was not requested. */
+  clients: ClientsView | null;
   healthy: boolean;
   problems: string[];
   /** What could not be read, with the error's name: its part of the report is unknown. */
@@ -158,9 +163,13 @@ export async function collectStatus(stackName: string, deps: StatusDependencies)
   // An update that changes ApiURL changes the parameter before the plan: judge the plan after it.
   if (!rotating && usagePlanId && plan) problems.push(...stageProblems(usagePlanId, expectedStage(parameter('ApiURL'), output('ApiStageURL')), plan.apiStages ?? []));
   if (lastRotation && !['UPDATE_COMPLETE', 'CREATE_COMPLETE', 'in progress'].includes(lastRotation.outcome)) problems.push(`The last rotation ended in ${lastRotation.outcome}.`);
+  // Whatever the reads above say, a refusal here is what clients get, during a rotation too.
+  const clients = deps.edge ? (await viewAsClient(stack, deps.edge)) ?? null : null;
+  if (clients && isRefused(clients)) problems.push(refusalText(clients));
+  if (deps.edge && !clients) unread.push('what clients get through CloudFront (the stack has no DistributionURL output: deploy it again from this template)');
 
   return {
-    stack: stackName, status, timestamp: previousTimestamp, schedule, activeKey, usagePlanKeys, fingerprints, lastRotation,
+    stack: stackName, status, timestamp: previousTimestamp, schedule, activeKey, usagePlanKeys, fingerprints, lastRotation, clients,
     healthy: problems.length === 0 && unread.length === 0, problems, unread,
   };
 }
@@ -208,6 +217,9 @@ export function printStatus(report: StatusReport, output: Output): void {
     ? `CloudFront sends ${fingerprints.header ?? (unknown('the distribution') ? 'unknown' : 'no x-api-key')}, active key is ${fingerprints.key ?? 'unknown'}: not compared`
     : `CloudFront sends ${fingerprints.header}, active key is ${fingerprints.key} (SHA-256 prefixes): ${fingerprints.match ? paint(output, 'green', 'match') : paint(output, 'red', 'MISMATCH')}`);
   row('Last rotation', report.lastRotation ? `${report.lastRotation.outcome} at ${report.lastRotation.time}` : 'none found in recent events');
+  row('Clients', report.clients
+    ? `GET ${report.clients.url} through CloudFront: ${isRefused(report.clients) ? paint(output, 'red', `${report.clients.status || 'no answer'}, REFUSED`) : paint(output, 'green', String(report.clients.status))}`
+    : unknown('what clients get') ? 'unknown' : 'not requested: CloudFront is out of reach of this endpoint (AWS_ENDPOINT_URL is not AWS)');
   output.line();
   if (ROTATING_STATES.has(report.status)) output.line('A rotation is in progress: until it ends, two keys in the usage plan are expected.');
   if (report.healthy) output.line(paint(output, 'green', 'Healthy.'));

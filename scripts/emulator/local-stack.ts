@@ -2,7 +2,7 @@
 // it, and the stand-ins in front of a deployed stack.
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { CloudFrontClient, ListDistributionsCommand } from '@aws-sdk/client-cloudfront';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -10,6 +10,7 @@ import type { AwsCredentialIdentity } from '@smithy/types';
 import { request } from 'node:http';
 import { parseTemplate, readTemplate } from '../template';
 import { node24 } from '../node24';
+import type { EdgeGet } from '../cli/through-cloudfront';
 import { type Emulator, emulatorClientConfig, startEmulator } from './launch';
 import { type ApiStageStandIn, type StandIn, startApiStageStandIn, startCloudFrontStandIn } from './stand-ins';
 
@@ -26,6 +27,8 @@ export interface LocalAws extends LocalClients {
   apiStage: ApiStageStandIn;
   /** A "CloudFront" stand-in for the stack's distribution (started on first use); `where`: clients in the stack's account and Region, when not the first account's us-east-1. */
   cloudFrontFor(stackName: string, where?: Pick<LocalClients, 'cloudformation' | 'cloudfront'>): Promise<StandIn>;
+  /** A client's GET of `https://<distribution domain>/<path>`, answered by that distribution's stand-in (the first account's distributions). */
+  edge: EdgeGet;
   stop(): Promise<void>;
 }
 
@@ -67,18 +70,28 @@ export async function startLocalAws(): Promise<LocalAws> {
   });
   const clients = localClients(emulator.endpoint);
   const edges = new Map<string, StandIn>();
+  const edgeOf = async (distributionId: string, cloudfront: CloudFrontClient) => {
+    if (!edges.has(distributionId)) {
+      const edge = await startCloudFrontStandIn(cloudfront, distributionId, apiStage.url);
+      edges.set(distributionId, edge);
+      standIns.push(edge);
+    }
+    return edges.get(distributionId)!;
+  };
   return {
     ...clients,
     emulator,
     apiStage,
     async cloudFrontFor(stackName, where = clients) {
-      const distributionId = await stackOutput(where.cloudformation, stackName, 'DistributionId');
-      if (!edges.has(distributionId)) {
-        const edge = await startCloudFrontStandIn(where.cloudfront, distributionId, apiStage.url);
-        edges.set(distributionId, edge);
-        standIns.push(edge);
-      }
-      return edges.get(distributionId)!;
+      return edgeOf(await stackOutput(where.cloudformation, stackName, 'DistributionId'), where.cloudfront);
+    },
+    async edge(url) {
+      const { host, pathname, search } = new URL(url);
+      const { DistributionList } = await clients.cloudfront.send(new ListDistributionsCommand({}));
+      const distribution = DistributionList?.Items?.find((d) => d.DomainName === host);
+      // No such distribution: as on the internet, nothing answers.
+      if (!distribution) return 0;
+      return (await get(`${(await edgeOf(distribution.Id!, clients.cloudfront)).url}${pathname}${search}`)).status;
     },
     async stop() {
       await closeStandIns();

@@ -13,6 +13,7 @@ import { NotThisTemplateError, StackBusyError } from '../../lambda/errors';
 import { describeFailure } from '../../scripts/cli/failure';
 import { ChangeSetFailedError, ChangeSetNotDeletedError, OperationFailedError, RotationLeftoversError, StackCreationFailedError, StackNotCreatedError } from '../../scripts/cli/errors';
 import { dryRun, rotate } from '../../scripts/cli/rotate';
+import { ClientsRefusedError } from '../../scripts/cli/through-cloudfront';
 import { OWN_OUTPUTS, stack } from '../rotation.fixtures';
 import { START, TOKEN, newestFirst, noSleep, recordingOutput, stackEvent } from './cli.fixtures';
 
@@ -58,7 +59,7 @@ describe('rotate', () => {
     expect(cloudformation.commandCalls(UpdateStackCommand)[0].args[0].input.ClientRequestToken).toBe(TOKEN);
     expect(output.lines[0]).toBe('Stack edge-api: Timestamp 2026-10-23T01-57-00Z → 2026-11-22T10-00-00Z: rotation started.');
     expect(output.lines).toContain(
-      "Stack edge-api: UPDATE_COMPLETE. Checked: the active key newkey0001 is this rotation's and the only key in the usage plan; no cleanup failed.",
+      "Stack edge-api: UPDATE_COMPLETE. Checked: the active key newkey0001 is this rotation's and the only key in the usage plan; no cleanup failed. (Not requested through CloudFront: it is out of reach of this endpoint.)",
     );
   });
 
@@ -87,6 +88,31 @@ describe('rotate', () => {
     await expect(rotation).rejects.toBeInstanceOf(RotationLeftoversError);
     await expect(rotation).rejects.toThrow(`Stack "edge-api" reports the rotation complete, ${leftovers} Remove what is left by hand`);
     expect(output.lines.join('\n')).not.toContain('Checked:');
+  });
+
+  it.each([
+    [200, true],
+    [403, false],
+  ])('then requests the health-check path through CloudFront: %i passes: %s', async (answer, passes) => {
+    completedRotation();
+    cloudformation.on(DescribeStacksCommand).resolvesOnce({ Stacks: [stack()] }).resolves({
+      Stacks: [stack({ StackStatus: 'UPDATE_COMPLETE', Outputs: [...OUTPUTS, { OutputKey: 'DistributionURL', OutputValue: 'https://d111111abcdef8.cloudfront.net' }] })],
+    });
+    const asked: string[] = [];
+    const edge = async (url: string) => (asked.push(url), answer);
+
+    const rotation = rotate('edge-api', true, { ...deps(), edge });
+
+    if (passes) {
+      await rotation;
+      expect(output.lines).toContainEqual(expect.stringContaining('GET https://d111111abcdef8.cloudfront.net/pets through CloudFront answers 200.'));
+    } else {
+      await expect(rotation).rejects.toBeInstanceOf(ClientsRefusedError);
+      await expect(rotation).rejects.toThrow('GET https://d111111abcdef8.cloudfront.net/pets through CloudFront answered 403: clients are refused.');
+      const refused = (await rotation.catch((error: Error) => error)) as Error;
+      expect(describeFailure(refused)).toEqual({ message: refused.message, exitCode: 1 });
+    }
+    expect(asked).toEqual(['https://d111111abcdef8.cloudfront.net/pets']);
   });
 
   it('returns as soon as the update has started with --no-wait', async () => {

@@ -278,3 +278,50 @@ describe('status, on the stages the usage plan names', () => {
     expect(output.lines).toContain('Usage plan    1 key(s): CloudFront-2026-11-22T01-57-00Z (m2m1k7sybf)');
   });
 });
+
+describe('status, on what clients get through CloudFront', () => {
+  const DISTRIBUTION_URL = 'https://d111111abcdef8.cloudfront.net';
+  let asked: string[];
+  const throughCloudFront = (answer: number) =>
+    collectStatus('edge-api', {
+      cloudformation: new CloudFormationClient({ region: 'eu-west-1' }),
+      apigateway: new APIGatewayClient({ region: 'eu-west-1' }),
+      cloudfront: new CloudFrontClient({ region: 'eu-west-1' }),
+      scheduleMap,
+      now: () => NOW,
+      edge: async (url) => {
+        asked.push(url);
+        return answer;
+      },
+    });
+
+  beforeEach(() => {
+    asked = [];
+    cloudformation.on(DescribeStacksCommand).resolves({
+      Stacks: [stack({ Outputs: [...OUTPUTS, { OutputKey: 'DistributionURL', OutputValue: DISTRIBUTION_URL }], Parameters: [...PARAMETERS, { ParameterKey: 'HealthCheckPath', ParameterValue: '/health' }] })],
+    });
+  });
+
+  it('requests the health-check path through the distribution, as the verifier does, and is healthy on 2xx', async () => {
+    const report = await throughCloudFront(200);
+
+    expect(asked).toEqual([`${DISTRIBUTION_URL}/health`]);
+    expect(report).toMatchObject({ clients: { url: `${DISTRIBUTION_URL}/health`, status: 200 }, healthy: true });
+  });
+
+  // With the key gate off, a key the API refuses reaches CloudFront: every read above still agrees.
+  it.each([403, 502, 0])('is never healthy when clients are refused (%i), naming the status', async (answer) => {
+    const report = await throughCloudFront(answer);
+
+    expect(report.healthy).toBe(false);
+    expect(report.problems).toContain(`GET ${DISTRIBUTION_URL}/health through CloudFront answered ${answer || 'nothing'}: clients are refused.`);
+  });
+
+  it('says it did not ask when CloudFront is out of reach of the endpoint', async () => {
+    const output = recordingOutput();
+
+    printStatus(await status(), output);
+
+    expect(output.lines).toContainEqual(expect.stringMatching(/^Clients +not requested: CloudFront is out of reach of this endpoint/));
+  });
+});

@@ -8,6 +8,10 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { createHandler } from '../../lambda/handler';
 import { main as cli } from '../../scripts/cli';
 import { OperationFailedError } from '../../scripts/cli/errors';
+import { rotate as rotateNow } from '../../scripts/cli/rotate';
+import { collectStatus } from '../../scripts/cli/status';
+import { ClientsRefusedError } from '../../scripts/cli/through-cloudfront';
+import { scheduleMap } from '../../scripts/template';
 import { emulatorClientConfig } from '../../scripts/emulator/launch';
 import { type LocalAws, get, localClients, stackOutput, startLocalAws, steadyTraffic } from '../../scripts/emulator/local-stack';
 import { recordingOutput } from '../cli/cli.fixtures';
@@ -42,6 +46,23 @@ const GATE_STOPPED = new RegExp(
     'the new key \\w{10}\\. GET https://\\w{10}\\.execute-api\\.us-east-1\\.amazonaws\\.com/prod/pets answered 403 ' +
     '\\(the last of \\d+ attempts over \\d+ s\\)\\. CloudFront was not switched to it\\. \\(RequestId: [\\w-]+\\)$',
 );
+
+// The review's outage: with the gate off, a key the API refuses reaches CloudFront, and every
+// other check (the stack, the key, the usage plan, the header) still agrees.
+describe('with the key gate off, a rotation to a key the API refuses', () => {
+  it('fails rotate and makes status unhealthy, from what clients get through CloudFront', async () => {
+    await deployStack(aws, 'ungated', { KeyGateTimeoutSeconds: '0', RollbackMonitoringMinutes: '0' });
+    await aws.apiStage.refuse({ newKeys: {} });
+    const deps = { ...aws, now: () => new Date(), sleep: async () => undefined, output: recordingOutput() };
+
+    await expect(rotateNow('ungated', true, deps)).rejects.toBeInstanceOf(ClientsRefusedError);
+
+    const report = await collectStatus('ungated', { ...aws, scheduleMap: scheduleMap(), now: () => new Date() });
+    expect(report.healthy).toBe(false);
+    expect(report.clients).toMatchObject({ status: 403 });
+    expect(report.problems).toContainEqual(expect.stringMatching(/^GET https:\/\/\S+\/pets through CloudFront answered 403: clients are refused\.$/));
+  });
+});
 
 describe('a rotation through the key gate', () => {
   it('passes once the API accepts the new key, between the usage-plan key and the distribution', async () => {
