@@ -153,8 +153,10 @@ export async function collectStatus(stackName: string, deps: StatusDependencies)
 
   const lastRotation = settle(await attempt(() => findLastRotation(cloudformation, stackName)), "the stack's events") ?? null;
 
-  if (!HEALTHY_STATES.has(status) && !rotating) problems.push(`The stack is ${status}${status === 'UPDATE_ROLLBACK_COMPLETE' ? ': its last update was rolled back' : ''}; see its events.`);
-  if (!keyId || !usagePlanId || !distributionId) problems.push('The stack lacks the ApiKeyId, UsagePlanId or DistributionId output: was it deployed from this template?');
+  // Outputs exist once the create completes: until then, their absence says nothing of the template.
+  if (status === 'CREATE_IN_PROGRESS') problems.push('The stack is still being created (CREATE_IN_PROGRESS): its key, usage plan and distribution are not all there yet. Run status again once it is CREATE_COMPLETE.');
+  else if (!HEALTHY_STATES.has(status) && !rotating) problems.push(`The stack is ${status}${status === 'UPDATE_ROLLBACK_COMPLETE' ? ': its last update was rolled back' : ''}; see its events.`);
+  if (status !== 'CREATE_IN_PROGRESS' && (!keyId || !usagePlanId || !distributionId)) problems.push('The stack lacks the ApiKeyId, UsagePlanId or DistributionId output: was it deployed from this template?');
   if (activeKey && !activeKey.enabled) problems.push(`The active key ${activeKey.name} is disabled: the API refuses every request through CloudFront.`);
   if (activeKey?.overdue) problems.push(`The active key is ${Math.floor(activeKey.ageHours / 24)} days old, but the schedule rotates every ${schedule.intervalDays} days: check the rotation Lambda's logs.`);
   if (activeKey && planKeys && !usagePlanKeys.some((k) => k.id === activeKey?.id)) problems.push('The active key is not in the usage plan: the API refuses it.');

@@ -325,3 +325,14 @@ describe('status, on what clients get through CloudFront', () => {
     expect(output.lines).toContainEqual(expect.stringMatching(/^Clients +not requested: CloudFront is out of reach of this endpoint/));
   });
 });
+
+describe('status of a stack still being created', () => {
+  it('says it is being created, not that it was not made from this template', async () => {
+    cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [stack({ StackStatus: 'CREATE_IN_PROGRESS', Outputs: [] })] });
+
+    const report = await status();
+
+    expect(report.healthy).toBe(false);
+    expect(report.problems).toEqual(['The stack is still being created (CREATE_IN_PROGRESS): its key, usage plan and distribution are not all there yet. Run status again once it is CREATE_COMPLETE.']);
+  });
+});
