@@ -20,6 +20,7 @@ import { checkApiStage, checkOriginChange, checkRules, checkServiceRoleStackName
 import { refuseUncreated } from './refusals';
 import { runScheduledRotation } from './scheduled-rotation';
 import { MIRRORED_PARAMETERS, deployServiceRole, stackIds } from './service-role';
+import { printOutputs } from './stack-outputs';
 import { type FollowResult, followToSuccess } from './stack-events';
 import { parseTemplate } from '../template';
 
@@ -212,11 +213,3 @@ async function findStack(cloudformation: CloudFormationClient, stackName: string
   });
 }
 
-export async function printOutputs(cloudformation: CloudFormationClient, stackName: string, output: Output): Promise<void> {
-  const outputs = (await describeStack(cloudformation, stackName)).Outputs ?? [];
-  if (outputs.length === 0) return;
-  output.line();
-  output.line(paint(output, 'bold', 'Outputs'));
-  const width = Math.max(...outputs.map((o) => (o.OutputKey ?? '').length));
-  for (const { OutputKey = '', OutputValue = '' } of outputs) output.line(`  ${OutputKey.padEnd(width)}  ${OutputValue}`);
-}

@@ -19,11 +19,11 @@ import {
   translateError,
 } from '../../lambda/rotation';
 import { clientRequestTokenFor, timestampFrom } from '../../lambda/timestamp';
-import { printOutputs } from './deploy';
 import { ChangeSetFailedError, ChangeSetNotDeletedError, RotationLeftoversError } from './errors';
 import { refuseUncreatedStack } from './refusals';
 import { type Output, paint } from './output';
 import { followToSuccess } from './stack-events';
+import { printOutputs } from './stack-outputs';
 import { ClientsRefusedError, type EdgeGet, isRefused, viewAsClient } from './through-cloudfront';
 
 export interface RotateDependencies {
