@@ -10,7 +10,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { createHandler } from '../lambda/handler';
 import { createVerifier } from '../lambda/verifier';
 import { clientRequestTokenFor } from '../lambda/timestamp';
-import { main as cli } from './cli';
+import { main as cli } from './cli/main';
 import { deploy } from './cli/deploy';
 import { type Output, consoleOutput, paint } from './cli/output';
 import { followStackOperation } from './cli/stack-events';

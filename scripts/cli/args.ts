@@ -3,7 +3,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { PARAMETER_FLAGS } from './deploy';
 import { timestampFrom } from '../../lambda/timestamp';
 import { UsageError } from './errors';
-import { type FleetSelection, checkNames, checkSelection } from './fleet/targets';
+import { type FleetSelection, checkNames, checkSelection, isRegionName } from './fleet/targets';
 
 export const PROGRAM = 'cloudfront-api-key-rotation';
 
@@ -15,6 +15,7 @@ export interface GlobalOptions {
 
 export type Command =
   | { name: 'help'; text: string }
+  | { name: 'version' }
   | {
       name: 'deploy';
       stackName: string;
@@ -127,7 +128,8 @@ Commands:
   rotate   replace the API key now (--dry-run shows what would change)
   status   report whether rotation is healthy (exit 0 healthy, 1 not, 2 usage or access error)
 
-Run "${PROGRAM} <command> --help" for a command's options and examples.`,
+Run "${PROGRAM} <command> --help" for a command's options and examples,
+and "${PROGRAM} --version" for this tool's version.`,
   deploy: `Usage: ${PROGRAM} deploy --stack-name S [--api-url U] [--schedule NAME] [--web-acl-arn A]
        [--notification-email E] [--health-check-path P] [--key-gate-seconds N] [--rollback-minutes N]
        [--domain-names D1,D2 --certificate-arn A [--hosted-zone-id Z]] [--access-log-bucket B]
@@ -288,22 +290,42 @@ function parseArgsProblem({ message, code }: Error & { code?: string }): string 
   return `${message.split('\n')[0].replace(/\.$/, '')}.`;
 }
 
+type Token = NonNullable<ReturnType<typeof parseArgs>['tokens']>[number];
+
+/** parseArgs keeps the last of a repeated flag: a typo'd paste would act on the wrong stack or Region. */
+function refuseRepeated(tokens: Token[], options: Options, command: string): void {
+  const given = new Map<string, string[]>();
+  for (const token of tokens) {
+    if (token.kind !== 'option' || options[token.name]?.type !== 'string') continue;
+    given.set(token.name, [...(given.get(token.name) ?? []), token.value ?? '']);
+  }
+  const [flag, values] = [...given].find(([, list]) => list.length > 1) ?? [];
+  if (flag) throw new UsageError(`--${flag} is given more than once (${values!.map((v) => `"${v}"`).join(', ')}): give it once.`, command);
+}
+
 export function parseCommandLine(argv: string[]): Command {
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     return { name: 'help', text: Object.hasOwn(HELP, rest[0] ?? '') ? HELP[rest[0]] : HELP.main };
   }
+  if (name === '--version' && rest.length === 0) return { name: 'version' };
   // Own keys only: `toString` or `constructor` are no commands.
   if (!Object.hasOwn(COMMAND_OPTIONS, name)) throw new UsageError(`Unknown command "${name}". Commands: deploy, rotate, status.`);
 
+  const options = { ...GLOBAL_OPTIONS, ...COMMAND_OPTIONS[name] };
   let values: Record<string, unknown>;
+  let tokens: Token[];
   try {
-    ({ values } = parseArgs({ args: rest, options: { ...GLOBAL_OPTIONS, ...COMMAND_OPTIONS[name] }, strict: true, allowPositionals: false }));
+    ({ values, tokens } = parseArgs({ args: rest, options, strict: true, allowPositionals: false, tokens: true }));
   } catch (error) {
     throw new UsageError(parseArgsProblem(error as Error & { code?: string }), name);
   }
   if (values.help) return { name: 'help', text: HELP[name] };
+  refuseRepeated(tokens, options, name);
   const global: GlobalOptions = { region: values.region as string | undefined, profile: values.profile as string | undefined, verbose: values.verbose === true };
+  if (global.region !== undefined && !isRegionName(global.region)) {
+    throw new UsageError(`--region "${global.region}" is not a Region name: give one like eu-west-1.`, name);
+  }
   if (name === 'deploy') {
     if (values['stack-set'] !== undefined) return stackSetDeploy(values, global);
     const setOnly = ['regions', 'accounts', 'ou', 'api-urls', 'concurrency'].find((flag) => values[flag] !== undefined);

@@ -133,3 +133,31 @@ export class StackSetNeedsRoleError extends Error {
     super(`StackSet "${stackSetName}" has instances in account(s) ${accounts.join(', ')}, but these credentials are of account ${callerAccount}. Nothing changed; pass --role-name with the role to assume in each account (for a StackSet, usually AWSCloudFormationStackSetExecutionRole).`);
   }
 }
+
+/** An endpoint variable the SDK would read that is no http(s) URL; the SDK would fail with a bare "Invalid URL". */
+export class EndpointUrlError extends Error {
+  override name = 'EndpointUrlError';
+  constructor(readonly variable: string, readonly value: string) {
+    super(`${variable} "${value}" is not a URL: give one with its scheme, like http://127.0.0.1:4566, or unset ${variable} to reach AWS itself.`);
+  }
+}
+
+const listed = (one: string, items: string[]) => `${one}${items.length > 1 ? 's' : ''} ${items.join(', ')}`;
+
+/** Every account and Region of the selection was read, and none holds a stack of this template. */
+export class NoRotatingStackError extends Error {
+  override name = 'NoRotatingStackError';
+  constructor(readonly accounts: string[], readonly regions: string[]) {
+    super(`No rotating stack was found in ${listed('account', accounts)}, ${listed('Region', regions)}: select where the stacks are with --regions (or "all") and --accounts, or deploy one first.`);
+  }
+}
+
+/** The StackSet exists, but has no instance in the Regions selected (`all`: none at all). */
+export class NoStackSetInstanceError extends Error {
+  override name = 'NoStackSetInstanceError';
+  constructor(readonly stackSetName: string, readonly regions: string[] | 'all') {
+    super(regions === 'all'
+      ? `StackSet "${stackSetName}" has no stack instance: add some with deploy --stack-set ${stackSetName}.`
+      : `StackSet "${stackSetName}" has no stack instance in ${listed('Region', regions)}: check --regions, or leave it out for every Region of the set.`);
+  }
+}

@@ -1,5 +1,6 @@
 // The one place that turns an error into what the user reads and the exit code.
-//   0 success, 1 the operation failed or the stack is unhealthy, 2 usage or access errors.
+//   0 success, 1 the operation failed or the stack is unhealthy, 2 usage or access errors,
+//   130 interrupted (Ctrl-C), as a shell reports a process that SIGINT ended.
 import {
   InvalidEventError,
   InvalidRollbackConfigurationError,
@@ -13,6 +14,9 @@ import { ClientsRefusedError } from './through-cloudfront';
 import {
   ChangeSetFailedError,
   ChangeSetNotDeletedError,
+  EndpointUrlError,
+  NoRotatingStackError,
+  NoStackSetInstanceError,
   NotAwsAnswerError,
   OperationFailedError,
   OriginChangeNotConfirmedError,
@@ -33,19 +37,21 @@ import {
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
+export const EXIT_INTERRUPTED = 130;
 
 export interface Failure {
   message: string;
   exitCode: number;
 }
 
-const USAGE_OR_ACCESS = [StackNotFoundError, NotThisTemplateError, OriginChangeNotConfirmedError, StackSetOriginChangeNotConfirmedError, StackSetNotFoundError, StackSetNeedsRoleError];
+const USAGE_OR_ACCESS = [StackNotFoundError, NotThisTemplateError, OriginChangeNotConfirmedError, StackSetOriginChangeNotConfirmedError, StackSetNotFoundError, StackSetNeedsRoleError, EndpointUrlError];
 const KNOWN = [
   ...USAGE_OR_ACCESS,
   TemplateTooLargeError, OperationFailedError, ChangeSetFailedError, RotationLeftoversError, StackBusyError,
   StackNotUpdatableError, InvalidEventError, InvalidRollbackConfigurationError,
   StackNotCreatedError, StackCreationFailedError, ChangeSetNotDeletedError, NotAwsAnswerError, ScheduledRotationFailedError,
   RotationTimeoutError, StackSetOperationFailedError, StackSetBusyError, ClientsRefusedError,
+  NoRotatingStackError, NoStackSetInstanceError,
 ];
 
 /** What the command was given, for messages the SDK's error alone cannot word. */
@@ -73,6 +79,15 @@ export function describeFailure(error: unknown, { profile }: FailureContext = {}
   const { code, hostname } = (error ?? {}) as { code?: string; hostname?: string };
   if (code && /^(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT)$/.test(code)) {
     return { message: `Could not reach AWS (${code}${hostname ? ` for ${hostname}` : ''}). Check the network and --region, or AWS_ENDPOINT_URL if you set one.`, exitCode: EXIT_FAILED };
+  }
+  // OpenSSL's "wrong version number": what answered the TLS hello was no TLS.
+  if (code === 'EPROTO') {
+    return { message: 'The TLS handshake with AWS failed (EPROTO): the endpoint does not speak HTTPS. If AWS_ENDPOINT_URL names a plain-HTTP server (a local emulator, say), give it with http://; otherwise check for a proxy in the way.', exitCode: EXIT_FAILED };
+  }
+  // --region is checked before any call; this is AWS_REGION's or the profile's (@smithy/core, config).
+  const refusedRegion = /^Region not accepted: region="(.*)" is not a valid hostname component/.exec(message)?.[1];
+  if (refusedRegion !== undefined) {
+    return { message: `The AWS Region "${refusedRegion}" is not a Region name: set AWS_REGION, --region or the profile's region to one like eu-west-1.`, exitCode: EXIT_USAGE };
   }
   if (name === 'NoRegionError' || /Region is missing/.test(message)) {
     // A profile that does not exist gives no Region either, and this is the first thing to fail.

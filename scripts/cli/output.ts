@@ -1,5 +1,6 @@
 // Where the CLI writes, and whether it may colour: colour only on a terminal, and never when
-// NO_COLOR is set (https://no-color.org).
+// NO_COLOR is set (https://no-color.org). A reader that goes away (`| head -1`) is no failure of
+// the command: what it would have read is dropped, and the command goes on to its own exit code.
 
 export interface Output {
   line(text?: string): void;
@@ -8,10 +9,24 @@ export interface Output {
 }
 
 export function consoleOutput(stream: NodeJS.WriteStream = process.stdout, env = process.env): Output {
+  const line = writerOf(stream);
+  const error = writerOf(process.stderr);
   return {
-    line: (text = '') => stream.write(`${text}\n`),
-    error: (text) => process.stderr.write(`${text}\n`),
+    line: (text = '') => line(`${text}\n`),
+    error: (text) => error(`${text}\n`),
     colour: Boolean(stream.isTTY) && !('NO_COLOR' in env),
+  };
+}
+
+/** Writes to `stream` until its reader has closed it (EPIPE), then nothing; other errors stay fatal. */
+function writerOf(stream: NodeJS.WriteStream): (text: string) => void {
+  let closed = false;
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    closed = true;
+  });
+  return (text) => {
+    if (!closed) stream.write(text);
   };
 }
 

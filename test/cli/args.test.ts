@@ -63,6 +63,18 @@ describe('parseCommandLine', () => {
     expect(parseCommandLine(argv)).toEqual({ name: 'help', text });
   });
 
+  it('reads --version', () => {
+    expect(parseCommandLine(['--version'])).toEqual({ name: 'version' });
+  });
+
+  it.each([
+    ['a Region of the European Sovereign Cloud', ['--region', 'eusc-de-east-1']],
+    ['a GovCloud Region', ['--region', 'us-gov-west-1']],
+    ['a flag given once, and a flag that takes no value given twice', ['--verbose', '--verbose']],
+  ])('accepts %s', (_case, flags) => {
+    expect(() => parseCommandLine(['status', '--stack-name', 'edge-api', ...flags])).not.toThrow();
+  });
+
   it.each([
     [['launch'], 'Unknown command "launch". Commands: deploy, rotate, status.'],
     [['toString'], 'Unknown command "toString". Commands: deploy, rotate, status.'],
@@ -91,6 +103,12 @@ describe('parseCommandLine', () => {
     [['deploy', '--stack-set', 's', '--regions', 'eu-west-1', '--accounts', '111111111111', '--service-role'], 'a stack instance has no stack service role'],
     [['deploy', '--stack-set', 's', '--regions', 'eu-west-1', '--accounts', '111111111111', '--rotate'], '--rotate is implied'],
     [['deploy', '--stack-set', 's', '--stack-name', 'x', '--regions', 'eu-west-1', '--accounts', '111111111111'], '--stack-name does not go with --stack-set.'],
+    [['status', '--stack-name', 'edge-api', '--region', 'US EAST 1'], '--region "US EAST 1" is not a Region name: give one like eu-west-1.'],
+    [['rotate', '--all', '--region', 'eu_west_1'], '--region "eu_west_1" is not a Region name: give one like eu-west-1.'],
+    [['status', '--stack-name', 'edge-api', '--region='], '--region "" is not a Region name: give one like eu-west-1.'],
+    [['status', '--stack-name', 'a', '--stack-name', 'b'], '--stack-name is given more than once ("a", "b"): give it once.'],
+    [['rotate', '--stack-name', 'a', '--region', 'eu-west-1', '--region=us-east-1'], '--region is given more than once ("eu-west-1", "us-east-1"): give it once.'],
+    [['deploy', '--stack-name', 'a', '--schedule', 'Daily', '--schedule', 'Daily'], '--schedule is given more than once ("Daily", "Daily"): give it once.'],
   ])('refuses %j in one sentence', (argv, message) => {
     const parse = () => parseCommandLine(argv);
 

@@ -29,6 +29,18 @@ describe('describeFailure', () => {
     ['a too large template', new TemplateTooLargeError(60_000, 51_200), 1, 'Upload it to S3'],
     ['a failed operation', new OperationFailedError('edge-api', 'UPDATE_ROLLBACK_COMPLETE', ['ApiKey CREATE_FAILED: boom']), 1, 'ended in UPDATE_ROLLBACK_COMPLETE. ApiKey CREATE_FAILED: boom'],
     ['an unreachable endpoint', Object.assign(named('Error', 'getaddrinfo ENOTFOUND cloudformation.eu-west-1.amazonaws.com'), { code: 'ENOTFOUND', hostname: 'cloudformation.eu-west-1.amazonaws.com' }), 1, 'Could not reach AWS (ENOTFOUND for cloudformation.eu-west-1.amazonaws.com). Check the network'],
+    [
+      'TLS to a server that speaks plain HTTP',
+      Object.assign(named('Error', 'write EPROTO 803C267DFF7E0000:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:../deps/openssl/openssl/ssl/record/ssl3_record.c:350:\n'), { code: 'EPROTO' }),
+      1,
+      'The TLS handshake with AWS failed (EPROTO): the endpoint does not speak HTTPS. If AWS_ENDPOINT_URL names a plain-HTTP server (a local emulator, say), give it with http://; otherwise check for a proxy in the way.',
+    ],
+    [
+      "a Region from AWS_REGION or the profile that the SDK refuses",
+      named('Error', 'Region not accepted: region="US EAST 1" is not a valid hostname component.'),
+      2,
+      'The AWS Region "US EAST 1" is not a Region name: set AWS_REGION, --region or the profile\'s region to one like eu-west-1.',
+    ],
     ['anything else', new TypeError('x is undefined'), 1, 'Unexpected error (TypeError): x is undefined. Run again with --verbose'],
   ])('explains %s in one sentence with exit code %i', (_case, error, exitCode, message) => {
     const failure = describeFailure(error);

@@ -3,7 +3,8 @@ import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetDistributionConfigCommand } from '@aws-sdk/client-cloudfront';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createClients, main } from '../../scripts/cli';
+import { createClients } from '../../scripts/cli/aws-clients';
+import { main } from '../../scripts/cli/main';
 import { NotAwsAnswerError } from '../../scripts/cli/errors';
 import { START, noSleep, recordingOutput } from './cli.fixtures';
 

@@ -2,13 +2,20 @@ import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
+import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { HELP } from '../../scripts/cli/args';
-import { main } from '../../scripts/cli';
+import { main } from '../../scripts/cli/main';
 import { NOT_FOUND } from '../rotation.fixtures';
 import { START, noSleep, recordingOutput } from './cli.fixtures';
 
 const cloudformation = mockClient(CloudFormationClient);
+const apigateway = mockClient(APIGatewayClient);
+const lambda = mockClient(LambdaClient);
+const sts = mockClient(STSClient);
 const clients = jest.fn(() => ({
   cloudformation: new CloudFormationClient({ region: 'eu-west-1' }),
   apigateway: new APIGatewayClient({ region: 'eu-west-1' }),
@@ -19,7 +26,7 @@ let output: ReturnType<typeof recordingOutput>;
 const run = (...argv: string[]) => main(argv, { output, clients, now: () => START, sleep: noSleep, nodeVersion: 'v24.9.0' });
 
 beforeEach(() => {
-  cloudformation.reset();
+  [cloudformation, apigateway, lambda, sts].forEach((mock) => mock.reset());
   clients.mockClear();
   output = recordingOutput();
 });
@@ -107,5 +114,108 @@ describe('main, when the AWS profile has no credentials', () => {
     expect(output.errors).toEqual([
       'error: No AWS credentials were found for profile "nonexistent". Check that ~/.aws/config or ~/.aws/credentials defines it (aws configure --profile nonexistent), or pass another --profile.',
     ]);
+  });
+});
+
+describe('main, with --version', () => {
+  it("prints package.json's version and exits 0 without creating AWS clients", async () => {
+    const { version } = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
+
+    await expect(run('--version')).resolves.toBe(0);
+
+    expect(output.lines).toEqual([version]);
+    expect(clients).not.toHaveBeenCalled();
+  });
+});
+
+describe('main, before any call to AWS', () => {
+  const endpointProblem = (variable: string, value: string) =>
+    `error: ${variable} "${value}" is not a URL: give one with its scheme, like http://127.0.0.1:4566, or unset ${variable} to reach AWS itself.`;
+
+  it.each([
+    ['a Region that is not a Region', ['--region', 'US EAST 1'], {}, 'error: --region "US EAST 1" is not a Region name: give one like eu-west-1. See "cloudfront-api-key-rotation status --help".'],
+    ['an AWS_ENDPOINT_URL that is not a URL', [], { AWS_ENDPOINT_URL: 'not a url' }, endpointProblem('AWS_ENDPOINT_URL', 'not a url')],
+    ['an AWS_ENDPOINT_URL without its scheme', [], { AWS_ENDPOINT_URL: '127.0.0.1:4566' }, endpointProblem('AWS_ENDPOINT_URL', '127.0.0.1:4566')],
+    ['a service\'s own endpoint URL that is not one', [], { AWS_ENDPOINT_URL_CLOUDFORMATION: 'localhost:4566' }, endpointProblem('AWS_ENDPOINT_URL_CLOUDFORMATION', 'localhost:4566')],
+  ])('refuses %s in one sentence, with exit code 2, creating no client', async (_case, flags, env, message) => {
+    const code = await main(['status', '--stack-name', 'edge-api', ...flags], { output, clients, now: () => START, sleep: noSleep, env });
+
+    expect(code).toBe(2);
+    expect(output.errors).toEqual([message]);
+    expect(clients).not.toHaveBeenCalled();
+  });
+
+  it('leaves endpoint URLs alone when AWS_IGNORE_CONFIGURED_ENDPOINT_URLS tells the SDK to ignore them', async () => {
+    cloudformation.on(DescribeStacksCommand).rejects(NOT_FOUND);
+
+    const code = await main(['status', '--stack-name', 'edge-api'], {
+      output, clients, now: () => START, sleep: noSleep, env: { AWS_ENDPOINT_URL: 'not a url', AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'true' },
+    });
+
+    expect(code).toBe(2);
+    expect(output.errors).toEqual(['error: Stack "edge-api" does not exist in this account and Region: check its name and Region.']);
+  });
+});
+
+describe('main, on Ctrl-C', () => {
+  // Every call is still under way when Ctrl-C comes.
+  const underWay = () => new Promise<never>(() => undefined);
+  let signals: EventEmitter;
+  let exit: jest.Mock;
+  const start = (...argv: string[]) => {
+    void main(argv, { output, clients, now: () => START, sleep: noSleep, interruptions: { signals, exit } });
+    return new Promise(setImmediate);
+  };
+
+  beforeEach(() => {
+    cloudformation.onAnyCommand().callsFake(underWay);
+    apigateway.onAnyCommand().callsFake(underWay);
+    lambda.onAnyCommand().callsFake(underWay);
+    sts.onAnyCommand().callsFake(underWay);
+    signals = new EventEmitter();
+    exit = jest.fn();
+  });
+
+  const follow = 'What this command started in CloudFormation goes on without it: follow stack "edge-api" with "cloudfront-api-key-rotation status --stack-name edge-api", or in the CloudFormation console\'s stack events.';
+  it.each([
+    [['deploy', '--stack-name', 'edge-api'], `Interrupted. ${follow}`],
+    [['rotate', '--stack-name', 'edge-api'], `Interrupted. ${follow}`],
+    [
+      ['rotate', '--stack-name', 'edge-api', '--dry-run'],
+      'Interrupted. The dry run changed nothing, but its change set may be left on stack "edge-api": list it with aws cloudformation list-change-sets --stack-name edge-api, and delete it.',
+    ],
+    [
+      ['rotate', '--all', '--regions', 'eu-west-1'],
+      'Interrupted. The rotations already started go on in CloudFormation without this command: follow them with "cloudfront-api-key-rotation status --all" and the same selection, or in the console\'s stack events; to rotate the rest, run this command again with the --since it printed at its start.',
+    ],
+    [
+      ['deploy', '--stack-set', 'edge-apis', '--regions', 'eu-west-1', '--accounts', '111111111111'],
+      'Interrupted. The operation on StackSet "edge-apis" goes on in CloudFormation without this command: follow it with aws cloudformation list-stack-set-operations --stack-set-name edge-apis, or on the StackSet\'s page in the CloudFormation console.',
+    ],
+  ])('during %j says on stderr how to follow what goes on, and exits 130', async (argv, note) => {
+    await start(...argv);
+
+    signals.emit('SIGINT');
+
+    expect(output.errors).toEqual([note]);
+    expect(exit).toHaveBeenCalledWith(130);
+  });
+
+  it.each([
+    [['status', '--stack-name', 'edge-api']],
+    [['status', '--all', '--regions', 'eu-west-1']],
+    [['rotate', '--all', '--regions', 'eu-west-1', '--dry-run']],
+  ])('leaves Ctrl-C to Node during %j, which starts nothing in CloudFormation', async (argv) => {
+    await start(...argv);
+
+    expect(signals.listenerCount('SIGINT')).toBe(0);
+  });
+
+  it('stops listening once the command has ended', async () => {
+    cloudformation.on(DescribeStacksCommand).rejects(NOT_FOUND);
+
+    await main(['rotate', '--stack-name', 'edge-api'], { output, clients, now: () => START, sleep: noSleep, interruptions: { signals, exit } });
+
+    expect(signals.listenerCount('SIGINT')).toBe(0);
   });
 });

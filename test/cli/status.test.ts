@@ -4,7 +4,7 @@ import { CloudFrontClient, GetDistributionConfigCommand } from '@aws-sdk/client-
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { fingerprintOf as fingerprint } from '../../lambda/origin-key';
-import { main } from '../../scripts/cli';
+import { main } from '../../scripts/cli/main';
 import { StackCreationFailedError, StackNotCreatedError } from '../../scripts/cli/errors';
 import { EXIT_FAILED } from '../../scripts/cli/failure';
 import { collectStatus, intervalDays, printStatus } from '../../scripts/cli/status';

@@ -6,7 +6,7 @@ import { CreateStackCommand, DeleteStackCommand, DescribeStackEventsCommand, Des
 import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { createHandler } from '../../lambda/handler';
-import { main as cli } from '../../scripts/cli';
+import { main as cli } from '../../scripts/cli/main';
 import { OperationFailedError } from '../../scripts/cli/errors';
 import { rotate as rotateNow } from '../../scripts/cli/rotate';
 import { collectStatus } from '../../scripts/cli/status';

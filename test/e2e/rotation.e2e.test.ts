@@ -16,7 +16,7 @@ import { promisify } from 'node:util';
 import { NotThisTemplateError, StackBusyError, StackNotFoundError } from '../../lambda/errors';
 import { createHandler } from '../../lambda/handler';
 import { rotateApiKey } from '../../lambda/rotation';
-import { main as cli } from '../../scripts/cli';
+import { main as cli } from '../../scripts/cli/main';
 import { OriginChangeNotConfirmedError } from '../../scripts/cli/errors';
 import { dryRun } from '../../scripts/cli/rotate';
 import { emulatorClientConfig } from '../../scripts/emulator/launch';

@@ -24,7 +24,7 @@ import type { Target } from './targets';
  */
 export const START_INTERVAL_MS = 250;
 
-export type RotationState = 'rotated' | 'failed' | 'skipped';
+export type RotationState = 'rotated' | 'would rotate' | 'failed' | 'skipped';
 
 export interface FleetRotation extends Target {
   stack: string;
@@ -79,7 +79,7 @@ async function rotateOne(entry: FleetRotation & { stackId: string }, deps: Rotat
     if (deps.since && previousTimestamp >= deps.since) return done('skipped', `key ${previousTimestamp} is not older than --since`);
     const status = stack.StackStatus ?? '';
     if (status.endsWith('_IN_PROGRESS')) return done('skipped', `busy (${status}): not waited on; run again later`);
-    if (deps.dryRun) return done('skipped', `would rotate: Timestamp ${previousTimestamp} → ${deps.timestamp}`);
+    if (deps.dryRun) return done('would rotate', `Timestamp ${previousTimestamp} → ${deps.timestamp}`);
     await beforeStart();
     const startedAt = deps.now();
     const clientRequestToken = clientRequestTokenFor(deps.timestamp);
@@ -102,13 +102,11 @@ async function rotateOne(entry: FleetRotation & { stackId: string }, deps: Rotat
 
 /** The live count: a line each time a stack starts or ends. */
 class Progress {
-  private done = 0;
+  private readonly counts: Record<RotationState, number> = { rotated: 0, 'would rotate': 0, failed: 0, skipped: 0 };
   private running = 0;
-  private failed = 0;
-  private skipped = 0;
   private readonly started: number;
 
-  constructor(private readonly total: number, private readonly deps: Pick<RotateAllDependencies, 'now' | 'output'>) {
+  constructor(private readonly total: number, private readonly deps: Pick<RotateAllDependencies, 'now' | 'output' | 'dryRun'>) {
     this.started = deps.now().getTime();
   }
 
@@ -119,29 +117,31 @@ class Progress {
 
   finish(result: FleetRotation, started: boolean): FleetRotation {
     if (started) this.running -= 1;
-    if (result.state === 'rotated') this.done += 1;
-    else if (result.state === 'failed') this.failed += 1;
-    else this.skipped += 1;
+    this.counts[result.state] += 1;
     this.print();
     return result;
   }
 
   private print(): void {
+    const { rotated, 'would rotate': wouldRotate, failed, skipped } = this.counts;
     const elapsed = Math.round((this.deps.now().getTime() - this.started) / 1000);
-    this.deps.output.line(`[${this.done + this.failed + this.skipped}/${this.total}] done ${this.done}, running ${this.running}, failed ${this.failed}, skipped ${this.skipped}, ${elapsed} s`);
+    // A dry run starts nothing: it has nothing running, and nothing done.
+    const doing = this.deps.dryRun ? `would rotate ${wouldRotate}` : `done ${rotated}, running ${this.running}`;
+    this.deps.output.line(`[${rotated + wouldRotate + failed + skipped}/${this.total}] ${doing}, failed ${failed}, skipped ${skipped}, ${elapsed} s`);
   }
 }
 
-export function printRotateAll(results: FleetRotation[], output: Output): void {
-  const style = { rotated: 'green', failed: 'red', skipped: 'yellow' } as const;
+export function printRotateAll(results: FleetRotation[], output: Output, { dryRun }: { dryRun: boolean }): void {
+  const style = { rotated: 'green', 'would rotate': 'green', failed: 'red', skipped: 'yellow' } as const;
   const rows = [['ACCOUNT', 'REGION', 'STACK', 'RESULT', 'DETAIL'], ...results.map((r) => [r.account, r.region, r.stack || '-', r.state, r.detail])];
   output.line();
   alignColumns(rows).forEach((text, index) => {
     output.line(index === 0 ? paint(output, 'bold', text) : paint(output, style[results[index - 1].state], text));
   });
   const count = (state: RotationState) => results.filter((r) => r.state === state).length;
+  const rest = `${count('failed')} failed, ${count('skipped')} skipped`;
   output.line();
-  output.line(`${count('rotated')} rotated, ${count('failed')} failed, ${count('skipped')} skipped.`);
+  output.line(dryRun ? `Would rotate ${count('would rotate')}, ${rest}: a dry run, so nothing changed.` : `${count('rotated')} rotated, ${rest}.`);
 }
 
 /** 0 when nothing failed and nothing was left busy; 1 otherwise: run again with the same --since. */

@@ -21,8 +21,12 @@ export interface TargetDependencies {
   enabledRegions: () => Promise<string[]>;
 }
 
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+// eu-west-1, us-gov-west-1, and the European Sovereign Cloud's eusc-de-east-1.
+const REGION = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
 const ACCOUNT = /^\d{12}$/;
+
+/** A Region name in its documented form. The SDK takes any host label ("useast1") for one, and then fails to connect. */
+export const isRegionName = (name: string) => REGION.test(name);
 
 /** Checks the selection's form before any call: bad input changes nothing and reads nothing. */
 export function checkSelection(selection: FleetSelection, command: string): void {
@@ -34,7 +38,7 @@ export function checkSelection(selection: FleetSelection, command: string): void
 
 /** Region names and account IDs in their documented forms. */
 export function checkNames(regions: string[] | 'all', accounts: string[] | undefined, command: string): void {
-  const badRegion = regions === 'all' ? undefined : regions.find((r) => !REGION.test(r));
+  const badRegion = regions === 'all' ? undefined : regions.find((r) => !isRegionName(r));
   if (badRegion !== undefined) throw new UsageError(`--regions: "${badRegion}" is not a Region name (for example eu-west-1), or give "all".`, command);
   const badAccount = accounts?.find((a) => !ACCOUNT.test(a));
   if (badAccount !== undefined) throw new UsageError(`--accounts: "${badAccount}" is not an account ID (12 digits).`, command);

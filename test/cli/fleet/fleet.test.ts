@@ -1,7 +1,10 @@
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
+import { main } from '../../../scripts/cli/main';
 import { parseCommandLine } from '../../../scripts/cli/args';
 import { UsageError } from '../../../scripts/cli/errors';
 import { type Discovered, discoverFleet, findRotatingStacks } from '../../../scripts/cli/fleet/discovery';
@@ -10,12 +13,18 @@ import { type FleetStackStatus, collectFleetStatus, fleetExitCode, healthOf } fr
 import { resolveTargets } from '../../../scripts/cli/fleet/targets';
 import type { StatusReport } from '../../../scripts/cli/status';
 import { NOT_FOUND, PARAMETERS, stack } from '../../rotation.fixtures';
+import { START, noSleep, recordingOutput } from '../cli.fixtures';
 
 const cloudformation = mockClient(CloudFormationClient);
+const sts = mockClient(STSClient);
 const client = () => new CloudFormationClient({ region: 'eu-west-1' });
 const idOf = (name: string, region = 'eu-west-1', account = '123456789012') => `arn:aws:cloudformation:${region}:${account}:stack/${name}/1`;
 
-beforeEach(() => cloudformation.reset());
+beforeEach(() => {
+  cloudformation.reset();
+  sts.reset();
+  sts.on(GetCallerIdentityCommand).resolves({ Account: '123456789012', Arn: 'arn:aws:iam::123456789012:user/ops' });
+});
 
 describe('mapPool', () => {
   it('never runs more than the limit at once, and keeps the input order', async () => {
@@ -150,5 +159,38 @@ describe('collectFleetStatus', () => {
 
   it('ranks unhealthy before unknown before healthy', () => {
     expect([entry('a', { report: report(['z']) }), entry('b', { unreachable: 'x' }), entry('c', { report: report([]) })].map(healthOf)).toEqual(['unhealthy', 'unreachable', 'healthy']);
+  });
+});
+
+describe('a fleet command over a selection without a rotating stack', () => {
+  const clients = (options: { region?: string }) => ({
+    cloudformation: new CloudFormationClient({ region: options.region ?? 'eu-west-1' }),
+    apigateway: new APIGatewayClient({ region: 'eu-west-1' }),
+    cloudfront: new CloudFrontClient({ region: 'eu-west-1' }),
+    lambda: new LambdaClient({ region: 'eu-west-1' }),
+  });
+
+  it.each([
+    [
+      ['status', '--all'],
+      'error: No rotating stack was found in account 123456789012, Region eu-west-1: select where the stacks are with --regions (or "all") and --accounts, or deploy one first.',
+    ],
+    [
+      ['status', '--all', '--json', '--regions', 'eu-west-1,us-east-1', '--accounts', '111111111111,222222222222', '--role-name', 'R'],
+      'error: No rotating stack was found in accounts 111111111111, 222222222222, Regions eu-west-1, us-east-1: select where the stacks are with --regions (or "all") and --accounts, or deploy one first.',
+    ],
+    [
+      ['rotate', '--all', '--dry-run'],
+      'error: No rotating stack was found in account 123456789012, Region eu-west-1: select where the stacks are with --regions (or "all") and --accounts, or deploy one first.',
+    ],
+  ])('%j says where it looked, and exits 1, not healthy', async (argv, message) => {
+    cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [stack({ StackName: 'other', Parameters: [], Outputs: [] })] });
+    const output = recordingOutput();
+
+    const code = await main(argv, { output, clients, now: () => START, sleep: noSleep });
+
+    expect(code).toBe(1);
+    expect(output.errors).toEqual([message]);
+    expect(output.lines).toEqual([]);
   });
 });

@@ -106,7 +106,7 @@ describe('rotateAll', () => {
 
     const { results } = await run({ dryRun: true });
 
-    expect(results).toMatchObject([{ state: 'skipped', detail: `would rotate: Timestamp 2026-10-01T00-00-00Z → ${TIMESTAMP}` }]);
+    expect(results).toMatchObject([{ state: 'would rotate', detail: `Timestamp 2026-10-01T00-00-00Z → ${TIMESTAMP}` }]);
     expect(cloudformation.commandCalls(UpdateStackCommand)).toHaveLength(0);
   });
 

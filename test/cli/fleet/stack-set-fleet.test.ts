@@ -11,7 +11,7 @@ import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { main } from '../../../scripts/cli';
+import { main } from '../../../scripts/cli/main';
 import { StackSetNeedsRoleError, StackSetNotFoundError } from '../../../scripts/cli/errors';
 import { describeFailure } from '../../../scripts/cli/failure';
 import { type FleetDependencies, selectFleet } from '../../../scripts/cli/fleet/select';
@@ -185,6 +185,31 @@ describe('rotate --all --stack-set on the command line', () => {
     expect(output.errors).toEqual([message]);
     expect(cloudformation.commandCalls(DescribeStacksCommand)).toHaveLength(0);
     expect(cloudformation.commandCalls(UpdateStackCommand)).toHaveLength(0);
+  });
+
+  it('ends a dry run with what it would do', async () => {
+    const { code, output } = await run('--stack-set', 'edge-apis', '--role-name', 'R', '--dry-run');
+
+    expect(code).toBe(0);
+    expect(output.lines.at(-1)).toBe('Would rotate 2, 0 failed, 0 skipped: a dry run, so nothing changed.');
+    expect(output.lines).toContainEqual(expect.stringMatching(/^\[2\/2\] would rotate 2, failed 0, skipped 0, \d+ s$/));
+    expect(cloudformation.commandCalls(UpdateStackCommand)).toHaveLength(0);
+  });
+
+  it.each([
+    ['has no instance', [], [], 'error: StackSet "edge-apis" has no stack instance: add some with deploy --stack-set edge-apis.'],
+    [
+      'has none in the Regions given', [instance('s1', HOME, 'eu-west-1')], ['--regions', 'us-west-2,us-east-1'],
+      'error: StackSet "edge-apis" has no stack instance in Regions us-west-2, us-east-1: check --regions, or leave it out for every Region of the set.',
+    ],
+  ])('says so, with exit code 1, when the StackSet %s', async (_case, Summaries, regions, message) => {
+    cloudformation.on(ListStackInstancesCommand).resolves({ Summaries });
+
+    const { code, output } = await run('--stack-set', 'edge-apis', '--role-name', 'R', ...regions);
+
+    expect(code).toBe(1);
+    expect(output.errors).toEqual([message]);
+    expect(output.lines).toEqual([]);
   });
 
   it('names an unknown StackSet in one sentence, not as an unexpected error', async () => {

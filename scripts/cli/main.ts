@@ -1,0 +1,152 @@
+// The operator CLI's commands: deploy, rotate and status, one stack or a fleet. Parses the
+// command line, runs the command with the clients, clock and output it is given, and turns any
+// error into one sentence and an exit code (describeFailure). scripts/cli.ts runs it for real.
+import { readFileSync } from 'node:fs';
+import { timestampFrom } from '../../lambda/timestamp';
+import { deployTemplates, scheduleMap } from '../template';
+import { type Command, type FleetOptions, type GlobalOptions, parseCommandLine } from './args';
+import type { Clients } from './aws-clients';
+import { deploy } from './deploy';
+import { checkEndpointUrls } from './endpoint-urls';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, describeFailure } from './failure';
+import { type ClientOptions, fleetClients } from './fleet/clients';
+import { printRotateAll, rotateAll, rotateAllExitCode } from './fleet/rotate-all';
+import { selectFleet } from './fleet/select';
+import { collectFleetStatus, fleetExitCode, fleetStatusJson, printFleetStatus } from './fleet/status-all';
+import { type Interruptions, interruptNote, onInterrupt } from './interrupt';
+import { nodeSupportNote } from './node-support';
+import type { Output } from './output';
+import { dryRun, rotate } from './rotate';
+import { readApiUrls } from './stack-set/api-urls';
+import { deployStackSet } from './stack-set/deploy-stack-set';
+import { collectStatus, printStatus } from './status';
+import { packageVersion } from './version';
+
+export interface CliDependencies {
+  output: Output;
+  /** The running Node's version, `process.version`. */
+  nodeVersion?: string;
+  clients: (options: ClientOptions) => Clients;
+  now: () => Date;
+  sleep: (milliseconds: number) => Promise<void>;
+  /** The environment the SDK reads, `process.env`. */
+  env?: NodeJS.ProcessEnv;
+  /** Ctrl-C, for the commands that start something in CloudFormation; without it, Node's own. */
+  interruptions?: Interruptions;
+}
+
+type Runnable = Exclude<Command, { name: 'help' | 'version' }>;
+
+async function run(command: Runnable, deps: CliDependencies): Promise<number> {
+  const { output, now } = deps;
+  const clients = deps.clients(command.global);
+  const common = { ...clients, now, sleep: deps.sleep, output };
+  switch (command.name) {
+    case 'deploy':
+      await deploy(command, { ...common, ...deployTemplates() });
+      return EXIT_OK;
+    case 'deploy-stack-set': {
+      const { apiUrlsFile, ...request } = command;
+      const apiUrls = apiUrlsFile === undefined ? new Map<string, string>() : readApiUrls(apiUrlsFile, (file) => readFileSync(file, 'utf8'));
+      await deployStackSet({ ...request, apiUrls }, { ...common, templateBody: deployTemplates().templateBody });
+      return EXIT_OK;
+    }
+    case 'rotate':
+      if (command.dryRun) await dryRun(command.stackName, common);
+      else await rotate(command.stackName, command.wait, common);
+      return EXIT_OK;
+    case 'status-all':
+      return statusAll(command, clients, deps);
+    case 'rotate-all':
+      return rotateEverything(command, clients, deps);
+    case 'status': {
+      const report = await collectStatus(command.stackName, { ...common, scheduleMap: scheduleMap() });
+      if (command.json) output.line(JSON.stringify(report, null, 2));
+      else printStatus(report, output);
+      // Unhealthy: 1. Nothing wrong found, but a part unread (denied, say): 2, an access error.
+      return report.healthy ? EXIT_OK : report.problems.length > 0 ? EXIT_FAILED : EXIT_USAGE;
+    }
+  }
+}
+
+/** The stacks a fleet command covers, and clients for each account and Region. */
+async function fleetOf({ global, fleet }: { global: GlobalOptions; fleet: FleetOptions }, home: Clients, deps: CliDependencies) {
+  // A StackSet names its own Regions; otherwise the configured one.
+  const regions = fleet.regions ?? (fleet.stackSet ? 'all' : [await home.cloudformation.config.region()]);
+  const { clientsFor, targetDependencies } = fleetClients(deps.clients, { region: global.region, profile: global.profile }, fleet.roleName);
+  const { stacks, places } = await selectFleet({ ...fleet, regions }, {
+    ...targetDependencies, cloudformation: home.cloudformation, cloudformationFor: (target) => clientsFor(target).cloudformation, concurrency: fleet.concurrency,
+  });
+  const count = stacks.filter((s) => s.stack).length;
+  const what = `${count} ${fleet.stackSet ? `stack(s) of StackSet ${fleet.stackSet}` : 'rotating stack(s)'} in ${places} account and Region pair(s)`;
+  return { stacks, what, clientsFor };
+}
+
+async function rotateEverything(command: Extract<Command, { name: 'rotate-all' }>, home: Clients, deps: CliDependencies): Promise<number> {
+  const { output, now } = deps;
+  const { stacks, what, clientsFor } = await fleetOf(command, home, deps);
+  const timestamp = timestampFrom(now());
+  const since = command.since ?? timestamp;
+  if (!command.dryRun) {
+    output.line(`Rotating ${what} to Timestamp ${timestamp}.`);
+    output.line(`If this run is interrupted, run it again with --since ${since}: stacks already rotated are skipped.`);
+  }
+  const results = await rotateAll(stacks, {
+    clientsFor, timestamp, since: command.since, dryRun: command.dryRun, concurrency: command.fleet.concurrency,
+    timeoutMs: command.timeoutMinutes * 60_000, now, sleep: deps.sleep, output,
+  });
+  printRotateAll(results, output, { dryRun: command.dryRun });
+  return rotateAllExitCode(results);
+}
+
+async function statusAll(command: Extract<Command, { name: 'status-all' }>, home: Clients, deps: CliDependencies): Promise<number> {
+  const { fleet, json } = command;
+  const { stacks: found, what, clientsFor } = await fleetOf(command, home, deps);
+  const stacks = await collectFleetStatus(found, {
+    clientsFor,
+    scheduleMap: scheduleMap(),
+    now: deps.now,
+    concurrency: fleet.concurrency,
+  });
+  if (json) fleetStatusJson(stacks).forEach((line) => deps.output.line(line));
+  else {
+    deps.output.line(`${what}.`);
+    deps.output.line();
+    printFleetStatus(stacks, deps.output);
+  }
+  return fleetExitCode(stacks);
+}
+
+export async function main(argv: string[], deps: CliDependencies): Promise<number> {
+  const env = deps.env ?? process.env;
+  // Only a parsed --verbose counts: `--stack-name --verbose` does not ask for stack traces.
+  let verbose = false;
+  let profile: string | undefined;
+  let stopListening: (() => void) | undefined;
+  try {
+    const command = parseCommandLine(argv);
+    if (command.name === 'help') {
+      deps.output.line(command.text);
+      const note = nodeSupportNote(deps.nodeVersion ?? process.version);
+      if (note) deps.output.line(`\n${note}`);
+      return EXIT_OK;
+    }
+    if (command.name === 'version') {
+      deps.output.line(packageVersion());
+      return EXIT_OK;
+    }
+    // The SDK falls back to AWS_PROFILE too: a failure names the profile it used.
+    ({ verbose, profile = env.AWS_PROFILE } = command.global);
+    checkEndpointUrls(env);
+    const note = interruptNote(command);
+    if (note && deps.interruptions) stopListening = onInterrupt(deps.interruptions, note, deps.output);
+    return await run(command, deps);
+  } catch (error) {
+    const { message, exitCode } = describeFailure(error, { profile });
+    deps.output.error(`error: ${message}`);
+    if (verbose && error instanceof Error) deps.output.error(error.stack ?? String(error));
+    return exitCode;
+  } finally {
+    stopListening?.();
+  }
+}
