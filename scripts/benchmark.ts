@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { createHandler } from '../lambda/handler';
 import { benchmarkFleet, instrument } from './benchmark-fleet';
+import { type StartupSample, measureCli, measureNode } from './cli-startup';
 import { deploy } from './cli/deploy';
 import { collectStatus } from './cli/status';
 import { startLocalAws, steadyTraffic } from './emulator/local-stack';
@@ -71,6 +72,19 @@ async function main(): Promise<void> {
       status.push(performance.now() - started);
     }
 
+    // The command as installed, each run a fresh process: what loading its modules costs.
+    const startup = async (label: string, run: () => Promise<StartupSample>) => {
+      const samples: StartupSample[] = [];
+      for (let round = 0; round < ROUNDS; round += 1) samples.push(await run());
+      const peaks = samples.map((s) => s.peakMiB).sort((a, b) => a - b);
+      return `${label}: ${summary(samples.map((s) => s.milliseconds))}; peak memory median ${peaks[Math.floor(peaks.length / 2)].toFixed(0)} MiB (${peaks[0].toFixed(0)} to ${peaks[peaks.length - 1].toFixed(0)})`;
+    };
+    const startupFigures = [
+      await startup('Bare node -e 0, for comparison', () => measureNode(['-e', '0'], env)),
+      await startup('CLI --help, fresh process', () => measureCli(['--help'], env)),
+      await startup('CLI status --stack-name bench, fresh process (against the emulator)', () => measureCli(['status', '--stack-name', 'bench'], env)),
+    ];
+
     // Rotations the API refuses: stopped at the key gate and rolled back, with clients calling
     // through CloudFront all along. What counts is the refused requests: they must be 0.
     await deploy(
@@ -97,6 +111,7 @@ async function main(): Promise<void> {
     console.log(`Rotation handler, built inline code in a fresh node process (start-up included): ${summary(freshProcess)}`);
     console.log(`AWS calls per scheduled rotation: ${perRotation}`);
     console.log(`status (CloudFormation, API Gateway and CloudFront reads): ${summary(status)}`);
+    for (const line of startupFigures) console.log(line);
     console.log(`Rotation the API refuses, stopped at the key gate (${GATE_SECONDS} s bound) and rolled back: ${summary(rejected)}`);
     console.log(`  requests through CloudFront meanwhile: ${traffic.sent} sent, ${traffic.refused} refused`);
     await benchmarkFleet(aws);

@@ -1,6 +1,6 @@
 // The command line: commands, options and help texts. Node's own util.parseArgs does the parsing.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { PARAMETER_FLAGS } from './deploy';
+import { PARAMETER_FLAGS } from './parameter-flags';
 import { timestampFrom } from '../../lambda/timestamp';
 import { UsageError } from './errors';
 import { type FleetSelection, checkNames, checkSelection, isRegionName } from './fleet/targets';

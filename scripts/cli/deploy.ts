@@ -20,6 +20,7 @@ import { checkApiStage, checkOriginChange, checkRules, checkServiceRoleStackName
 import { refuseUncreated } from './refusals';
 import { runScheduledRotation } from './scheduled-rotation';
 import { MIRRORED_PARAMETERS, deployServiceRole, stackIds } from './service-role';
+import { PARAMETER_FLAGS } from './parameter-flags';
 import { printOutputs } from './stack-outputs';
 import { type FollowResult, followToSuccess } from './stack-events';
 import { parseTemplate } from '../template';
@@ -27,20 +28,6 @@ import { parseTemplate } from '../template';
 /** CreateStack and UpdateStack take a TemplateBody of at most 51,200 bytes. */
 export const TEMPLATE_BODY_LIMIT = 51_200;
 
-/** The command-line flag for each template parameter that `deploy` takes. */
-export const PARAMETER_FLAGS: Record<string, string> = {
-  ApiURL: '--api-url',
-  ApiKeyRotationSchedule: '--schedule',
-  WebACLArn: '--web-acl-arn',
-  NotificationEmail: '--notification-email',
-  HealthCheckPath: '--health-check-path',
-  KeyGateTimeoutSeconds: '--key-gate-seconds',
-  RollbackMonitoringMinutes: '--rollback-minutes',
-  DomainNames: '--domain-names',
-  CertificateArn: '--certificate-arn',
-  HostedZoneId: '--hosted-zone-id',
-  AccessLogBucket: '--access-log-bucket',
-};
 
 export interface DeployRequest {
   stackName: string;

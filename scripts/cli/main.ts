@@ -6,20 +6,12 @@ import { timestampFrom } from '../../lambda/timestamp';
 import { deployTemplates, scheduleMap } from '../template';
 import { type Command, type FleetOptions, type GlobalOptions, parseCommandLine } from './args';
 import type { Clients } from './aws-clients';
-import { deploy } from './deploy';
 import { checkEndpointUrls } from './endpoint-urls';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, describeFailure } from './failure';
-import { type ClientOptions, fleetClients } from './fleet/clients';
-import { printRotateAll, rotateAll, rotateAllExitCode } from './fleet/rotate-all';
-import { selectFleet } from './fleet/select';
-import { collectFleetStatus, fleetExitCode, fleetStatusJson, printFleetStatus } from './fleet/status-all';
+import type { ClientOptions } from './fleet/clients';
 import { type Interruptions, interruptNote, onInterrupt } from './interrupt';
 import { nodeSupportNote } from './node-support';
 import type { Output } from './output';
-import { dryRun, rotate } from './rotate';
-import { readApiUrls } from './stack-set/api-urls';
-import { deployStackSet } from './stack-set/deploy-stack-set';
-import { collectStatus, printStatus } from './status';
 import { packageVersion } from './version';
 
 export interface CliDependencies {
@@ -37,29 +29,39 @@ export interface CliDependencies {
 
 type Runnable = Exclude<Command, { name: 'help' | 'version' }>;
 
+// Each command loads only its own modules, and with them the AWS SDK clients it uses: --help and
+// --version, and the refusals of a wrong argument, load none: esbuild bundles a require into a
+// function that runs on first use.
 async function run(command: Runnable, deps: CliDependencies): Promise<number> {
   const { output, now } = deps;
   const clients = deps.clients(command.global);
   const common = { ...clients, now, sleep: deps.sleep, output };
   switch (command.name) {
-    case 'deploy':
+    case 'deploy': {
+      const { deploy } = (require('./deploy') as typeof import('./deploy'));
       await deploy(command, { ...common, ...deployTemplates() });
       return EXIT_OK;
+    }
     case 'deploy-stack-set': {
+      const { readApiUrls } = (require('./stack-set/api-urls') as typeof import('./stack-set/api-urls'));
+      const { deployStackSet } = (require('./stack-set/deploy-stack-set') as typeof import('./stack-set/deploy-stack-set'));
       const { apiUrlsFile, ...request } = command;
       const apiUrls = apiUrlsFile === undefined ? new Map<string, string>() : readApiUrls(apiUrlsFile, (file) => readFileSync(file, 'utf8'));
       await deployStackSet({ ...request, apiUrls }, { ...common, templateBody: deployTemplates().templateBody });
       return EXIT_OK;
     }
-    case 'rotate':
+    case 'rotate': {
+      const { dryRun, rotate } = (require('./rotate') as typeof import('./rotate'));
       if (command.dryRun) await dryRun(command.stackName, common);
       else await rotate(command.stackName, command.wait, common);
       return EXIT_OK;
+    }
     case 'status-all':
       return statusAll(command, clients, deps);
     case 'rotate-all':
       return rotateEverything(command, clients, deps);
     case 'status': {
+      const { collectStatus, printStatus } = (require('./status') as typeof import('./status'));
       const report = await collectStatus(command.stackName, { ...common, scheduleMap: scheduleMap() });
       if (command.json) output.line(JSON.stringify(report, null, 2));
       else printStatus(report, output);
@@ -73,6 +75,8 @@ async function run(command: Runnable, deps: CliDependencies): Promise<number> {
 async function fleetOf({ global, fleet }: { global: GlobalOptions; fleet: FleetOptions }, home: Clients, deps: CliDependencies) {
   // A StackSet names its own Regions; otherwise the configured one.
   const regions = fleet.regions ?? (fleet.stackSet ? 'all' : [await home.cloudformation.config.region()]);
+  const { fleetClients } = (require('./fleet/clients') as typeof import('./fleet/clients'));
+  const { selectFleet } = (require('./fleet/select') as typeof import('./fleet/select'));
   const { clientsFor, targetDependencies } = fleetClients(deps.clients, { region: global.region, profile: global.profile }, fleet.roleName);
   const { stacks, places } = await selectFleet({ ...fleet, regions }, {
     ...targetDependencies, cloudformation: home.cloudformation, cloudformationFor: (target) => clientsFor(target).cloudformation, concurrency: fleet.concurrency,
@@ -85,6 +89,7 @@ async function fleetOf({ global, fleet }: { global: GlobalOptions; fleet: FleetO
 async function rotateEverything(command: Extract<Command, { name: 'rotate-all' }>, home: Clients, deps: CliDependencies): Promise<number> {
   const { output, now } = deps;
   const { stacks, what, clientsFor } = await fleetOf(command, home, deps);
+  const { printRotateAll, rotateAll, rotateAllExitCode } = (require('./fleet/rotate-all') as typeof import('./fleet/rotate-all'));
   const timestamp = timestampFrom(now());
   const since = command.since ?? timestamp;
   if (!command.dryRun) {
@@ -102,6 +107,7 @@ async function rotateEverything(command: Extract<Command, { name: 'rotate-all' }
 async function statusAll(command: Extract<Command, { name: 'status-all' }>, home: Clients, deps: CliDependencies): Promise<number> {
   const { fleet, json } = command;
   const { stacks: found, what, clientsFor } = await fleetOf(command, home, deps);
+  const { collectFleetStatus, fleetExitCode, fleetStatusJson, printFleetStatus } = (require('./fleet/status-all') as typeof import('./fleet/status-all'));
   const stacks = await collectFleetStatus(found, {
     clientsFor,
     scheduleMap: scheduleMap(),

@@ -1,8 +1,9 @@
 import { execFile, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 
 // The built command (`npm test` builds dist/ before Jest runs) in a process of its own, as a user
 // runs it: what it writes on stderr is its own, and Node's errors are plain Node errors (under
@@ -166,5 +167,27 @@ describe('the built demo', () => {
 
     expect(stdout.trimStart()).toMatch(/^== 1\. Start a local AWS emulator/);
     expect(stderr).toBe('');
+  });
+});
+
+// --help and a refused argument need none of the AWS SDK: loading it all at start cost the CLI
+// 120 MiB to print its help (npm run benchmark prints the start-up figures).
+describe('the built command loads only what a command uses', () => {
+  it.each([
+    [['--help']],
+    [['--version']],
+    [['status', '--stack-name', 'edge-api', '--region', 'US EAST 1']],
+  ])('%j loads no AWS SDK client', async (args) => {
+    const directory = mkdtempSync(join(tmpdir(), 'loaded-'));
+    const preload = join(directory, 'loaded.js');
+    const report = join(directory, 'loaded.json');
+    writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(report)}, JSON.stringify(Object.keys(require.cache))));\n`);
+
+    await new Promise((resolve) => execFile(process.execPath, ['--require', preload, CLI, ...args], { env: cliEnv('http://127.0.0.1:9') }, resolve));
+
+    const loaded: string[] = JSON.parse(readFileSync(report, 'utf8'));
+    rmSync(directory, { recursive: true, force: true });
+    expect(loaded.some((path) => path.includes(`${sep}cli.js`))).toBe(true);
+    expect(loaded.filter((path) => path.includes(`@aws-sdk${sep}client-`))).toEqual([]);
   });
 });
