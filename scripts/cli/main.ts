@@ -1,7 +1,7 @@
 // The operator CLI's commands: deploy, rotate and status, one stack or a fleet. Parses the
 // command line, runs the command with the clients, clock and output it is given, and turns any
 // error into one sentence and an exit code (describeFailure). scripts/cli.ts runs it for real.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { timestampFrom } from '../../lambda/timestamp';
 import { deployTemplates, scheduleMap } from '../template';
 import { type Command, type FleetOptions, type GlobalOptions, parseCommandLine } from './args';
@@ -46,7 +46,7 @@ async function run(command: Runnable, deps: CliDependencies): Promise<number> {
       const { readApiUrls } = (require('./stack-set/api-urls') as typeof import('./stack-set/api-urls'));
       const { deployStackSet } = (require('./stack-set/deploy-stack-set') as typeof import('./stack-set/deploy-stack-set'));
       const { apiUrlsFile, ...request } = command;
-      const apiUrls = apiUrlsFile === undefined ? new Map<string, string>() : readApiUrls(apiUrlsFile, (file) => readFileSync(file, 'utf8'));
+      const apiUrls = apiUrlsFile === undefined ? new Map<string, string>() : readApiUrls(apiUrlsFile, { size: (file) => statSync(file).size, read: (file) => readFileSync(file, 'utf8') });
       await deployStackSet({ ...request, apiUrls }, { ...common, templateBody: deployTemplates().templateBody });
       return EXIT_OK;
     }

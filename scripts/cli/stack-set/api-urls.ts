@@ -63,11 +63,25 @@ export function accountEntries(urls: ApiUrls): string[] {
   return [...urls.keys()].filter((key) => ACCOUNT.test(key.split('/')[0]));
 }
 
-export function readApiUrls(file: string, read: (file: string) => string): ApiUrls {
+/**
+ * The largest file read: some 10,000 entries, far more than a StackSet has instances. A larger
+ * one is no --api-urls file, and parsing it took minutes and gigabytes.
+ */
+export const API_URLS_MAX_BYTES = 1024 * 1024;
+
+export interface FileAccess {
+  size: (file: string) => number;
+  read: (file: string) => string;
+}
+
+export function readApiUrls(file: string, { size, read }: FileAccess): ApiUrls {
   let text: string;
   try {
+    const bytes = size(file);
+    if (bytes > API_URLS_MAX_BYTES) throw problem(file, `is ${bytes} bytes, more than any --api-urls file needs (at most ${API_URLS_MAX_BYTES}): give the file with one ApiURL per account, Region or account/Region.`);
     text = read(file);
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     throw problem(file, `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`);
   }
   return parseApiUrls(text, file);

@@ -80,6 +80,13 @@ export async function deployStackSet(request: StackSetDeployRequest, deps: Stack
   // Where instances should be: every account and Region given, or with --ou every Region (accounts unknown).
   const targets = (serviceManaged ? [''] : request.accounts!).flatMap((account) => request.regions.map((region) => ({ account, region })));
   checkApiUrls(targets.map((target) => ({ ...target, url: desired(target) })));
+  // With --api-urls, an instance it misses would quietly get the demo API: only if asked for.
+  const unmatched = request.apiUrls.size > 0 && setApiUrl === '' && !(API_URL in request.parameters)
+    ? targets.filter((target) => apiUrlFor(request.apiUrls, target.account, target.region) === undefined)
+    : [];
+  if (unmatched.length > 0) {
+    throw new UsageError(`--api-urls names no stage for ${unmatched.map((t) => `${t.account ? `${t.account}/` : ''}${t.region}`).join(', ')}, which would get the demo API: add an entry for each, or pass --api-url '' to give the demo API to every instance without one. Nothing changed.`, 'deploy');
+  }
 
   const instances = existing ? await listStackInstances(cloudformation, request.stackSetName) : [];
   const present = new Set(instances.map(key));

@@ -1,5 +1,5 @@
 import { UsageError } from '../../../scripts/cli/errors';
-import { apiUrlFor, parseApiUrls, readApiUrls } from '../../../scripts/cli/stack-set/api-urls';
+import { API_URLS_MAX_BYTES, apiUrlFor, parseApiUrls, readApiUrls } from '../../../scripts/cli/stack-set/api-urls';
 
 const EAST = 'a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod';
 const WEST = 'f6g7h8i9j0.execute-api.eu-west-1.amazonaws.com/prod';
@@ -31,9 +31,20 @@ describe('parseApiUrls', () => {
   });
 
   it('says why a file cannot be read', () => {
-    const missing = () => readApiUrls('nowhere.yaml', () => { throw Object.assign(new Error('no such file'), { code: 'ENOENT' }); });
+    const notThere = () => { throw Object.assign(new Error('no such file'), { code: 'ENOENT' }); };
+    const missing = () => readApiUrls('nowhere.yaml', { size: notThere, read: notThere });
 
     expect(missing).toThrow('--api-urls nowhere.yaml: cannot be read (ENOENT).');
+  });
+
+  it('refuses a file larger than any --api-urls file needs, without reading it', () => {
+    const read = jest.fn(() => '');
+
+    const tooLarge = () => readApiUrls('huge.json', { size: () => API_URLS_MAX_BYTES + 1, read });
+
+    expect(tooLarge).toThrow(UsageError);
+    expect(tooLarge).toThrow(`--api-urls huge.json: is ${API_URLS_MAX_BYTES + 1} bytes, more than any --api-urls file needs (at most ${API_URLS_MAX_BYTES})`);
+    expect(read).not.toHaveBeenCalled();
   });
 });
 

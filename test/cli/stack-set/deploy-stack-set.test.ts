@@ -142,6 +142,12 @@ describe('deployStackSet', () => {
     ['one stage for two accounts', request({ apiUrls: parseApiUrls(JSON.stringify({ 'eu-west-1': url('a') }), 'urls') }), STACK_SET, /would serve accounts 111111111111 and 222222222222/],
     ['account entries with --ou', request({ accounts: undefined, organizationalUnits: ['ou-ab12-cd345678'] }), STACK_SET, /--api-urls names accounts/],
     ['a set of another template', request(), { ...STACK_SET, Parameters: [] }, /was not made from this template/],
+    [
+      'an instance --api-urls names no stage for, which would get the demo API unasked',
+      request({ regions: ['eu-west-1', 'us-west-2'] }),
+      STACK_SET,
+      /^--api-urls names no stage for 111111111111\/us-west-2, 222222222222\/us-west-2, which would get the demo API: add an entry for each, or pass --api-url '' /,
+    ],
   ])('refuses %s before changing anything', async (_, given, stackSet, message) => {
     cloudformation.on(DescribeStackSetCommand).resolves({ StackSet: stackSet });
     cloudformation.on(ListStackInstancesCommand).resolves({ Summaries: [] });
@@ -152,6 +158,16 @@ describe('deployStackSet', () => {
     expect(error?.message).toMatch(message);
     expect(cloudformation.commandCalls(UpdateStackSetCommand)).toHaveLength(0);
     expect(cloudformation.commandCalls(CreateStackSetCommand)).toHaveLength(0);
+  });
+
+  it("gives the demo API to instances --api-urls names no stage for when asked to with --api-url ''", async () => {
+    cloudformation.on(DescribeStackSetCommand).resolves({ StackSet: STACK_SET });
+    cloudformation.on(ListStackInstancesCommand).resolves({ Summaries: [] });
+    operation([{ Account: A, Region: 'us-west-2', Status: 'SUCCEEDED' }]);
+
+    const { error } = await run(request({ regions: ['eu-west-1', 'us-west-2'], parameters: { ApiURL: '' } }));
+
+    expect(error).toBeUndefined();
   });
 
   it('refuses to deploy a self-managed set with --ou', async () => {
