@@ -39,6 +39,7 @@ export type Command =
       global: GlobalOptions;
     }
   | { name: 'rotate'; stackName: string; dryRun: boolean; wait: boolean; global: GlobalOptions }
+  | { name: 'delete'; stackName: string; global: GlobalOptions }
   | { name: 'status'; stackName: string; json: boolean; global: GlobalOptions }
   | { name: 'status-all'; fleet: FleetOptions; json: boolean; global: GlobalOptions }
   | { name: 'rotate-all'; fleet: FleetOptions; dryRun: boolean; since?: string; timeoutMinutes: number; global: GlobalOptions };
@@ -107,6 +108,7 @@ export const COMMAND_OPTIONS: Record<string, Options> = {
     'timeout-minutes': { type: 'string' },
   },
   status: { json: { type: 'boolean', default: false }, ...FLEET_OPTIONS },
+  delete: {},
 };
 
 const COMMON_HELP = `Common options:
@@ -127,6 +129,7 @@ Commands:
   deploy   create the stack, or update it with the current template
   rotate   replace the API key now (--dry-run shows what would change)
   status   report whether rotation is healthy (exit 0 healthy, 1 not, 2 usage or access error)
+  delete   delete the stack, then its companion service-role stack
 
 Run "${PROGRAM} <command> --help" for a command's options and examples,
 and "${PROGRAM} --version" for this tool's version.`,
@@ -206,6 +209,18 @@ Examples:
   ${PROGRAM} deploy --stack-name edge-api --service-role
   ${PROGRAM} deploy --stack-set edge-apis --accounts 111111111111,222222222222 \\
       --regions us-east-1,eu-west-1 --api-urls api-urls.yaml --schedule Monthly`,
+  delete: `Usage: ${PROGRAM} delete --stack-name S
+
+Deletes a stack made from this template, following it to the end, and then its companion
+service-role stack S-service-role when it has one (the companion's role deletes the stack, so it
+goes last). A stack of another template, or one busy with another operation, is refused, and
+nothing changes. The key's secrets are deleted with the stack, without a recovery window.
+
+${COMMON_HELP}
+
+Examples:
+  ${PROGRAM} delete --stack-name edge-api
+  ${PROGRAM} delete --stack-name edge-api --region eu-west-1 --profile ops`,
   rotate: `Usage: ${PROGRAM} rotate --stack-name S [--dry-run] [--no-wait]
        ${PROGRAM} rotate --all [--regions R1,R2|all] [--accounts A1,A2 --role-name R | --stack-set NAME]
        [--since TIME] [--dry-run] [--concurrency N] [--timeout-minutes N]
@@ -310,7 +325,7 @@ export function parseCommandLine(argv: string[]): Command {
   }
   if (name === '--version' && rest.length === 0) return { name: 'version' };
   // Own keys only: `toString` or `constructor` are no commands.
-  if (!Object.hasOwn(COMMAND_OPTIONS, name)) throw new UsageError(`Unknown command "${name}". Commands: deploy, rotate, status.`);
+  if (!Object.hasOwn(COMMAND_OPTIONS, name)) throw new UsageError(`Unknown command "${name}". Commands: deploy, rotate, status, delete.`);
 
   const options = { ...GLOBAL_OPTIONS, ...COMMAND_OPTIONS[name] };
   let values: Record<string, unknown>;
@@ -365,6 +380,8 @@ export function parseCommandLine(argv: string[]): Command {
         global,
       };
     }
+    case 'delete':
+      return { name, stackName, global };
     case 'rotate':
       if (values['dry-run'] && values['no-wait']) throw new UsageError('--dry-run and --no-wait do not go together: a dry run starts nothing.', name);
       return { name, stackName, dryRun: values['dry-run'] === true, wait: values['no-wait'] !== true, global };

@@ -48,7 +48,7 @@ export class StackNotCreatedError extends Error {
 export class StackCreationFailedError extends Error {
   override name = 'StackCreationFailedError';
   constructor(readonly stackName: string) {
-    super(`Stack "${stackName}" failed to create (ROLLBACK_COMPLETE), and such a stack can only be deleted. Nothing changed; delete it, then deploy again.`);
+    super(`Stack "${stackName}" failed to create (ROLLBACK_COMPLETE), and such a stack can only be deleted. Nothing changed; delete it (the delete command: delete --stack-name ${stackName}), then deploy again.`);
   }
 }
 

@@ -19,6 +19,7 @@ const followStack = (stackName: string) =>
 export function interruptNote(command: Command): string | undefined {
   switch (command.name) {
     case 'deploy':
+    case 'delete':
       return followStack(command.stackName);
     case 'rotate':
       return command.dryRun

@@ -60,6 +60,11 @@ async function run(command: Runnable, deps: CliDependencies): Promise<number> {
       return statusAll(command, clients, deps);
     case 'rotate-all':
       return rotateEverything(command, clients, deps);
+    case 'delete': {
+      const { deleteStack } = (require('./delete') as typeof import('./delete'));
+      await deleteStack(command.stackName, common);
+      return EXIT_OK;
+    }
     case 'status': {
       const { collectStatus, printStatus } = (require('./status') as typeof import('./status'));
       const report = await collectStatus(command.stackName, { ...common, scheduleMap: scheduleMap() });

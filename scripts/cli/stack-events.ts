@@ -13,6 +13,8 @@ import { type Output, type Style, paint } from './output';
 export interface FollowOptions {
   cloudformation: CloudFormationClient;
   stackName: string;
+  /** The stack's ID, to follow it by: a deleted stack is found by its ID only. */
+  stackId?: string;
   /** The operation's ClientRequestToken: its events carry it. */
   clientRequestToken?: string;
   /** When the operation was started; older events belong to earlier operations. */
@@ -31,7 +33,7 @@ export interface FollowResult {
   touchedTypes: Set<string>;
 }
 
-const SUCCESS = new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'IMPORT_COMPLETE']);
+const SUCCESS = new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'IMPORT_COMPLETE', 'DELETE_COMPLETE']);
 
 /**
  * Counts resources done out of those this operation has touched so far. A resource is done when
@@ -72,7 +74,7 @@ export async function followStackOperation(options: FollowOptions): Promise<Foll
   for (;;) {
     // Status first, events second: every event up to a final status is then already visible,
     // so an operation that has ended by the first poll is still printed in full.
-    const status = (await describeStack(cloudformation, stackName)).StackStatus ?? '';
+    const status = (await describeStack(cloudformation, options.stackId ?? stackName)).StackStatus ?? '';
     for (const event of await newEvents(options, seen)) {
       counter.record(event);
       if (!isStackEvent(event, stackName)) touchedTypes.add(event.ResourceType ?? '');
@@ -106,9 +108,9 @@ export async function* stackEventPages(cloudformation: CloudFormationClient, sta
 }
 
 /** This operation's events not printed yet, oldest first. Reads pages until older events. */
-async function newEvents({ cloudformation, stackName, clientRequestToken, since }: FollowOptions, seen: Set<string>) {
+async function newEvents({ cloudformation, stackName, stackId, clientRequestToken, since }: FollowOptions, seen: Set<string>) {
   const fresh: StackEvent[] = [];
-  for await (const page of stackEventPages(cloudformation, stackName)) {
+  for await (const page of stackEventPages(cloudformation, stackId ?? stackName)) {
     for (const event of page) {
       if (seen.has(event.EventId ?? '')) return record(fresh, seen);
       const older = (event.Timestamp?.getTime() ?? 0) < since.getTime();

@@ -6,6 +6,7 @@ const global = { region: undefined, profile: undefined, verbose: false };
 describe('parseCommandLine', () => {
   it.each([
     [['deploy', '--stack-name', 'edge-api'], { name: 'deploy', stackName: 'edge-api', parameters: {}, rotate: false, changeOrigin: false, serviceRole: false, testRotation: true, global }],
+    [['delete', '--stack-name', 'edge-api', '--region', 'eu-west-1'], { name: 'delete', stackName: 'edge-api', global: { ...global, region: 'eu-west-1' } }],
     [
       [
         'deploy', '--stack-name', 'edge-api', '--api-url', 'a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/prod', '--schedule', 'Monthly',
@@ -76,10 +77,10 @@ describe('parseCommandLine', () => {
   });
 
   it.each([
-    [['launch'], 'Unknown command "launch". Commands: deploy, rotate, status.'],
-    [['toString'], 'Unknown command "toString". Commands: deploy, rotate, status.'],
-    [['constructor', '--stack-name', 'x'], 'Unknown command "constructor". Commands: deploy, rotate, status.'],
-    [['__proto__'], 'Unknown command "__proto__". Commands: deploy, rotate, status.'],
+    [['launch'], 'Unknown command "launch". Commands: deploy, rotate, status, delete.'],
+    [['toString'], 'Unknown command "toString". Commands: deploy, rotate, status, delete.'],
+    [['constructor', '--stack-name', 'x'], 'Unknown command "constructor". Commands: deploy, rotate, status, delete.'],
+    [['__proto__'], 'Unknown command "__proto__". Commands: deploy, rotate, status, delete.'],
     [
       ['deploy', '--stack-name', 'x', '--rollback-minutes', '-1'],
       '--rollback-minutes needs a value, but the next argument starts with a dash: give the value, or write --rollback-minutes=<value> for a value that starts with one.',

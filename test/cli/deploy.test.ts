@@ -259,7 +259,7 @@ describe('deploy', () => {
 
   it.each([
     ['REVIEW_IN_PROGRESS', StackNotCreatedError, 'execute or delete that change set first'],
-    ['ROLLBACK_COMPLETE', StackCreationFailedError, 'delete it, then deploy again'],
+    ['ROLLBACK_COMPLETE', StackCreationFailedError, 'delete it (the delete command: delete --stack-name edge-api), then deploy again'],
   ] as const)('refuses a stack in %s with the remedy that applies to deploy', async (StackStatus, errorClass, remedy) => {
     cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [stack({ StackStatus })] });
 

@@ -220,7 +220,7 @@ describe('rotate --dry-run', () => {
 describe('refuses, with the real reason and remedy, a stack that', () => {
   it.each([
     ['holds only an unexecuted change set', 'REVIEW_IN_PROGRESS', StackNotCreatedError, 'execute or delete that change set first'],
-    ['failed to create', 'ROLLBACK_COMPLETE', StackCreationFailedError, 'delete it, then deploy again'],
+    ['failed to create', 'ROLLBACK_COMPLETE', StackCreationFailedError, 'delete it (the delete command: delete --stack-name edge-api), then deploy again'],
   ] as const)('%s (%s), in rotate and in the dry run', async (_case, StackStatus, errorClass, remedy) => {
     cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [stack({ StackStatus, Parameters: StackStatus === 'REVIEW_IN_PROGRESS' ? [] : undefined })] });
 

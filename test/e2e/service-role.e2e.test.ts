@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { CreateStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetFunctionConfigurationCommand, InvokeCommand } from '@aws-sdk/client-lambda';
 import { DescribeStackResourceCommand } from '@aws-sdk/client-cloudformation';
+import { deleteStack } from '../../scripts/cli/delete';
 import { deploy } from '../../scripts/cli/deploy';
 import { type LocalAws, startLocalAws } from '../../scripts/emulator/local-stack';
 import { deployTemplates } from '../../scripts/template';
@@ -66,6 +67,18 @@ describe('deploy --service-role', () => {
 
     const after = await describeStack('svc-move');
     expect([after.StackStatus, after.RoleARN]).toEqual(['UPDATE_COMPLETE', role]);
+  });
+
+  it('delete removes the stack, then its companion, whose role deletes the stack', async () => {
+    await deployWith('svc-gone', { serviceRole: true, testRotation: false }, new Date());
+    const lines = recordingOutput();
+
+    await deleteStack('svc-gone', { ...aws, now: () => new Date(), sleep: async () => undefined, output: lines });
+
+    for (const stackName of ['svc-gone', 'svc-gone-service-role']) {
+      await expect(describeStack(stackName)).rejects.toThrow('does not exist');
+    }
+    expect(lines.lines.filter((line) => line.endsWith(': DELETE_COMPLETE.'))).toEqual(['Stack svc-gone: DELETE_COMPLETE.', 'Stack svc-gone-service-role: DELETE_COMPLETE.']);
   });
 
   it('tests nothing on a deploy that changes nothing', async () => {
