@@ -2,7 +2,7 @@
 // fleet. The stacks are spread over two accounts and three Regions as in
 // test/e2e/fleet.e2e.test.ts and read through an assumed role, as --accounts with --role-name
 // does. The commands run through the functions the CLI calls, with clients that count their calls.
-import { CloudFormationClient, CreateStackCommand, DeleteStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, CreateStackCommand, DeleteStackCommand, DescribeStackEventsCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { MiddlewareStack } from '@smithy/types';
 import { performance } from 'node:perf_hooks';
@@ -78,7 +78,7 @@ interface Run<T> {
 function countingClients(calls: Calls, inFlight: Gauge) {
   return (options: ClientOptions): Clients => {
     const clients = createClients(options);
-    for (const client of Object.values(clients)) instrument(client, calls, { service: true, inFlight });
+    for (const client of [clients.cloudformation, clients.apigateway, clients.cloudfront, clients.lambda]) instrument(client, calls, { service: true, inFlight });
     return clients;
   };
 }
@@ -124,6 +124,55 @@ async function setUpClients(aws: LocalAws): Promise<(target: Target) => CloudFor
   return ({ account, region }) => clients.get(`${account}/${region}`)!;
 }
 
+type FleetStack = Target & { stack: string };
+
+/**
+ * Why the stack is not a healthy rotating stack, as CloudFormation tells: its status and status
+ * reason, and the first failure of its latest operation (the reason names only the resource).
+ */
+async function whyNot(cloudformation: CloudFormationClient, stackName: string): Promise<string> {
+  try {
+    const { Stacks = [] } = await cloudformation.send(new DescribeStacksCommand({ StackName: stackName }));
+    const { StackEvents = [] } = await cloudformation.send(new DescribeStackEventsCommand({ StackName: stackName }));
+    // Newest first: the latest operation's events come before its "User Initiated" start.
+    const start = StackEvents.findIndex((event) => event.LogicalResourceId === stackName && event.ResourceStatusReason === 'User Initiated');
+    const failed = StackEvents.slice(0, start < 0 ? undefined : start).findLast((event) => event.ResourceStatus?.endsWith('_FAILED'));
+    const { StackStatus, StackStatusReason } = Stacks[0] ?? {};
+    return [
+      `${StackStatus}${StackStatusReason ? ` (${StackStatusReason})` : ''}`,
+      ...(failed ? [`first failure: ${failed.LogicalResourceId} ${failed.ResourceStatus} (${failed.ResourceStatusReason})`] : []),
+    ].join(', ');
+  } catch (error) {
+    return `not readable: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
+  }
+}
+
+/**
+ * What went wrong with the fleet, one line per stack: each stack of `fleet` that the command did
+ * not report or reported with a `problem`, and why, then anything else it reported a problem with.
+ */
+async function fleetProblems<T extends FleetStack>(
+  fleet: FleetStack[],
+  reported: T[],
+  problem: (entry: T) => string | undefined,
+  cloudformationIn: (target: Target) => CloudFormationClient,
+): Promise<string[]> {
+  const key = ({ account, region, stack }: FleetStack) => [account, region, stack].filter(Boolean).join(' ');
+  const byKey = new Map(reported.map((entry) => [key(entry), entry]));
+  const lines: string[] = [];
+  for (const stack of fleet) {
+    const entry = byKey.get(key(stack));
+    byKey.delete(key(stack));
+    const found = entry === undefined ? 'not found' : problem(entry);
+    if (found !== undefined) lines.push(`${key(stack)}: ${found}; ${await whyNot(cloudformationIn(stack), stack.stack)}`);
+  }
+  for (const entry of byKey.values()) {
+    const found = problem(entry);
+    if (found !== undefined) lines.push(`${key(entry)}: ${found}`);
+  }
+  return lines;
+}
+
 /** The CLI's SDK clients find the emulator through the environment, as in the e2e tests; nothing else of AWS_* may steer them elsewhere. */
 async function withEmulatorEnvironment(aws: LocalAws, work: () => Promise<void>): Promise<void> {
   const saved = Object.entries(process.env).filter(([name]) => name.startsWith('AWS_'));
@@ -147,14 +196,18 @@ export async function benchmarkFleet(aws: LocalAws): Promise<void> {
   const { templateBody } = deployTemplates();
   const schedules = scheduleMap();
   console.log(`Fleets over ${ACCOUNTS.length} accounts x ${REGIONS.length} Regions through an assumed role.`);
+  const fleet: FleetStack[] = Array.from({ length: SIZES[SIZES.length - 1] }, (_, index) => ({
+    ...TARGETS[index % TARGETS.length],
+    stack: `fleet-${String(index + 1).padStart(3, '0')}`,
+  }));
   await withEmulatorEnvironment(aws, async () => {
     let created = 0;
     for (const size of SIZES) {
       // What `deploy` sends with no options, the Timestamp alone; the fleet grows into the next size.
       const creating = performance.now();
-      await mapPool(Array.from({ length: size - created }, (_, index) => created + index), CREATE_CONCURRENCY, (index) =>
-        cloudformationIn(TARGETS[index % TARGETS.length]).send(new CreateStackCommand({
-          StackName: `fleet-${String(index + 1).padStart(3, '0')}`,
+      await mapPool(fleet.slice(created, size), CREATE_CONCURRENCY, (stack) =>
+        cloudformationIn(stack).send(new CreateStackCommand({
+          StackName: stack.stack,
           TemplateBody: templateBody,
           Parameters: [{ ParameterKey: TIMESTAMP_PARAMETER, ParameterValue: timestampFrom(new Date()) }],
           Capabilities: ['CAPABILITY_IAM'],
@@ -170,9 +223,14 @@ export async function benchmarkFleet(aws: LocalAws): Promise<void> {
         const status = await measure(DEFAULT_CONCURRENCY, (stacks, clientsFor, gauge) =>
           collectFleetStatus(stacks, { clientsFor, scheduleMap: schedules, now: () => new Date(), concurrency: DEFAULT_CONCURRENCY, gauge }),
         );
-        const unhealthy = status.result.filter((stack) => healthOf(stack) !== 'healthy');
-        if (status.result.length !== size || unhealthy.length > 0) {
-          throw new Error(`status --all found ${status.result.length} of ${size} stacks, ${unhealthy.length} not healthy: ${JSON.stringify(unhealthy[0])}`);
+        const problems = await fleetProblems(fleet.slice(0, size), status.result, (stack) => {
+          const health = healthOf(stack);
+          const why = [...(stack.report?.problems ?? []), ...(stack.report?.unread ?? []), ...(stack.unreachable === undefined ? [] : [stack.unreachable])];
+          return health === 'healthy' ? undefined : `${health}: ${why.join('; ')}`;
+        }, cloudformationIn);
+        if (problems.length > 0) {
+          const unhealthy = status.result.filter((stack) => healthOf(stack) !== 'healthy').length;
+          throw new Error([`status --all found ${status.result.length} of ${size} stacks, ${unhealthy} not healthy:`, ...problems].join('\n  '));
         }
         statusRuns.push(status);
       }
@@ -184,9 +242,10 @@ export async function benchmarkFleet(aws: LocalAws): Promise<void> {
           now: () => new Date(), sleep: (ms) => sleep(ms), output: quiet, gauge,
         }),
       );
-      const notRotated = rotation.result.filter((stack) => stack.state !== 'rotated');
-      if (rotation.result.length !== size || notRotated.length > 0) {
-        throw new Error(`rotate --all rotated ${rotation.result.length - notRotated.length} of ${size} stacks: ${JSON.stringify(notRotated[0])}`);
+      const problems = await fleetProblems(fleet.slice(0, size), rotation.result, (stack) => (stack.state === 'rotated' ? undefined : `${stack.state}: ${stack.detail}`), cloudformationIn);
+      if (problems.length > 0) {
+        const rotated = rotation.result.filter((stack) => stack.state === 'rotated').length;
+        throw new Error([`rotate --all rotated ${rotated} of ${size} stacks:`, ...problems].join('\n  '));
       }
       console.log(figures('rotate --all', size, [rotation]));
     }

@@ -3,17 +3,20 @@
 // found by what the template gives them, read through an assumed role in each account, and
 // reported worst first. moto serves another account to credentials from STS AssumeRole on a role
 // ARN in that account.
-import { CreateStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CreateStackCommand, DescribeStackEventsCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetDistributionConfigCommand, UpdateDistributionCommand } from '@aws-sdk/client-cloudfront';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { setTimeout } from 'node:timers/promises';
 import { createHandler } from '../../lambda/handler';
+import { TIMESTAMP_PARAMETER } from '../../lambda/rotation';
+import { timestampFrom } from '../../lambda/timestamp';
 import { createClients } from '../../scripts/cli/aws-clients';
 import { main } from '../../scripts/cli/main';
 import { deploy } from '../../scripts/cli/deploy';
+import { mapPool } from '../../scripts/cli/fleet/pool';
 import { emulatorClientConfig } from '../../scripts/emulator/launch';
 import { type LocalAws, localClients, startLocalAws, stackOutput } from '../../scripts/emulator/local-stack';
-import { deployTemplates } from '../../scripts/template';
+import { deployTemplates, parseTemplate, readTemplate } from '../../scripts/template';
 import { recordingOutput } from '../cli/cli.fixtures';
 import { scheduledEvent } from './e2e.fixtures';
 
@@ -171,5 +174,43 @@ describe('rotate --all', () => {
     });
     expect(second.lines).toContain('2 rotated, 0 failed, 3 skipped.');
     expect(second.lines).toContainEqual(expect.stringMatching(/^\[5\/5\] done 2, running 0, failed 0, skipped 3, \d+ s$/));
+  });
+});
+
+describe('stacks created at once', () => {
+  // CloudFormation runs stack operations side by side, and so does `npm run benchmark`. moto's
+  // server answers each request on a thread of its own: until the emulator's CloudFormation
+  // actions took turns (moto_extension/engine.py), three runs of this test in four rolled one or
+  // two of its stacks back ("dictionary changed size during iteration", mostly in moto's IAM).
+  const STACKS = 128;
+  const AT_ONCE = 16;
+
+  it(`creates ${STACKS} stacks, ${AT_ONCE} at once, each CREATE_COMPLETE with the template's outputs`, async () => {
+    // A Region of its own: the fleet of the tests above is exactly what they deployed.
+    const { cloudformation } = localClients(aws.emulator.endpoint, 'ap-northeast-1');
+    const { templateBody } = deployTemplates();
+    const names = Array.from({ length: STACKS }, (_, index) => `at-once-${index + 1}`);
+    // What `deploy` sends with no options, as the fleet benchmark creates its stacks.
+    await mapPool(names, AT_ONCE, (StackName) =>
+      cloudformation.send(new CreateStackCommand({
+        StackName,
+        TemplateBody: templateBody,
+        Parameters: [{ ParameterKey: TIMESTAMP_PARAMETER, ParameterValue: timestampFrom(new Date()) }],
+        Capabilities: ['CAPABILITY_IAM'],
+      })),
+    );
+
+    const created = await mapPool(names, AT_ONCE, async (StackName) => {
+      const { Stacks } = await cloudformation.send(new DescribeStacksCommand({ StackName }));
+      const { StackStatus, Outputs = [] } = Stacks![0];
+      const { StackEvents = [] } = StackStatus === 'CREATE_COMPLETE' ? {} : await cloudformation.send(new DescribeStackEventsCommand({ StackName }));
+      const failed = StackEvents.findLast((event) => event.ResourceStatus === 'CREATE_FAILED');
+      return {
+        stack: `${StackName} ${StackStatus}${failed ? `: ${failed.LogicalResourceId} ${failed.ResourceStatusReason}` : ''}`,
+        outputs: Outputs.map((output) => output.OutputKey).sort(),
+      };
+    });
+    const outputs = Object.keys(parseTemplate(readTemplate()).Outputs).sort();
+    expect(created).toEqual(names.map((name) => ({ stack: `${name} CREATE_COMPLETE`, outputs })));
   });
 });

@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from moto.core.common_models import CloudFormationModel
 
-from . import functions
+from . import engine, functions
 
 DEFAULT_SERVICE_TIMEOUT = 3600
 # Once the function has ended without answering, CloudFormation would still wait out
@@ -104,10 +104,11 @@ def _request(request_type: str, properties: dict, account_id: str, region_name: 
         ended = threading.Thread(target=lambda: _ignore_errors(invocation.wait), daemon=True)
         ended.start()
         deadline = time.monotonic() + float(properties.get("ServiceTimeout", DEFAULT_SERVICE_TIMEOUT))
-        while not answered.wait(0.05) and time.monotonic() < deadline:
-            if not ended.is_alive():
-                answered.wait(GRACE_AFTER_EXIT)
-                break
+        with engine.waiting_elsewhere():
+            while not answered.wait(0.05) and time.monotonic() < deadline:
+                if not ended.is_alive():
+                    answered.wait(GRACE_AFTER_EXIT)
+                    break
         if not answered.is_set():
             raise CustomResourceFailed(
                 "CloudFormation did not receive a response from your Custom Resource. "

@@ -15,10 +15,12 @@ deletes the new physical resources in UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRE
 UPDATE_ROLLBACK_COMPLETE with the previous template and parameters. The stack's status moves
 through the *_IN_PROGRESS states on the way, and an update is refused while one is in progress.
 """
+import contextlib
 import contextvars
 import copy
 import json
 import re
+import threading
 
 from moto.cloudformation import models as cfn_models
 from moto.cloudformation import parsing
@@ -34,6 +36,15 @@ REPLACING = "Requested update requires the creation of a new physical resource; 
 
 _token = contextvars.ContextVar("client_request_token", default=None)
 _updating = contextvars.ContextVar("updating", default=False)
+# CloudFormation's actions take turns. moto's server answers each request on a thread of its own,
+# and moto is "not known to be thread safe" (getmoto/moto#5881): its models loop over dicts that
+# another stack's operation adds to meanwhile, and "RuntimeError: dictionary changed size during
+# iteration" fails a resource, so the stack rolls back. Seen in moto 5.2.5, stacks created at once
+# in one account: iam/models.py IAMBackend.create_role (line 2164) and get_role_by_arn (2194, from
+# awslambda/models.py put_function), apigateway/models.py create_api_key (2201), secretsmanager/
+# models.py SecretsStore.__contains__ (366), cloudformation/models.py create_stack (1023). AWS runs
+# stack operations side by side, so they still overlap while one waits (waiting_elsewhere).
+_turn = threading.RLock()
 
 
 # --- dependencies -----------------------------------------------------------------------------
@@ -198,6 +209,25 @@ def _with_request_token(original):
             _token.reset(reset)
 
     return handler
+
+
+def _taking_turns(original):
+    def call_action(self):
+        with _turn:
+            return original(self)
+
+    return call_action
+
+
+@contextlib.contextmanager
+def waiting_elsewhere():
+    """For a stack operation waiting on a custom resource's function: the function calls back
+    (DescribeStacks), and other stacks' operations go on meanwhile, as in CloudFormation."""
+    _turn.release()
+    try:
+        yield
+    finally:
+        _turn.acquire()
 
 
 # --- the plan and the update ------------------------------------------------------------------
@@ -496,6 +526,7 @@ def install() -> None:
     cfn_models.Stack.outputs = _outputs(cfn_models.Stack.outputs)
     cfn_models.ChangeSet.diff = change_set_diff
     cfn_models.Event.__init__ = _event_init(cfn_models.Event.__init__)
+    cfn_responses.CloudFormationResponse.call_action = _taking_turns(cfn_responses.CloudFormationResponse.call_action)
     for action in ("create_stack", "update_stack"):
         setattr(cfn_responses.CloudFormationResponse, action, _keeping_capabilities(getattr(cfn_responses.CloudFormationResponse, action)))
     for action in ("create_stack", "update_stack", "execute_change_set"):
