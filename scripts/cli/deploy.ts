@@ -63,7 +63,8 @@ const UNATTENDED_PATH_TYPES = ['AWS::IAM::Role', 'AWS::Lambda::Function'];
 export async function deploy(given: DeployRequest, deps: DeployDependencies): Promise<void> {
   let request = given;
   const { cloudformation, templateBody, now, output } = deps;
-  const declared = checkDeployable(templateBody, request.parameters);
+  const template = checkDeployable(templateBody, request.parameters);
+  const declared: Record<string, any> = template.Parameters ?? {};
 
   const timestamp = timestampFrom(now());
   const clientRequestToken = `deploy-${timestamp}`;
@@ -77,7 +78,7 @@ export async function deploy(given: DeployRequest, deps: DeployDependencies): Pr
   if ('ApiURL' in request.parameters) await checkApiStage(deps.apigateway, request.parameters.ApiURL);
   const currentValue = (key: string) => existing?.Parameters?.find((p) => p.ParameterKey === key)?.ParameterValue ?? '';
   const valueAfter = (key: string) => request.parameters[key] ?? (existing ? currentValue(key) : String(declared[key]?.Default ?? ''));
-  checkRules(parseTemplate(templateBody).Rules ?? {}, Object.fromEntries(Object.keys(declared).map((key) => [key, valueAfter(key)])), PARAMETER_FLAGS);
+  checkRules(template.Rules ?? {}, Object.fromEntries(Object.keys(declared).map((key) => [key, valueAfter(key)])), PARAMETER_FLAGS);
   // A stack in service-role mode keeps its companion in step with the template and the web ACL.
   const withServiceRole = request.serviceRole === true || currentValue(SERVICE_ROLE_PARAMETER) !== '';
   if (withServiceRole) checkServiceRoleStackName(request.stackName, parseTemplate(deps.serviceRoleTemplateBody));
@@ -166,13 +167,13 @@ function violatedRule(parameter: Record<string, any>, value: string): string | u
   return undefined;
 }
 
-/** Checks the given values against the template's rules and the template's size; returns its declared parameters. */
+/** Checks the given values against the template's parameters and the template's size; returns the parsed template. */
 export function checkDeployable(templateBody: string, given: Record<string, string>): Record<string, any> {
-  const declared = parseTemplate(templateBody).Parameters ?? {};
-  validateParameters(given, declared);
+  const template = parseTemplate(templateBody);
+  validateParameters(given, template.Parameters ?? {});
   const size = Buffer.byteLength(templateBody);
   if (size > TEMPLATE_BODY_LIMIT) throw new TemplateTooLargeError(size, TEMPLATE_BODY_LIMIT);
-  return declared;
+  return template;
 }
 
 function validateParameters(given: Record<string, string>, declared: Record<string, any>): void {

@@ -54,8 +54,8 @@ export async function rotate(stackName: string, wait: boolean, deps: RotateDepen
   if (!wait || outcome.result === 'unchanged' || outcome.result === 'superseded') return outcome;
 
   const result = await followToSuccess({ ...deps, stackName, clientRequestToken, since });
-  const keyId = await checkRotated(stackName, outcome.timestamp, result.failures, deps);
-  const clients = deps.edge ? await viewAsClient(await describeStack(cloudformation, stackName), deps.edge) : undefined;
+  const { keyId, stack } = await checkRotated(stackName, outcome.timestamp, result.failures, deps);
+  const clients = deps.edge ? await viewAsClient(stack, deps.edge) : undefined;
   if (clients && isRefused(clients)) throw new ClientsRefusedError(stackName, clients);
   const seen = clients ? ` GET ${clients.url} through CloudFront answers ${clients.status}.` : ' (Not requested through CloudFront: it is out of reach of this endpoint.)';
   output.line(paint(output, 'green', `Stack ${stackName}: ${result.status}. Checked: the active key ${keyId} is this rotation's and the only key in the usage plan; no cleanup failed.${seen}`));
@@ -67,10 +67,11 @@ export async function rotate(stackName: string, wait: boolean, deps: RotateDepen
  * An update can end in UPDATE_COMPLETE with its cleanup failed (the old key left in the usage
  * plan), so success is claimed only from what was read back: the stack's active key is the one
  * named after the new Timestamp, no event of the update failed, and the usage plan holds that
- * key alone. Returns the active key's ID.
+ * key alone. Returns the active key's ID, and the stack as it was read.
  */
 export async function checkRotated(stackName: string, timestamp: string, failures: string[], { cloudformation, apigateway }: Pick<RotateDependencies, 'cloudformation' | 'apigateway'>) {
-  const outputs = Object.fromEntries(((await describeStack(cloudformation, stackName)).Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue ?? '']));
+  const stack = await describeStack(cloudformation, stackName);
+  const outputs = Object.fromEntries((stack.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue ?? '']));
   const [key, plan] = await Promise.all([
     apigateway.send(new GetApiKeyCommand({ apiKey: outputs.ApiKeyId })),
     apigateway.send(new GetUsagePlanKeysCommand({ usagePlanId: outputs.UsagePlanId, limit: 500 })),
@@ -82,7 +83,7 @@ export async function checkRotated(stackName: string, timestamp: string, failure
     ...(planKeys.length === 1 && plan.items![0].id === outputs.ApiKeyId ? [] : [`the usage plan holds ${planKeys.join(', ') || 'no key'}`]),
   ];
   if (leftovers.length > 0) throw new RotationLeftoversError(stackName, leftovers);
-  return outputs.ApiKeyId;
+  return { keyId: outputs.ApiKeyId, stack };
 }
 
 // ResourceChange.Replacement in the CloudFormation API reference: Conditional when the new value

@@ -53,7 +53,7 @@ export async function runScheduledRotation(stackName: string, stackId: string, d
     return;
   }
   const result = await followToSuccess({ ...deps, stackName, clientRequestToken: clientRequestTokenFor(outcome.timestamp), since });
-  const keyId = await checkRotated(stackName, outcome.timestamp, result.failures, deps);
+  const { keyId } = await checkRotated(stackName, outcome.timestamp, result.failures, deps);
   output.line(paint(output, 'green', `Checked: the rotation function, invoked as its schedule invokes it, rotated the key of stack ${stackName}: the active key ${keyId} is its rotation's and the only key in the usage plan.`));
 }
 

@@ -2,6 +2,7 @@
 // rotation. It is the check that sees a key the API refuses whatever else says all is well, and
 // the only one an operator sees at once when the key gate is off (KeyGateTimeoutSeconds 0).
 import type { Stack } from '@aws-sdk/client-cloudformation';
+import { getStatus } from '../../lambda/key-gate-http';
 
 /** GETs `url` with no credentials, following no redirect; the HTTP status, 0 when nothing answered. */
 export type EdgeGet = (url: string) => Promise<number>;
@@ -12,11 +13,8 @@ export interface ClientsView {
   status: number;
 }
 
-const REQUEST_TIMEOUT_MS = 10_000;
-
-/** Over the internet, as a client would ask. */
-export const fetchStatus: EdgeGet = (url) =>
-  fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) }).then((response) => response.status, () => 0);
+/** Over the internet, as a client would ask: the key gate's GET, with no header. */
+export const fetchStatus: EdgeGet = (url) => getStatus(url, {});
 
 /** The URL the verifier probes: the distribution's own name (no DNS needed) and the health-check path. */
 export function clientsUrl(stack: Stack): string | undefined {

@@ -65,7 +65,7 @@ const key = ({ account, region }: Target) => `${account}/${region}`;
 
 export async function deployStackSet(request: StackSetDeployRequest, deps: StackSetDeployDependencies): Promise<InstanceResult[]> {
   const { cloudformation, templateBody, output } = deps;
-  const declared = checkDeployable(templateBody, request.parameters);
+  const declared: Record<string, any> = checkDeployable(templateBody, request.parameters).Parameters ?? {};
   const serviceManaged = request.organizationalUnits !== undefined;
   if (serviceManaged && accountEntries(request.apiUrls).length > 0) {
     throw new UsageError(`--api-urls names accounts (${accountEntries(request.apiUrls).join(', ')}), but with --ou the accounts come from the organizational units: give ApiURLs by Region, or deploy with --accounts.`, 'deploy');
