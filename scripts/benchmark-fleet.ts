@@ -20,7 +20,7 @@ import { selectFleet } from './cli/fleet/select';
 import type { Target } from './cli/fleet/targets';
 import { emulatorClientConfig } from './emulator/launch';
 import type { LocalAws } from './emulator/local-stack';
-import { deployTemplates, scheduleMap } from './template';
+import { carriedTemplate, deployTemplates } from './template';
 
 /** Durations of an SDK client's calls, in milliseconds, by call name. */
 export type Calls = Record<string, number[]>;
@@ -194,7 +194,7 @@ export async function benchmarkFleet(aws: LocalAws): Promise<void> {
     for (const { StackName } of Stacks) await cloudformationIn(target).send(new DeleteStackCommand({ StackName }));
   }
   const { templateBody } = deployTemplates();
-  const schedules = scheduleMap();
+  const carried = carriedTemplate();
   console.log(`Fleets over ${ACCOUNTS.length} accounts x ${REGIONS.length} Regions through an assumed role.`);
   const fleet: FleetStack[] = Array.from({ length: SIZES[SIZES.length - 1] }, (_, index) => ({
     ...TARGETS[index % TARGETS.length],
@@ -221,7 +221,7 @@ export async function benchmarkFleet(aws: LocalAws): Promise<void> {
       const statusRuns: Run<FleetStackStatus[]>[] = [];
       for (let round = 0; round < STATUS_ROUNDS; round += 1) {
         const status = await measure(DEFAULT_CONCURRENCY, (stacks, clientsFor, gauge) =>
-          collectFleetStatus(stacks, { clientsFor, scheduleMap: schedules, now: () => new Date(), concurrency: DEFAULT_CONCURRENCY, gauge }),
+          collectFleetStatus(stacks, { clientsFor, ...carried, now: () => new Date(), concurrency: DEFAULT_CONCURRENCY, gauge }),
         );
         const problems = await fleetProblems(fleet.slice(0, size), status.result, (stack) => {
           const health = healthOf(stack);

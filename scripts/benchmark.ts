@@ -13,7 +13,7 @@ import { deploy } from './cli/deploy';
 import { collectStatus } from './cli/status';
 import { startLocalAws, steadyTraffic } from './emulator/local-stack';
 import { PROJECT_ROOT } from './paths';
-import { deployTemplates, parseTemplate, readTemplate } from './template';
+import { carriedTemplate, deployTemplates, parseTemplate, readTemplate } from './template';
 
 const ROUNDS = 10;
 const REJECTED_ROUNDS = 3;
@@ -64,11 +64,11 @@ async function main(): Promise<void> {
       freshProcess.push(performance.now() - started);
     }
 
-    const scheduleMap = parseTemplate(templateBody).Mappings.ScheduleMap;
+    const carried = carriedTemplate();
     const status: number[] = [];
     for (let round = 0; round < ROUNDS; round += 1) {
       const started = performance.now();
-      await collectStatus('bench', { ...aws, scheduleMap, now: () => new Date() });
+      await collectStatus('bench', { ...aws, ...carried, now: () => new Date() });
       status.push(performance.now() - started);
     }
 

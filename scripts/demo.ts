@@ -18,7 +18,7 @@ import { fingerprintOf } from '../lambda/origin-key';
 import { collectStatus } from './cli/status';
 import { emulatorClientConfig } from './emulator/launch';
 import { type LocalAws, get, noticeQueue, stackGet, stackOutput, startLocalAws, steadyTraffic } from './emulator/local-stack';
-import { deployTemplates, scheduleMap } from './template';
+import { deployTemplates, carriedTemplate } from './template';
 import { scheduledEvent } from './cli/scheduled-rotation';
 
 const STACK = 'demo-edge-api';
@@ -43,7 +43,7 @@ async function showRequests(aws: LocalAws, output: Output, oldKey?: string): Pro
 }
 
 async function showState(aws: LocalAws, output: Output): Promise<void> {
-  const report = await collectStatus(STACK, { ...aws, scheduleMap: scheduleMap(), now: () => new Date() });
+  const report = await collectStatus(STACK, { ...aws, ...carriedTemplate(), now: () => new Date() });
   const key = report.activeKey!;
   output.line(`  Active key    ${key.name} (ID ${key.id}), value fingerprint ${report.fingerprints.key}`);
   output.line(`  CloudFront    sends x-api-key with fingerprint ${report.fingerprints.header}: ${report.fingerprints.match ? 'the active key' : 'NOT the active key'}`);
@@ -119,7 +119,7 @@ async function demo(): Promise<void> {
 
     step('8. The API stops accepting new keys (say, the usage plan was bound to another stage); the next day\'s rotation');
     await aws.apiStage.refuse({ newKeys: {} });
-    const before = await collectStatus(STACK, { ...aws, scheduleMap: scheduleMap(), now: () => new Date() });
+    const before = await collectStatus(STACK, { ...aws, ...carriedTemplate(), now: () => new Date() });
     output.line('  Clients call GET /pets through "CloudFront" without pause during the whole rotation and its rollback.');
     const traffic = await steadyTraffic(aws, STACK);
     today = new Date(time.getTime() + DAY_MS);
@@ -129,7 +129,7 @@ async function demo(): Promise<void> {
       since: deployedAt, sleep: async () => undefined, output,
     });
     const { sent, refused } = await traffic.stop();
-    const after = await collectStatus(STACK, { ...aws, scheduleMap: scheduleMap(), now: () => new Date() });
+    const after = await collectStatus(STACK, { ...aws, ...carriedTemplate(), now: () => new Date() });
     const kept = after.activeKey?.id === before.activeKey?.id && after.fingerprints.header === before.fingerprints.header;
     output.line(`  Stack status  ${after.status}`);
     output.line(`  Active key    ${after.activeKey?.name} (ID ${after.activeKey?.id}): ${kept ? 'the same key, and CloudFront still sends it' : 'CHANGED'}`);

@@ -80,7 +80,11 @@ export function deployTemplates(): { templateBody: string; serviceRoleTemplateBo
   return { templateBody: compactTemplate(readTemplate()), serviceRoleTemplateBody: compactTemplate(readTemplate(SERVICE_ROLE_TEMPLATE_PATH)) };
 }
 
-/** The deployable template's ScheduleMap: schedule name → its rate, for status reports. */
-export function scheduleMap(): Record<string, { Rate: string }> {
-  return parseTemplate(readTemplate()).Mappings.ScheduleMap;
+/**
+ * What status reports compare a stack with, from the deployable template: its ScheduleMap
+ * (schedule name → its rate) and its release (the TemplateVersion output).
+ */
+export function carriedTemplate(): { scheduleMap: Record<string, { Rate: string }>; release: string } {
+  const template = parseTemplate(readTemplate());
+  return { scheduleMap: template.Mappings.ScheduleMap, release: String(template.Outputs.TemplateVersion.Value) };
 }

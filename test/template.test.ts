@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PROJECT_ROOT } from '../scripts/paths';
 import { parseTemplate, readTemplate } from '../scripts/template';
 import { timestampFrom } from '../lambda/timestamp';
 import { reachOf, referencedNames } from './support/references';
@@ -357,8 +358,14 @@ describe('outputs', () => {
   it('lists what an operator needs', () => {
     expect(Object.keys(Outputs).sort()).toEqual([
       'ApiKeyId', 'ApiKeyName', 'ApiKeySecretArn', 'ApiStageURL', 'CloudFrontURL', 'DistributionId', 'DistributionURL',
-      'NotificationTopicArn', 'RollbackConfiguration', 'RotationSchedule', 'UsagePlanId',
+      'NotificationTopicArn', 'RollbackConfiguration', 'RotationSchedule', 'TemplateVersion', 'UsagePlanId',
     ]);
+  });
+
+  it('carry the release of the package that ships the template, which status compares with a stack\'s', () => {
+    const { version } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8'));
+
+    expect(Outputs.TemplateVersion.Value).toBe(version);
   });
 
   it('never resolve the secret', () => {

@@ -3,7 +3,7 @@
 // error into one sentence and an exit code (describeFailure). scripts/cli.ts runs it for real.
 import { readFileSync, statSync } from 'node:fs';
 import { timestampFrom } from '../../lambda/timestamp';
-import { deployTemplates, scheduleMap } from '../template';
+import { deployTemplates, carriedTemplate } from '../template';
 import { type Command, type FleetOptions, type GlobalOptions, parseCommandLine } from './args';
 import type { Clients } from './aws-clients';
 import { checkEndpointUrls } from './endpoint-urls';
@@ -67,7 +67,7 @@ async function run(command: Runnable, deps: CliDependencies): Promise<number> {
     }
     case 'status': {
       const { collectStatus, printStatus } = (require('./status') as typeof import('./status'));
-      const report = await collectStatus(command.stackName, { ...common, scheduleMap: scheduleMap() });
+      const report = await collectStatus(command.stackName, { ...common, ...carriedTemplate() });
       if (command.json) output.line(JSON.stringify(report, null, 2));
       else printStatus(report, output);
       // Unhealthy: 1. Nothing wrong found, but a part unread (denied, say): 2, an access error.
@@ -115,7 +115,7 @@ async function statusAll(command: Extract<Command, { name: 'status-all' }>, home
   const { collectFleetStatus, fleetExitCode, fleetStatusJson, printFleetStatus } = (require('./fleet/status-all') as typeof import('./fleet/status-all'));
   const stacks = await collectFleetStatus(found, {
     clientsFor,
-    scheduleMap: scheduleMap(),
+    ...carriedTemplate(),
     now: deps.now,
     concurrency: fleet.concurrency,
   });

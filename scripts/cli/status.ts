@@ -8,6 +8,7 @@ import { fingerprintOf, originKeyOf } from '../../lambda/origin-key';
 import { type ClientsView, type EdgeGet, isRefused, refusalText, viewAsClient } from './through-cloudfront';
 import { describeRotatableStack } from '../../lambda/rotation';
 import { type Output, paint } from './output';
+import { type Release, describeRelease, releaseOf } from './release';
 import { refuseUncreatedStack } from './refusals';
 import { stackEventPages } from './stack-events';
 
@@ -15,6 +16,12 @@ const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 /** A scheduled rotation may start late and takes minutes (CloudFront deploys for up to ~30). */
 export const OVERDUE_MARGIN_MS = HOUR_MS;
+/**
+ * The longest a rotation's update runs on AWS before its cleanup, besides its rollback monitoring
+ * (RollbackMonitoringMinutes): the key gate's custom resource (its ServiceTimeout, 15 minutes),
+ * CloudFront's deployment (30 to 35 minutes for custom origins), and a margin for the rest.
+ */
+export const ROTATION_BOUND_MINUTES = 15 + 35 + 10;
 const HEALTHY_STATES = new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE']);
 const ROTATING_STATES = new Set(['UPDATE_IN_PROGRESS', 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS']);
 
@@ -24,6 +31,8 @@ export interface StatusDependencies {
   cloudfront: CloudFrontClient;
   /** The deployable template's ScheduleMap: schedule name → `rate(N days)`. */
   scheduleMap: Record<string, { Rate: string }>;
+  /** The template release this CLI carries (its TemplateVersion output). */
+  release: string;
   now: () => Date;
   /** Requests through CloudFront; undefined where CloudFront cannot be reached (an emulator's endpoint). */
   edge?: EdgeGet;
@@ -33,11 +42,14 @@ export interface StatusReport {
   stack: string;
   status: string;
   timestamp: string;
+  release: Release;
   schedule: { name: string; rate: string; intervalDays: number | null };
   activeKey: { id: string; name: string; enabled: boolean; createdDate: string; ageHours: number; overdue: boolean } | null;
   usagePlanKeys: Array<{ id: string; name: string }>;
   fingerprints: { key: string | null; header: string | null; match: boolean };
   lastRotation: { outcome: string; time: string } | null;
+  /** When the operation the stack is in now began; null when none is in progress, or unread. */
+  inProgressSince: string | null;
   /** HealthCheckPath through CloudFront, as clients get it; null when it was not requested. */
   clients: ClientsView | null;
   healthy: boolean;
@@ -151,7 +163,9 @@ export async function collectStatus(stackName: string, deps: StatusDependencies)
     match: keyValue !== undefined && keyValue === headerValue,
   };
 
-  const lastRotation = settle(await attempt(() => findLastRotation(cloudformation, stackName)), "the stack's events") ?? null;
+  const history = settle(await attempt(() => readHistory(cloudformation, stackName)), "the stack's events");
+  const lastRotation = history?.lastRotation ?? null;
+  const inProgressSince = history?.inProgressSince ?? null;
 
   // Outputs exist once the create completes: until then, their absence says nothing of the template.
   if (status === 'CREATE_IN_PROGRESS') problems.push('The stack is still being created (CREATE_IN_PROGRESS): its key, usage plan and distribution are not all there yet. Run status again once it is CREATE_COMPLETE.');
@@ -164,6 +178,11 @@ export async function collectStatus(stackName: string, deps: StatusDependencies)
   if (!rotating && keyValue !== undefined && distribution && !fingerprints.match) problems.push('CloudFront sends a different x-api-key than the active key: the API refuses requests through CloudFront.');
   // An update that changes ApiURL changes the parameter before the plan: judge the plan after it.
   if (!rotating && usagePlanId && plan) problems.push(...stageProblems(usagePlanId, expectedStage(parameter('ApiURL'), output('ApiStageURL')), plan.apiStages ?? []));
+  if (rotating && inProgressSince !== null) {
+    const minutes = Math.floor((now().getTime() - Date.parse(inProgressSince)) / 60_000);
+    const bound = ROTATION_BOUND_MINUTES + (Number(parameter('RollbackMonitoringMinutes')) || 0);
+    if (minutes > bound) problems.push(stuckText(stackName, status, minutes, bound, previousTimestamp, activeKey?.name));
+  }
   if (lastRotation && !['UPDATE_COMPLETE', 'CREATE_COMPLETE', 'in progress'].includes(lastRotation.outcome)) problems.push(`The last rotation ended in ${lastRotation.outcome}.`);
   // Whatever the reads above say, a refusal here is what clients get, during a rotation too.
   const clients = deps.edge ? (await viewAsClient(stack, deps.edge)) ?? null : null;
@@ -171,16 +190,24 @@ export async function collectStatus(stackName: string, deps: StatusDependencies)
   if (deps.edge && !clients) unread.push('what clients get through CloudFront (the stack has no DistributionURL output: deploy it again from this template)');
 
   return {
-    stack: stackName, status, timestamp: previousTimestamp, schedule, activeKey, usagePlanKeys, fingerprints, lastRotation, clients,
+    stack: stackName, status, timestamp: previousTimestamp, release: releaseOf(stack, deps.release), schedule, activeKey, usagePlanKeys, fingerprints,
+    lastRotation, inProgressSince, clients,
     healthy: problems.length === 0 && unread.length === 0, problems, unread,
   };
 }
 
+/** An update past any rotation's length is stuck: say so, and how to give it up. */
+function stuckText(stackName: string, status: string, minutes: number, bound: number, timestamp: string, keyName: string | undefined): string {
+  const ahead = keyName !== undefined && keyName !== `CloudFront-${timestamp}` ? ` Its Timestamp ${timestamp} is ahead of the active key ${keyName}.` : '';
+  return `The stack has been ${status} for ${minutes} minutes, longer than a rotation takes (${bound}: the key gate, CloudFront's deployment and the rollback monitoring): it is stuck.${ahead} See its events${status === 'UPDATE_IN_PROGRESS' ? `; to give the update up and roll it back: aws cloudformation cancel-update-stack --stack-name ${stackName}` : ''}.`;
+}
+
 /**
- * The newest operation that touched the API key, from the stack's events (oldest first, grouped
- * by the stack's own start and end events), and how it ended.
+ * From the stack's events (oldest first, grouped by the stack's own start and end events): the
+ * newest operation that touched the API key and how it ended, and when the operation still in
+ * progress began.
  */
-async function findLastRotation(cloudformation: CloudFormationClient, stackName: string): Promise<StatusReport['lastRotation']> {
+async function readHistory(cloudformation: CloudFormationClient, stackName: string): Promise<Pick<StatusReport, 'lastRotation' | 'inProgressSince'>> {
   const events: StackEvent[] = [];
   let pages = 0;
   for await (const page of stackEventPages(cloudformation, stackName)) {
@@ -201,7 +228,7 @@ async function findLastRotation(cloudformation: CloudFormationClient, stackName:
     } else if (current && event.LogicalResourceId === 'ApiKey') current.touchedKey = true;
     if (current?.touchedKey) last = { outcome: current.outcome, time: current.time };
   }
-  return last;
+  return { lastRotation: last, inProgressSince: current?.outcome === 'in progress' ? current.time : null };
 }
 
 export function printStatus(report: StatusReport, output: Output): void {
@@ -210,6 +237,7 @@ export function printStatus(report: StatusReport, output: Output): void {
   row('Stack', `${report.stack}  ${report.status}`);
   row('Schedule', `${schedule.name} (${schedule.rate})`);
   row('Timestamp', report.timestamp);
+  row('Release', describeRelease(report.release, report.stack));
   row('Active key', key
     ? `${key.name} (${key.id}), created ${key.createdDate}, ${key.ageHours} h old${key.overdue ? `, ${paint(output, 'red', 'OVERDUE')}` : ''}${key.enabled ? '' : `, ${paint(output, 'red', 'DISABLED')}`}`
     : 'unknown');

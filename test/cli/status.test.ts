@@ -8,7 +8,7 @@ import { main } from '../../scripts/cli/main';
 import { StackCreationFailedError, StackNotCreatedError } from '../../scripts/cli/errors';
 import { EXIT_FAILED } from '../../scripts/cli/failure';
 import { collectStatus, intervalDays, printStatus } from '../../scripts/cli/status';
-import { parseTemplate, readTemplate } from '../../scripts/template';
+import { carriedTemplate } from '../../scripts/template';
 import { PARAMETERS, stack } from '../rotation.fixtures';
 import { newestFirst, noSleep, recordingOutput, stackEvent } from './cli.fixtures';
 
@@ -27,13 +27,13 @@ const OUTPUTS = [
 const cloudformation = mockClient(CloudFormationClient);
 const apigateway = mockClient(APIGatewayClient);
 const cloudfront = mockClient(CloudFrontClient);
-const scheduleMap = parseTemplate(readTemplate()).Mappings.ScheduleMap;
+const carried = carriedTemplate();
 const status = () =>
   collectStatus('edge-api', {
     cloudformation: new CloudFormationClient({ region: 'eu-west-1' }),
     apigateway: new APIGatewayClient({ region: 'eu-west-1' }),
     cloudfront: new CloudFrontClient({ region: 'eu-west-1' }),
-    scheduleMap,
+    ...carried,
     now: () => NOW,
   });
 const header = (value: string) =>
@@ -287,7 +287,7 @@ describe('status, on what clients get through CloudFront', () => {
       cloudformation: new CloudFormationClient({ region: 'eu-west-1' }),
       apigateway: new APIGatewayClient({ region: 'eu-west-1' }),
       cloudfront: new CloudFrontClient({ region: 'eu-west-1' }),
-      scheduleMap,
+      ...carried,
       now: () => NOW,
       edge: async (url) => {
         asked.push(url);
@@ -334,5 +334,80 @@ describe('status of a stack still being created', () => {
 
     expect(report.healthy).toBe(false);
     expect(report.problems).toEqual(['The stack is still being created (CREATE_IN_PROGRESS): its key, usage plan and distribution are not all there yet. Run status again once it is CREATE_COMPLETE.']);
+  });
+});
+
+describe('status, on the template release a stack runs', () => {
+  const withRelease = (version?: string) =>
+    cloudformation.on(DescribeStacksCommand).resolves({
+      Stacks: [stack({ Outputs: version === undefined ? OUTPUTS : [...OUTPUTS, { OutputKey: 'TemplateVersion', OutputValue: version }] })],
+    });
+  const printed = async () => {
+    const output = recordingOutput();
+    printStatus(await status(), output);
+    return output.lines.find((line) => line.startsWith('Release'));
+  };
+
+  it('names the release the CLI carries as current', async () => {
+    withRelease(carried.release);
+
+    await expect(status()).resolves.toMatchObject({ healthy: true, release: { stack: carried.release, outdated: false, newer: false } });
+    await expect(printed()).resolves.toBe(`Release       ${carried.release} (the release this CLI carries)`);
+  });
+
+  it.each([
+    ['an older release', '0.1.9'],
+    ['no recorded release (a stack made before 0.2.0)', undefined],
+  ])('calls %s outdated, with the command that upgrades it, and stays healthy', async (_case, version) => {
+    withRelease(version);
+
+    await expect(status()).resolves.toMatchObject({ healthy: true, release: { stack: version ?? null, outdated: true } });
+    await expect(printed()).resolves.toContain(`this CLI carries ${carried.release}: upgrade with \`deploy --stack-name edge-api\`, which keeps the parameters and the key`);
+  });
+
+  it('says to upgrade the CLI when the stack runs a newer release', async () => {
+    withRelease('99.0.0');
+
+    await expect(status()).resolves.toMatchObject({ release: { outdated: false, newer: true } });
+    await expect(printed()).resolves.toContain(`99.0.0, newer than this CLI's ${carried.release}: upgrade the CLI before deploying to this stack`);
+  });
+});
+
+describe('status of a stack stuck in an update', () => {
+  // NOW is two hours after START; RollbackMonitoringMinutes is given per case.
+  const updating = (monitoringMinutes: string) => {
+    const parameters = [...PARAMETERS.filter((p) => p.ParameterKey !== 'RollbackMonitoringMinutes'), { ParameterKey: 'RollbackMonitoringMinutes', ParameterValue: monitoringMinutes }];
+    cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [stack({ Outputs: OUTPUTS, Parameters: parameters, StackStatus: 'UPDATE_IN_PROGRESS' })] });
+  };
+  const startedSecondsAfterStart = (seconds: number) =>
+    cloudformation.on(DescribeStackEventsCommand).resolves(newestFirst([
+      stackEvent('edge-api', 'UPDATE_IN_PROGRESS', 0),
+      stackEvent('edge-api', 'UPDATE_COMPLETE', 300),
+      stackEvent('edge-api', 'UPDATE_IN_PROGRESS', seconds),
+      stackEvent('ApiKey', 'UPDATE_IN_PROGRESS', seconds + 1),
+    ]));
+
+  it('is unhealthy past the gate, CloudFront and the monitoring period, and says how to give the update up', async () => {
+    updating('10');
+    startedSecondsAfterStart(301); // 115 minutes before NOW, against a bound of 60 + 10
+
+    const report = await status();
+
+    expect(report.healthy).toBe(false);
+    expect(report.problems).toEqual([
+      'The stack has been UPDATE_IN_PROGRESS for 114 minutes, longer than a rotation takes (70: the key gate, CloudFront\'s deployment and the rollback monitoring): it is stuck. '
+      + 'Its Timestamp 2026-10-23T01-57-00Z is ahead of the active key CloudFront-2026-11-22T01-57-00Z. '
+      + 'See its events; to give the update up and roll it back: aws cloudformation cancel-update-stack --stack-name edge-api.',
+    ]);
+  });
+
+  it.each([
+    ['within the bound', '10', 7200 - 30 * 60],
+    ['within a long monitoring period', '180', 301],
+  ])('is a rotation in progress, not stuck, %s', async (_case, monitoringMinutes, seconds) => {
+    updating(monitoringMinutes);
+    startedSecondsAfterStart(seconds);
+
+    await expect(status()).resolves.toMatchObject({ healthy: true, problems: [] });
   });
 });

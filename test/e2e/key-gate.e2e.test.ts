@@ -11,7 +11,7 @@ import { OperationFailedError } from '../../scripts/cli/errors';
 import { rotate as rotateNow } from '../../scripts/cli/rotate';
 import { collectStatus } from '../../scripts/cli/status';
 import { ClientsRefusedError } from '../../scripts/cli/through-cloudfront';
-import { scheduleMap } from '../../scripts/template';
+import { carriedTemplate } from '../../scripts/template';
 import { emulatorClientConfig } from '../../scripts/emulator/launch';
 import { type LocalAws, get, localClients, stackOutput, startLocalAws, steadyTraffic } from '../../scripts/emulator/local-stack';
 import { recordingOutput } from '../cli/cli.fixtures';
@@ -57,7 +57,7 @@ describe('with the key gate off, a rotation to a key the API refuses', () => {
 
     await expect(rotateNow('ungated', true, deps)).rejects.toBeInstanceOf(ClientsRefusedError);
 
-    const report = await collectStatus('ungated', { ...aws, scheduleMap: scheduleMap(), now: () => new Date() });
+    const report = await collectStatus('ungated', { ...aws, ...carriedTemplate(), now: () => new Date() });
     expect(report.healthy).toBe(false);
     expect(report.clients).toMatchObject({ status: 403 });
     expect(report.problems).toContainEqual(expect.stringMatching(/^GET https:\/\/\S+\/pets through CloudFront answered 403: clients are refused\.$/));

@@ -21,6 +21,8 @@ export interface RegionalClients {
 export interface FleetStatusDependencies {
   clientsFor: (target: Target) => RegionalClients;
   scheduleMap: Record<string, { Rate: string }>;
+  /** The template release this CLI carries. */
+  release: string;
   now: () => Date;
   concurrency: number;
   gauge?: Gauge;
@@ -51,7 +53,7 @@ export async function collectFleetStatus(found: Discovered[], deps: FleetStatusD
     try {
       // By name, in the account and Region of its stack ID: the report matches its stack's own
       // events by name.
-      return { ...entry, report: await collectStatus(entry.stack, { ...deps.clientsFor(entry), scheduleMap: deps.scheduleMap, now: deps.now }) };
+      return { ...entry, report: await collectStatus(entry.stack, { ...deps.clientsFor(entry), scheduleMap: deps.scheduleMap, release: deps.release, now: deps.now }) };
     } catch (error) {
       return { ...entry, unreachable: describeFailure(error).message };
     }
@@ -65,14 +67,14 @@ export function fleetExitCode(stacks: FleetStackStatus[]): number {
   return healths.has('unhealthy') ? 1 : healths.has('unreachable') ? 2 : 0;
 }
 
-const HEADINGS = ['ACCOUNT', 'REGION', 'STACK', 'STATE', 'SCHEDULE', 'KEY AGE', 'OVERDUE', 'PLAN KEYS', 'HEADER', 'LAST ROTATION'];
+const HEADINGS = ['ACCOUNT', 'REGION', 'STACK', 'STATE', 'RELEASE', 'SCHEDULE', 'KEY AGE', 'OVERDUE', 'PLAN KEYS', 'HEADER', 'LAST ROTATION'];
 
 function columns({ account, region, stack, report }: FleetStackStatus): string[] {
-  if (!report) return [account, region, stack || '-', 'UNREACHABLE', '', '', '', '', '', ''];
+  if (!report) return [account, region, stack || '-', 'UNREACHABLE', '', '', '', '', '', '', ''];
   const key = report.activeKey;
   const { key: keyPrint, header, match } = report.fingerprints;
   return [
-    account, region, stack, report.status, report.schedule.name,
+    account, region, stack, report.status, `${report.release.stack ?? 'before 0.2.0'}${report.release.outdated ? ' (old)' : report.release.newer ? ' (newer)' : ''}`, report.schedule.name,
     key ? `${Math.floor(key.ageHours / 24)}d ${key.ageHours % 24}h` : '?',
     key ? (key.overdue ? 'yes' : 'no') : '?',
     String(report.usagePlanKeys.length),
@@ -89,6 +91,10 @@ export function printFleetStatus(stacks: FleetStackStatus[], output: Output): vo
   const count = (health: Health) => stacks.filter((s) => healthOf(s) === health).length;
   output.line();
   output.line(`${count('healthy')} healthy, ${count('unhealthy')} unhealthy, ${count('unreachable')} unreachable.`);
+  const outdated = stacks.filter((s) => s.report?.release.outdated).length;
+  if (outdated > 0) output.line(`${outdated} of ${stacks.filter((s) => s.report).length} run an older template than this CLI's ${stacks.find((s) => s.report)!.report!.release.carried}: upgrade each with \`deploy --stack-name NAME\` in its account and Region (a StackSet's with \`deploy --stack-set NAME\`).`);
+  const newer = stacks.filter((s) => s.report?.release.newer).length;
+  if (newer > 0) output.line(`${newer} run a newer template than this CLI's: upgrade the CLI before deploying to them.`);
   for (const entry of stacks) {
     const where = `${entry.account} ${entry.region}${entry.stack ? ` ${entry.stack}` : ''}`;
     const health = healthOf(entry);

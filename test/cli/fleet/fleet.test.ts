@@ -9,7 +9,7 @@ import { parseCommandLine } from '../../../scripts/cli/args';
 import { UsageError } from '../../../scripts/cli/errors';
 import { type Discovered, discoverFleet, findRotatingStacks } from '../../../scripts/cli/fleet/discovery';
 import { Gauge, mapPool } from '../../../scripts/cli/fleet/pool';
-import { type FleetStackStatus, collectFleetStatus, fleetExitCode, healthOf } from '../../../scripts/cli/fleet/status-all';
+import { type FleetStackStatus, collectFleetStatus, fleetExitCode, healthOf, printFleetStatus } from '../../../scripts/cli/fleet/status-all';
 import { resolveTargets } from '../../../scripts/cli/fleet/targets';
 import type { StatusReport } from '../../../scripts/cli/status';
 import { NOT_FOUND, PARAMETERS, stack } from '../../rotation.fixtures';
@@ -131,7 +131,7 @@ describe('collectFleetStatus', () => {
     const where = { account: '222222222222', region: 'us-east-1' };
     const clientsFor = jest.fn((target: { region: string }) => ({ cloudformation: client(), apigateway: new APIGatewayClient(target), cloudfront: new CloudFrontClient(target) }));
 
-    const [read] = await collectFleetStatus([{ ...where, stack: 'a', stackId: idOf('a', where.region, where.account) }], { clientsFor, scheduleMap: {}, now: () => new Date(), concurrency: 2 });
+    const [read] = await collectFleetStatus([{ ...where, stack: 'a', stackId: idOf('a', where.region, where.account) }], { clientsFor, scheduleMap: {}, release: '0.2.0', now: () => new Date(), concurrency: 2 });
 
     expect(clientsFor).toHaveBeenCalledWith(expect.objectContaining(where));
     expect(cloudformation.commandCalls(DescribeStacksCommand).map((c) => c.args[0].input.StackName)).toEqual(['a']);
@@ -142,7 +142,7 @@ describe('collectFleetStatus', () => {
     const unread: Discovered = { account: '1', region: 'eu-west-1', stack: '', unreachable: 'Access denied.' };
     const clientsFor = jest.fn();
 
-    const stacks = await collectFleetStatus([unread], { clientsFor, scheduleMap: {}, now: () => new Date(), concurrency: 2 });
+    const stacks = await collectFleetStatus([unread], { clientsFor, scheduleMap: {}, release: '0.2.0', now: () => new Date(), concurrency: 2 });
 
     expect(stacks).toEqual([unread]);
     expect(clientsFor).not.toHaveBeenCalled();
@@ -192,5 +192,33 @@ describe('a fleet command over a selection without a rotating stack', () => {
     expect(code).toBe(1);
     expect(output.errors).toEqual([message]);
     expect(output.lines).toEqual([]);
+  });
+});
+
+describe('printFleetStatus, on template releases', () => {
+  const healthyAt = (stack: string, release: Partial<StatusReport['release']>): FleetStackStatus => ({
+    account: '111111111111', region: 'eu-west-1', stack,
+    report: {
+      status: 'UPDATE_COMPLETE', schedule: { name: 'Monthly' }, activeKey: null, usagePlanKeys: [], fingerprints: { key: null, header: null, match: false },
+      lastRotation: null, problems: [], unread: [], release: { stack: '0.2.0', carried: '0.2.0', outdated: false, newer: false, ...release },
+    } as unknown as StatusReport,
+  });
+
+  it('shows each stack\'s release and counts the stacks that run an older one, with how to upgrade them', () => {
+    const output = recordingOutput();
+
+    printFleetStatus([healthyAt('current', {}), healthyAt('made-before', { stack: null, outdated: true }), healthyAt('older', { stack: '0.1.9', outdated: true })], output);
+
+    expect(output.lines.find((line) => line.includes('made-before'))).toMatch(/made-before +UPDATE_COMPLETE +before 0\.2\.0 \(old\) +Monthly/);
+    expect(output.lines.find((line) => line.includes('older'))).toMatch(/ 0\.1\.9 \(old\) /);
+    expect(output.lines).toContain("2 of 3 run an older template than this CLI's 0.2.0: upgrade each with `deploy --stack-name NAME` in its account and Region (a StackSet's with `deploy --stack-set NAME`).");
+  });
+
+  it('says nothing of releases when every stack runs the CLI\'s', () => {
+    const output = recordingOutput();
+
+    printFleetStatus([healthyAt('current', {})], output);
+
+    expect(output.lines.join('\n')).not.toMatch(/older template|newer template/);
   });
 });
