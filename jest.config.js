@@ -7,6 +7,9 @@ process.env.AWS_EC2_METADATA_DISABLED = 'true';
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
+  // One worker per core, not jest's default of one fewer: the end-to-end files spend most of
+  // their time waiting on their own emulator process, so two share the 2-core machine well.
+  maxWorkers: '100%',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '\\.ts$': '<rootDir>/test/support/esbuild-transform.js' },

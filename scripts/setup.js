@@ -10,10 +10,12 @@
 //     node-<platform>-<arch> package: the emulator runs the functions' inline code on it, and the
 //     tests load that code on it (the machine's own Node may be older).
 // Everything lands in node_modules/ and .tools/; nothing is installed for the user or system-wide.
+// The four are independent, so they run side by side: a fresh clone's setup takes as long as the
+// slowest (moto), not their sum.
 // Plain CommonJS with no dependencies: it runs before node_modules exists.
 'use strict';
 const { createHash } = require('node:crypto');
-const { execFileSync } = require('node:child_process');
+const { execFile, execFileSync } = require('node:child_process');
 const { existsSync, readFileSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 
@@ -29,8 +31,15 @@ const NODE24_VERSION = '24.21.0';
 const NODE24_PACKAGE = `node-${process.platform}-${process.arch}`;
 const NODE24_PREFIX = join(TOOLS, 'node24');
 
+/** Runs a command to its end; its output is shown only if it fails, so that side-by-side installs do not interleave. */
 function run(command, args, env = {}) {
-  execFileSync(command, args, { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env } });
+  return new Promise((resolve, reject) => {
+    execFile(command, args, { cwd: ROOT, env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (!error) return resolve();
+      process.stderr.write(`${stdout}${stderr}`);
+      reject(new Error(`setup: ${command} ${args.join(' ')} failed (${error.code ?? error.signal})`));
+    });
+  });
 }
 
 function output(command, args) {
@@ -41,52 +50,55 @@ function output(command, args) {
   }
 }
 
-function installNodeModules() {
+async function installNodeModules() {
   const lockHash = createHash('sha256').update(readFileSync(join(ROOT, 'package-lock.json'))).digest('hex');
   const stamp = join(ROOT, 'node_modules', '.setup-lock-hash');
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === lockHash) return;
   console.log('setup: installing npm packages');
-  run('npm', ['install', '--no-audit', '--no-fund']);
+  await run('npm', ['install', '--no-audit', '--no-fund']);
   writeFileSync(stamp, lockHash);
 }
 
-function installCfnLint() {
+async function installCfnLint() {
   if (output(CFN_LINT, ['--version']).includes(CFN_LINT_VERSION)) return;
   const venv = join(TOOLS, 'pipx-venv');
   const pipx = join(venv, 'bin', 'pipx');
   if (!output(pipx, ['--version']).includes(PIPX_VERSION)) {
     console.log(`setup: installing pipx ${PIPX_VERSION} into .tools/`);
-    run('python3', ['-m', 'venv', venv]);
-    run(join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', `pipx==${PIPX_VERSION}`]);
+    await run('python3', ['-m', 'venv', venv]);
+    await run(join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', `pipx==${PIPX_VERSION}`]);
   }
   console.log(`setup: installing cfn-lint ${CFN_LINT_VERSION} with pipx into .tools/`);
-  run(pipx, ['install', '--quiet', '--force', `cfn-lint==${CFN_LINT_VERSION}`], {
+  await run(pipx, ['install', '--quiet', '--force', `cfn-lint==${CFN_LINT_VERSION}`], {
     PIPX_HOME: join(TOOLS, 'pipx'),
     PIPX_BIN_DIR: join(TOOLS, 'bin'),
     PIPX_MAN_DIR: join(TOOLS, 'man'),
   });
 }
 
-function installEmulator() {
+async function installEmulator() {
   const python = join(MOTO_VENV, 'bin', 'python');
   const check = 'import moto, cfnlint.version as v; print(moto.__version__, v.__version__)';
   if (output(python, ['-c', check]).trim() === `${MOTO_VERSION} ${CFN_LINT_VERSION}`) return;
   console.log(`setup: installing the local AWS emulator (moto[server] ${MOTO_VERSION}) into .tools/`);
-  run('python3', ['-m', 'venv', MOTO_VENV]);
-  run(join(MOTO_VENV, 'bin', 'pip'), [
+  await run('python3', ['-m', 'venv', MOTO_VENV]);
+  await run(join(MOTO_VENV, 'bin', 'pip'), [
     'install', '--quiet', '--disable-pip-version-check', `moto[server]==${MOTO_VERSION}`, `cfn-lint==${CFN_LINT_VERSION}`,
   ]);
 }
 
-function installNode24() {
+async function installNode24() {
   const node = join(NODE24_PREFIX, 'node_modules', NODE24_PACKAGE, 'bin', 'node');
   if (output(node, ['--version']).trim() === `v${NODE24_VERSION}`) return;
   console.log(`setup: installing Node ${NODE24_VERSION} (the Lambda runtime's major version) into .tools/`);
-  run('npm', ['install', '--prefix', NODE24_PREFIX, '--no-save', '--no-audit', '--no-fund', '--no-package-lock', `${NODE24_PACKAGE}@${NODE24_VERSION}`]);
+  await run('npm', ['install', '--prefix', NODE24_PREFIX, '--no-save', '--no-audit', '--no-fund', '--no-package-lock', `${NODE24_PACKAGE}@${NODE24_VERSION}`]);
 }
 
 // `--without-cfn-lint`: for the demo, which needs no linter.
-installNodeModules();
-if (!process.argv.includes('--without-cfn-lint')) installCfnLint();
-installEmulator();
-installNode24();
+const installs = [installNodeModules(), installEmulator(), installNode24()];
+if (!process.argv.includes('--without-cfn-lint')) installs.push(installCfnLint());
+Promise.allSettled(installs).then((results) => {
+  const failed = results.filter((result) => result.status === 'rejected');
+  for (const { reason } of failed) console.error(reason.message);
+  if (failed.length > 0) process.exitCode = 1;
+});

@@ -1,0 +1,84 @@
+// The package as a user gets it: `npm pack`, installed into an empty directory with no repository
+// around it, run with npx on Node 20 and on Node 24, and a deploy against the emulator.
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { type LocalAws, startLocalAws } from '../../scripts/emulator/local-stack';
+import { NODE24 } from '../../scripts/node24';
+import { keyState } from './e2e.fixtures';
+
+jest.setTimeout(120_000);
+
+const run = promisify(execFile);
+const ROOT = join(__dirname, '..', '..');
+const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+const work = mkdtempSync(join(tmpdir(), 'packed-install-'));
+const app = join(work, 'app');
+let packed: { filename: string; files: { path: string }[] };
+let aws: LocalAws;
+
+beforeAll(async () => {
+  // The CLI as `npm test` built it before jest (prepack would rebuild dist/ under the other
+  // tests' feet); --prefer-offline takes the dependencies from npm's cache, where the clone's own
+  // install left them.
+  const { stdout } = await run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], { cwd: ROOT });
+  [packed] = JSON.parse(stdout);
+  mkdirSync(app);
+  await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', join(work, packed.filename)], { cwd: app });
+  aws = await startLocalAws();
+});
+
+afterAll(async () => {
+  await aws?.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+const NODES = [['20', process.execPath], ['24', NODE24]] as const;
+
+/** npx in the empty directory, with `node` on PATH being the given one, as a user's shell finds it. */
+function npx(node: string, args: string[], extraEnv: Record<string, string> = {}) {
+  const { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: _testSwitch, ...env } = process.env;
+  return run('npx', ['--no-install', 'cloudfront-api-key-rotation', ...args], {
+    cwd: app,
+    env: { ...env, PATH: `${dirname(node)}${delimiter}${env.PATH}`, NO_COLOR: '1', ...extraEnv },
+  });
+}
+
+it('holds the CLI, the templates, the README, the licence and the changelog, and nothing else', () => {
+  const paths = packed.files.map((file) => file.path).sort();
+
+  expect(paths).toEqual([
+    'CHANGELOG.md', 'LICENSE', 'README.md', 'dist/cli.js', 'dist/template/cloudfront-api-key-rotation.yaml', 'dist/template/service-role.yaml',
+    'package.json', 'template/cloudfront-api-key-rotation.yaml', 'template/service-role.yaml',
+  ]);
+});
+
+describe.each(NODES)('installed from the tarball, on Node %s', (major, node) => {
+  it('prints its version', async () => {
+    const { stdout } = await npx(node, ['--version']);
+
+    expect(stdout.trim()).toBe(version);
+  });
+
+  it('prints its help, with the Node note only where the SDK will drop the Node version', async () => {
+    const { stdout } = await npx(node, ['--help']);
+
+    expect(stdout).toContain('Usage: cloudfront-api-key-rotation');
+    expect(stdout.includes('Note: you run Node v20.')).toBe(major === '20');
+  });
+
+  it('deploys a stack whose key CloudFront sends', async () => {
+    const stackName = `packed-node${major}`;
+
+    const { stdout } = await npx(node, ['deploy', '--stack-name', stackName], {
+      AWS_ENDPOINT_URL: aws.emulator.endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing',
+    });
+
+    expect(stdout).toMatch(new RegExp(`TemplateVersion +${version.replaceAll('.', '\\.')}\\n`));
+    const key = await keyState(aws, stackName);
+    expect(key.header).toBe(key.keyValue);
+    expect(key.planKeyIds).toEqual([key.keyId]);
+  });
+});
