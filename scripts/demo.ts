@@ -20,6 +20,11 @@ import { emulatorClientConfig } from './emulator/launch';
 import { type LocalAws, get, noticeQueue, stackGet, stackOutput, startLocalAws, steadyTraffic } from './emulator/local-stack';
 import { deployTemplates, carriedTemplate } from './template';
 import { scheduledEvent } from './cli/scheduled-rotation';
+import { silenceSdkNodeNotice } from './cli/node-support';
+
+// As the CLI does (scripts/cli.ts): on Node 20 and 21 the SDK would print its multi-line Node
+// support notice when the first client is made, in the middle of this output.
+silenceSdkNodeNotice();
 
 const STACK = 'demo-edge-api';
 const DAY_MS = 86_400_000;

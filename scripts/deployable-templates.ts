@@ -1,6 +1,5 @@
 // Writes the templates as `deploy` sends them (compacted: see compactTemplate) to dist/template/,
-// the files for `aws cloudformation create-stack --template-body`: its 51,200-byte limit is
-// smaller than the commented source.
+// the files the README's `aws s3 cp` and `--template-url` deploy: the same bytes as deploy's.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from './paths';

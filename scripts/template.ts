@@ -53,9 +53,9 @@ export function readTemplate(path = TEMPLATE_PATH): string {
 
 /**
  * The template as it is deployed: the commented source without its comment lines and blank lines,
- * every other line as written. CreateStack, UpdateStack, CreateChangeSet and CreateStackSet take a
- * TemplateBody of at most 51,200 bytes, where the source's comments are a sixth of its size; the
- * source stays the one people read. A block scalar (`|`, `>-`) is content, so it is kept whole,
+ * every other line as written. The comments are a sixth of the source's size: the stack's template
+ * goes through S3 (TemplateURL, 1 MB), but the companion goes as a TemplateBody (51,200 bytes),
+ * and both are smaller to send and to read back. The source stays the one people read. A block scalar (`|`, `>-`) is content, so it is kept whole,
  * blank lines and `#` included.
  */
 export function compactTemplate(text: string): string {

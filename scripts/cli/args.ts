@@ -24,6 +24,7 @@ export type Command =
       changeOrigin: boolean;
       serviceRole: boolean;
       testRotation: boolean;
+      templateBucket?: string;
       global: GlobalOptions;
     }
   | {
@@ -36,6 +37,7 @@ export type Command =
       apiUrlsFile?: string;
       concurrency: number;
       changeOrigin: boolean;
+      templateBucket?: string;
       global: GlobalOptions;
     }
   | { name: 'rotate'; stackName: string; dryRun: boolean; wait: boolean; global: GlobalOptions }
@@ -93,6 +95,7 @@ export const COMMAND_OPTIONS: Record<string, Options> = {
     'change-origin': { type: 'boolean', default: false },
     'service-role': { type: 'boolean', default: false },
     'skip-test-rotation': { type: 'boolean', default: false },
+    'template-bucket': { type: 'string' },
     'stack-set': { type: 'string' },
     regions: { type: 'string' },
     accounts: { type: 'string' },
@@ -111,8 +114,9 @@ export const COMMAND_OPTIONS: Record<string, Options> = {
   delete: {},
 };
 
-const COMMON_HELP = `Common options:
-  --stack-name S    the stack (required)
+/** `stackName`: when --stack-name is needed (a fleet or a StackSet is selected without it). */
+const commonHelp = (stackName = 'required') => `Common options:
+  --stack-name S    the stack (${stackName})
   --region R        AWS Region (default: AWS_REGION or the profile's Region)
   --profile P       named AWS profile (default: AWS_PROFILE)
   --verbose         show stack traces on errors
@@ -124,11 +128,17 @@ export const HELP: Record<string, string> = {
   main: `${PROGRAM}: deploy, rotate and check the CloudFront origin API key stack.
 
 Usage: ${PROGRAM} <command> --stack-name S [options]
+       ${PROGRAM} rotate|status --all [--regions R1,R2|all]
+           [--accounts A1,A2 --role-name R | --stack-set NAME] [options]
+       ${PROGRAM} deploy --stack-set NAME --regions R1,R2 (--accounts A1,A2 | --ou OU1,OU2) [options]
 
 Commands:
-  deploy   create the stack, or update it with the current template
-  rotate   replace the API key now (--dry-run shows what would change)
-  status   report whether rotation is healthy (exit 0 healthy, 1 not, 2 usage or access error)
+  deploy   create the stack, or update it with the current template;
+           with --stack-set, a StackSet of it in many accounts and Regions
+  rotate   replace the API key now (--dry-run shows what would change);
+           with --all, every rotating stack of a fleet (the emergency rotation)
+  status   report whether rotation is healthy (exit 0 healthy, 1 not, 2 usage or access error);
+           with --all, every rotating stack of a fleet, one line each
   delete   delete the stack, then its companion service-role stack
 
 Run "${PROGRAM} <command> --help" for a command's options and examples,
@@ -136,9 +146,9 @@ and "${PROGRAM} --version" for this tool's version.`,
   deploy: `Usage: ${PROGRAM} deploy --stack-name S [--api-url U] [--schedule NAME] [--web-acl-arn A]
        [--notification-email E] [--health-check-path P] [--key-gate-seconds N] [--rollback-minutes N]
        [--domain-names D1,D2 --certificate-arn A [--hosted-zone-id Z]] [--access-log-bucket B]
-       [--rotate] [--change-origin] [--service-role] [--skip-test-rotation]
+       [--rotate] [--change-origin] [--service-role] [--skip-test-rotation] [--template-bucket B]
        ${PROGRAM} deploy --stack-set NAME --regions R1,R2 (--accounts A1,A2 | --ou OU1,OU2)
-       [--api-urls FILE] [--concurrency N] [--change-origin] [parameter options]
+       [--api-urls FILE] [--concurrency N] [--change-origin] [--template-bucket B] [parameter options]
 
 Creates the stack when it does not exist (Timestamp = now), otherwise updates it with the current
 template. Parameters not given keep their current values, and so does the Timestamp: a deploy
@@ -186,6 +196,10 @@ Options:
                     do not test the unattended path. By default, on create and whenever a
                     deploy changes an IAM role, the Lambda function, or the service role, deploy
                     invokes the rotation function as its schedule does and follows that rotation
+  --template-bucket B
+                    the S3 bucket, of this account and in the stack's Region, that the template
+                    goes through (CloudFormation takes it from S3); by default deploy's own,
+                    cloudfront-api-key-rotation-<account>-<region>, created on first use
   --stack-set NAME  deploy the template as this StackSet (see above)
   --regions R1,R2   with --stack-set: the Regions to deploy to
   --accounts A1,A2  with --stack-set: the target accounts (self-managed permissions: the
@@ -199,7 +213,7 @@ Options:
                     an instance with no entry gets --api-url (or the set's current value)
   --concurrency N   with --stack-set: accounts per Region deployed at once, 1 to 100 (default 4)
 
-${COMMON_HELP}
+${commonHelp('required, unless --stack-set NAME deploys a StackSet')}
 
 Examples:
   ${PROGRAM} deploy --stack-name edge-api
@@ -213,13 +227,17 @@ Examples:
 
 Deletes a stack made from this template, following it to the end, and then its companion
 service-role stack S-service-role when it has one (the companion's role deletes the stack, so it
-goes last). A stack of another template, or one busy with another operation, is refused, and
-nothing changes. The key's secrets are deleted with the stack, without a recovery window.
+goes last). Given a companion itself (say, one whose first create failed), it deletes that alone
+once no stack runs as its role. A stack of another template, a StackSet instance's stack (remove
+the instance with aws cloudformation delete-stack-instances), or one busy with another operation
+is refused, and nothing changes. The key's secrets are deleted with the stack, without a
+recovery window.
 
-${COMMON_HELP}
+${commonHelp()}
 
 Examples:
   ${PROGRAM} delete --stack-name edge-api
+  ${PROGRAM} delete --stack-name edge-api-service-role
   ${PROGRAM} delete --stack-name edge-api --region eu-west-1 --profile ops`,
   rotate: `Usage: ${PROGRAM} rotate --stack-name S [--dry-run] [--no-wait]
        ${PROGRAM} rotate --all [--regions R1,R2|all] [--accounts A1,A2 --role-name R | --stack-set NAME]
@@ -244,7 +262,7 @@ Options:
                     with --all: stop following a rotation after N minutes, 1 to 720 (default 60)
   (--regions, --accounts, --role-name, --stack-set: as for status --all)
 
-${COMMON_HELP}
+${commonHelp('required, unless --all selects a fleet')}
 
 Examples:
   ${PROGRAM} rotate --stack-name edge-api --dry-run
@@ -278,7 +296,7 @@ Options:
                     of its stack ID; needs --role-name if any is in another account than yours
   --concurrency N   at most N accounts, Regions or stacks read at once, 1 to 64 (default 8)
 
-${COMMON_HELP}
+${commonHelp('required, unless --all selects a fleet')}
 
 Examples:
   ${PROGRAM} status --stack-name edge-api
@@ -377,6 +395,7 @@ export function parseCommandLine(argv: string[]): Command {
         changeOrigin: values['change-origin'] === true,
         serviceRole: values['service-role'] === true,
         testRotation: values['skip-test-rotation'] !== true,
+        templateBucket: templateBucket(values, name),
         global,
       };
     }
@@ -433,8 +452,18 @@ function stackSetDeploy(values: Record<string, unknown>, global: GlobalOptions):
     apiUrlsFile: values['api-urls'] as string | undefined,
     concurrency: values.concurrency === undefined ? DEFAULT_STACK_SET_CONCURRENCY : wholeNumber(values.concurrency, '--concurrency', 1, 100, command),
     changeOrigin: values['change-origin'] === true,
+    templateBucket: templateBucket(values, command),
     global,
   };
+}
+
+/** S3's general purpose bucket naming rules (S3 User Guide): 3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit. */
+function templateBucket(values: Record<string, unknown>, command: string): string | undefined {
+  const bucket = values['template-bucket'] as string | undefined;
+  if (bucket !== undefined && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
+    throw new UsageError(`--template-bucket "${bucket}" is not an S3 bucket name: 3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit.`, command);
+  }
+  return bucket;
 }
 
 const list = (value: unknown) => (typeof value === 'string' ? value.split(',').map((item) => item.trim()).filter(Boolean) : undefined);

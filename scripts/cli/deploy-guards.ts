@@ -1,10 +1,17 @@
 // What `deploy` checks before it changes anything, besides that an existing stack is one of this
-// template's (checkOwnStack, which the rotation shares): that CloudFront is re-pointed at another
-// origin only when the user says so, and, where one cheap read can tell, that --api-url names a
-// stage that exists in this Region.
+// template's (checkOwnStack, which the rotation shares): that its template is no newer than the
+// one deploy carries, that --api-url is in the stack's Region, that CloudFront is re-pointed at another origin only when the user says so, and, where one
+// cheap read can tell, that --api-url names a stage that exists.
 import { type APIGatewayClient, GetStageCommand } from '@aws-sdk/client-api-gateway';
 import type { Stack } from '@aws-sdk/client-cloudformation';
-import { OriginChangeNotConfirmedError, UsageError } from './errors';
+import { OriginChangeNotConfirmedError, TemplateDowngradeError, UsageError } from './errors';
+import { releaseOf } from './release';
+
+/** A stack of a newer release than the template this CLI carries (its TemplateVersion output): a deploy would take it back. */
+export function checkNotNewer(stack: Stack, carried: string): void {
+  const release = releaseOf(stack, carried);
+  if (release.newer) throw new TemplateDowngradeError(stack.StackName ?? '', release.stack ?? '', carried);
+}
 
 /** An ApiURL change moves every request through CloudFront to another origin ('' is the demo API). */
 export function checkOriginChange(stack: Stack, given: Record<string, string>, confirmed: boolean): void {
@@ -13,14 +20,25 @@ export function checkOriginChange(stack: Stack, given: Record<string, string>, c
   if (given.ApiURL !== current) throw new OriginChangeNotConfirmedError(stack.StackName ?? '', current, given.ApiURL);
 }
 
-/** The stage --api-url names, in this Region; a read that is denied or fails otherwise proves nothing, so it passes. */
+const STAGE_URL = /^([a-z0-9]{10})\.execute-api\.([a-z0-9-]+)\.amazonaws\.com\/(.+)$/;
+
+/**
+ * A stack's origin is an API in the stack's own Region: the stack's usage plan and key are API
+ * Gateway resources of that Region, and a usage plan names stages of its own Region's APIs only
+ * (README, "Where the stack can run"). Checked before anything else about --api-url: another
+ * --region would be another stack, so the remedy is a separate one.
+ */
+export function checkApiRegion(apiUrl: string, region: string, stackExists: boolean): void {
+  const apiRegion = STAGE_URL.exec(apiUrl)?.[2];
+  if (apiRegion === undefined || apiRegion === region) return;
+  throw new UsageError(`--api-url is in ${apiRegion}, the stack ${stackExists ? 'is' : 'would be'} in ${region}: a stack's origin must be in the stack's own Region, as its usage plan and key are. Nothing changed; deploy a separate stack in ${apiRegion} with --region ${apiRegion}.`, 'deploy');
+}
+
+/** The stage --api-url names, in this Region (checkApiRegion); a read that is denied or fails otherwise proves nothing, so it passes. */
 export async function checkApiStage(apigateway: APIGatewayClient, apiUrl: string): Promise<void> {
   if (apiUrl === '') return;
-  const [, restApiId, apiRegion, stageName] = /^([a-z0-9]{10})\.execute-api\.([a-z0-9-]+)\.amazonaws\.com\/(.+)$/.exec(apiUrl)!;
+  const [, restApiId, , stageName] = STAGE_URL.exec(apiUrl)!;
   const region = await apigateway.config.region();
-  if (apiRegion !== region) {
-    throw new UsageError(`--api-url is in ${apiRegion}, but the stack would be in ${region}: usage plans and keys are regional. Pass --region ${apiRegion}.`, 'deploy');
-  }
   const found = await apigateway.send(new GetStageCommand({ restApiId, stageName })).then(
     () => true,
     (error: Error) => error.name !== 'NotFoundException',

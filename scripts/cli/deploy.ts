@@ -3,6 +3,8 @@
 // deploy rotates nothing by accident.
 import type { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { STSClient } from '@aws-sdk/client-sts';
 import {
   CloudFormationClient,
   CreateStackCommand,
@@ -14,20 +16,18 @@ import { isDeepStrictEqual } from 'node:util';
 import { StackBusyError, StackNotFoundError } from '../../lambda/errors';
 import { TIMESTAMP_PARAMETER, checkNotFailed, checkOwnStack, describeStack, isValidationError, translateError } from '../../lambda/rotation';
 import { timestampFrom } from '../../lambda/timestamp';
-import { TemplateTooLargeError, UsageError } from './errors';
+import { UsageError } from './errors';
 import { type Output, paint } from './output';
-import { checkApiStage, checkOriginChange, checkRules, checkServiceRoleStackName } from './deploy-guards';
+import { checkApiRegion, checkApiStage, checkNotNewer, checkOriginChange, checkRules, checkServiceRoleStackName } from './deploy-guards';
 import { refuseUncreated } from './refusals';
 import { runScheduledRotation } from './scheduled-rotation';
-import { MIRRORED_PARAMETERS, deployServiceRole, stackIds } from './service-role';
+import { MIRRORED_PARAMETERS, checkServiceRoleStack, deployServiceRole, stackIds } from './service-role';
 import { PARAMETER_FLAGS } from './parameter-flags';
 import { printOutputs } from './stack-outputs';
 import { type FollowResult, followToSuccess } from './stack-events';
+import { checkTemplateSize } from './template-limits';
+import { uploadTemplate } from './template-url';
 import { parseTemplate } from '../template';
-
-/** CreateStack and UpdateStack take a TemplateBody of at most 51,200 bytes. */
-export const TEMPLATE_BODY_LIMIT = 51_200;
-
 
 export interface DeployRequest {
   stackName: string;
@@ -40,12 +40,16 @@ export interface DeployRequest {
   serviceRole?: boolean;
   /** Test the unattended path after a deploy that could break it (default; --skip-test-rotation). */
   testRotation?: boolean;
+  /** The user's S3 bucket for the template (--template-bucket); otherwise deploy's own. */
+  templateBucket?: string;
 }
 
 export interface DeployDependencies {
   cloudformation: CloudFormationClient;
   apigateway: APIGatewayClient;
   lambda: LambdaClient;
+  s3: S3Client;
+  sts: STSClient;
   templateBody: string;
   serviceRoleTemplateBody: string;
   now: () => Date;
@@ -70,9 +74,12 @@ export async function deploy(given: DeployRequest, deps: DeployDependencies): Pr
   const clientRequestToken = `deploy-${timestamp}`;
   const since = now();
   const existing = await findStack(cloudformation, request.stackName);
+  const region = await cloudformation.config.region();
+  if ('ApiURL' in request.parameters) checkApiRegion(request.parameters.ApiURL, region, existing !== undefined);
   if (existing) {
     refuseUncreated(request.stackName, existing.StackStatus ?? '');
     checkOwnStack(existing);
+    checkNotNewer(existing, String(template.Outputs.TemplateVersion.Value));
     checkOriginChange(existing, request.parameters, request.changeOrigin === true);
   }
   if ('ApiURL' in request.parameters) await checkApiStage(deps.apigateway, request.parameters.ApiURL);
@@ -81,12 +88,20 @@ export async function deploy(given: DeployRequest, deps: DeployDependencies): Pr
   checkRules(template.Rules ?? {}, Object.fromEntries(Object.keys(declared).map((key) => [key, valueAfter(key)])), PARAMETER_FLAGS);
   // A stack in service-role mode keeps its companion in step with the template and the web ACL.
   const withServiceRole = request.serviceRole === true || currentValue(SERVICE_ROLE_PARAMETER) !== '';
-  if (withServiceRole) checkServiceRoleStackName(request.stackName, parseTemplate(deps.serviceRoleTemplateBody));
+  if (withServiceRole) {
+    // The companion goes as a TemplateBody: at about half that limit, and made of policies that
+    // grow slowly, it needs no bucket (test/deployable-template.test.ts keeps its headroom).
+    checkTemplateSize(deps.serviceRoleTemplateBody, 'TemplateBody');
+    checkServiceRoleStackName(request.stackName, parseTemplate(deps.serviceRoleTemplateBody));
+  }
+  const companionExists = withServiceRole && (await checkServiceRoleStack(cloudformation, request.stackName));
+  // Before the first change: a bucket refused or in the wrong Region leaves CloudFormation as it was.
+  const templateUrl = await uploadTemplate(templateBody, region, request.templateBucket, deps);
   let roleArn: string | undefined;
   const mirrored = Object.fromEntries(MIRRORED_PARAMETERS.map((key) => [key, request.parameters[key] ?? currentValue(key)]));
   const idsBefore = withServiceRole ? await stackIds(cloudformation, existing) : undefined;
   if (idsBefore) {
-    roleArn = await deployServiceRole(request.stackName, { ...mirrored, ...idsBefore }, `${clientRequestToken}-role`, since, deps);
+    roleArn = await deployServiceRole(request.stackName, companionExists, { ...mirrored, ...idsBefore }, `${clientRequestToken}-role`, since, deps);
     request = { ...request, parameters: { ...request.parameters, [SERVICE_ROLE_PARAMETER]: roleArn } };
   }
   let result: FollowResult;
@@ -96,7 +111,7 @@ export async function deploy(given: DeployRequest, deps: DeployDependencies): Pr
       .send(
         new CreateStackCommand({
           StackName: request.stackName,
-          TemplateBody: templateBody,
+          TemplateURL: templateUrl,
           Parameters: [
             ...Object.entries(request.parameters).map(([key, value]) => ({ ParameterKey: key, ParameterValue: value })),
             { ParameterKey: TIMESTAMP_PARAMETER, ParameterValue: timestamp },
@@ -118,7 +133,7 @@ export async function deploy(given: DeployRequest, deps: DeployDependencies): Pr
       await cloudformation.send(
         new UpdateStackCommand({
           StackName: request.stackName,
-          TemplateBody: templateBody,
+          TemplateURL: templateUrl,
           Parameters: parameters,
           Capabilities: CAPABILITIES,
           RoleARN: roleArn,
@@ -137,7 +152,7 @@ export async function deploy(given: DeployRequest, deps: DeployDependencies): Pr
     // create, and no longer the roles an upgrade has just replaced.
     const idsAfter = await stackIds(cloudformation, await describeStack(cloudformation, request.stackName));
     if (!isDeepStrictEqual(idsAfter, idsBefore)) {
-      await deployServiceRole(request.stackName, { ...mirrored, ...idsAfter }, `${clientRequestToken}-role-scope`, since, deps);
+      await deployServiceRole(request.stackName, true, { ...mirrored, ...idsAfter }, `${clientRequestToken}-role-scope`, since, deps);
     }
   }
   const roleChanged = roleArn !== undefined && roleArn !== existing?.RoleARN;
@@ -167,12 +182,11 @@ function violatedRule(parameter: Record<string, any>, value: string): string | u
   return undefined;
 }
 
-/** Checks the given values against the template's parameters and the template's size; returns the parsed template. */
+/** Checks the given values against the template's parameters and the template's size in S3; returns the parsed template. */
 export function checkDeployable(templateBody: string, given: Record<string, string>): Record<string, any> {
   const template = parseTemplate(templateBody);
   validateParameters(given, template.Parameters ?? {});
-  const size = Buffer.byteLength(templateBody);
-  if (size > TEMPLATE_BODY_LIMIT) throw new TemplateTooLargeError(size, TEMPLATE_BODY_LIMIT);
+  checkTemplateSize(templateBody, 'TemplateURL');
   return template;
 }
 

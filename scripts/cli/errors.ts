@@ -8,17 +8,52 @@ export class UsageError extends Error {
   }
 }
 
+/** `how`: the template goes in the request (TemplateBody) or is read from S3 (TemplateURL). */
 export class TemplateTooLargeError extends Error {
   override name = 'TemplateTooLargeError';
-  constructor(readonly size: number, readonly limit: number) {
-    super(`The template is ${size} bytes, over the ${limit}-byte limit for a direct upload. Upload it to S3 and deploy it from there, or make it smaller.`);
+  constructor(readonly size: number, readonly limit: number, readonly how: 'TemplateBody' | 'TemplateURL') {
+    super(`The template is ${size} bytes, over CloudFormation's ${limit}-byte limit for a template ${how === 'TemplateBody' ? 'in the request (TemplateBody): make it smaller, or pass it through S3 (TemplateURL)' : 'in S3 (TemplateURL): make it smaller'}.`);
   }
 }
+
+/** The name of deploy's own template bucket is taken by another account: a squatter, or a coincidence. */
+export class TemplateBucketOwnedElsewhereError extends Error {
+  override name = 'TemplateBucketOwnedElsewhereError';
+  constructor(readonly bucket: string, readonly account: string, options?: ErrorOptions) {
+    super(`The S3 bucket name "${bucket}", which deploy uses for the templates of account ${account}, belongs to another AWS account, so deploy uploads nothing there. Nothing changed; pass --template-bucket with a bucket of account ${account} in this Region.`, options);
+  }
+}
+
+/**
+ * S3 refused one of deploy's calls on the template bucket: `action` is the IAM action it needs.
+ * `orNotOurs`: S3 answers a bucket of another account with the same 403 (bucket owner condition).
+ */
+export class TemplateBucketAccessDeniedError extends Error {
+  override name = 'TemplateBucketAccessDeniedError';
+  constructor(readonly bucket: string, readonly action: string, readonly orNotOurs: boolean, options?: ErrorOptions) {
+    super(`S3 denied ${action} on bucket "${bucket}" to these credentials${orNotOurs ? ', or the bucket is not of this account (S3 answers both alike)' : ''}. Nothing changed in CloudFormation; grant ${action} on that bucket (README, "IAM permissions, and why"), or pass --template-bucket with a bucket of this account that you can write to.`, options);
+  }
+}
+
+/** CloudFormation reads a TemplateURL only from a bucket in the stack's own Region. */
+export class TemplateBucketRegionError extends Error {
+  override name = 'TemplateBucketRegionError';
+  constructor(readonly bucket: string, readonly bucketRegion: string, readonly region: string) {
+    super(`The template bucket "${bucket}" is in ${bucketRegion}, but CloudFormation reads a template only from a bucket in the stack's Region, ${region}. Nothing changed; pass --template-bucket with a bucket in ${region}.`);
+  }
+}
+
+/** A reason as CloudFormation gives it, which may end without a full stop, as a sentence. */
+const sentence = (text: string) => (/[.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`);
 
 export class OperationFailedError extends Error {
   override name = 'OperationFailedError';
   constructor(readonly stackName: string, readonly status: string, readonly failures: string[]) {
-    super(`Stack "${stackName}" ended in ${status}.${failures.length ? ` ${failures.join(' ')}` : ''} See the events above, fix the cause, then try again.`);
+    // A failed first create leaves a stack that can only be deleted: a retry would be refused.
+    const remedy = status === 'ROLLBACK_COMPLETE'
+      ? `See the events above and fix the cause; a stack whose first create failed can only be deleted, so delete it (delete --stack-name ${stackName}), then deploy again.`
+      : 'See the events above, fix the cause, then try again.';
+    super(`Stack "${stackName}" ended in ${status}.${failures.map((failure) => ` ${sentence(failure)}`).join('')} ${remedy}`);
   }
 }
 
@@ -49,6 +84,70 @@ export class StackCreationFailedError extends Error {
   override name = 'StackCreationFailedError';
   constructor(readonly stackName: string) {
     super(`Stack "${stackName}" failed to create (ROLLBACK_COMPLETE), and such a stack can only be deleted. Nothing changed; delete it (the delete command: delete --stack-name ${stackName}), then deploy again.`);
+  }
+}
+
+/** A stack named as deploy --service-role names the companion of `stackName`, but of another template: updating it would replace it. */
+export class NotServiceRoleStackError extends Error {
+  override name = 'NotServiceRoleStackError';
+  constructor(readonly stackName: string, readonly companion: string) {
+    super(`Stack "${companion}", the name of the service role stack of "${stackName}", was not made from template/service-role.yaml for that stack. Nothing changed: deploy will not replace its template; deploy this stack under another --stack-name.`);
+  }
+}
+
+/** The companion's role and boundary policy are named after the stack, and IAM names are global across an account's Regions. */
+export class ServiceRoleNamesTakenError extends Error {
+  override name = 'ServiceRoleNamesTakenError';
+  constructor(readonly stackName: string, readonly companion: string, readonly failures: string[], options?: ErrorOptions) {
+    super(`The service role stack "${companion}" failed to create:${failures.map((failure) => ` ${sentence(failure)}`).join('')} IAM names are global across the Regions of an account, and the role and the boundary policy are named after the stack (${stackName}-cfn, ${stackName}-boundary), so a stack "${stackName}" with a service role in another Region, or a role or policy made by hand, already holds them. Delete the failed companion (delete --stack-name ${companion}), then deploy this stack under another --stack-name.`, options);
+  }
+}
+
+/** The companion gave no role: the stack would be deployed without the service role asked for. */
+export class ServiceRoleOutputMissingError extends Error {
+  override name = 'ServiceRoleOutputMissingError';
+  constructor(readonly stackName: string, readonly companion: string) {
+    super(`The service role stack "${companion}" has no ServiceRoleArn output, so stack "${stackName}" cannot be given its role, and deploy stops here. See that stack's outputs and events; if it is broken, delete it (delete --stack-name ${companion}), then deploy again.`);
+  }
+}
+
+/** The companion's role is the stack's service role: CloudFormation uses it for the stack's every later operation, its delete included. */
+export class ServiceRoleInUseError extends Error {
+  override name = 'ServiceRoleInUseError';
+  constructor(readonly companion: string, readonly served: string) {
+    super(`Stack "${companion}" holds the service role of stack "${served}", which CloudFormation uses for every operation on "${served}", its delete included. Nothing changed; delete "${served}" instead (delete --stack-name ${served}), which deletes "${companion}" after it.`);
+  }
+}
+
+/** Deleting an instance's stack directly leaves its StackSet with an instance whose stack is gone. */
+export class StackSetInstanceStackError extends Error {
+  override name = 'StackSetInstanceStackError';
+  constructor(readonly stackName: string) {
+    super(`Stack "${stackName}" is named as StackSets names the stacks of its instances (StackSet-<StackSet name>-<UUID>), and deleting it directly would leave its StackSet with an instance whose stack is gone. Nothing changed; remove the instance from the StackSet's administrator account with aws cloudformation delete-stack-instances (--no-retain-stacks deletes the stack too), or, if no StackSet made it, delete it with aws cloudformation delete-stack.`);
+  }
+}
+
+/** The stack runs a newer template than this CLI carries: deploying would put the older one back. */
+export class TemplateDowngradeError extends Error {
+  override name = 'TemplateDowngradeError';
+  constructor(readonly stackName: string, readonly stackRelease: string, readonly carried: string) {
+    super(`Stack "${stackName}" runs template ${stackRelease}, newer than this CLI's ${carried}: deploying would put the older template back. Upgrade the CLI first.`);
+  }
+}
+
+/** The StackSet's template is newer than this CLI's: an update would put the older one on every instance. */
+export class StackSetTemplateDowngradeError extends Error {
+  override name = 'StackSetTemplateDowngradeError';
+  constructor(readonly stackSetName: string, readonly stackSetRelease: string, readonly carried: string) {
+    super(`StackSet "${stackSetName}" runs template ${stackSetRelease}, newer than this CLI's ${carried}: deploying would put the older template back on every instance. Upgrade the CLI first.`);
+  }
+}
+
+/** --profile (or AWS_PROFILE) names a profile that neither shared file defines. */
+export class ProfileNotFoundError extends Error {
+  override name = 'ProfileNotFoundError';
+  constructor(readonly profile: string, readonly from: '--profile' | 'AWS_PROFILE') {
+    super(`The AWS profile "${profile}" (from ${from}) is defined in neither the shared config file (~/.aws/config) nor the credentials file (~/.aws/credentials): check its name (aws configure list-profiles), or create it with aws configure --profile ${profile}.`);
   }
 }
 

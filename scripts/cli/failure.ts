@@ -18,18 +18,29 @@ import {
   NoRotatingStackError,
   NoStackSetInstanceError,
   NotAwsAnswerError,
+  NotServiceRoleStackError,
   OperationFailedError,
   OriginChangeNotConfirmedError,
+  ProfileNotFoundError,
   RotationLeftoversError,
   RotationTimeoutError,
   ScheduledRotationFailedError,
+  ServiceRoleInUseError,
+  ServiceRoleNamesTakenError,
+  ServiceRoleOutputMissingError,
   StackCreationFailedError,
   StackSetBusyError,
+  StackSetInstanceStackError,
   StackSetNeedsRoleError,
   StackSetNotFoundError,
   StackSetOperationFailedError,
   StackSetOriginChangeNotConfirmedError,
+  StackSetTemplateDowngradeError,
   StackNotCreatedError,
+  TemplateBucketAccessDeniedError,
+  TemplateBucketOwnedElsewhereError,
+  TemplateBucketRegionError,
+  TemplateDowngradeError,
   TemplateTooLargeError,
   UsageError,
 } from './errors';
@@ -44,12 +55,18 @@ export interface Failure {
   exitCode: number;
 }
 
-const USAGE_OR_ACCESS = [StackNotFoundError, NotThisTemplateError, OriginChangeNotConfirmedError, StackSetOriginChangeNotConfirmedError, StackSetNotFoundError, StackSetNeedsRoleError, EndpointUrlError];
+// NotAwsAnswerError among them: an answer from no AWS API comes from a wrong --region or
+// AWS_ENDPOINT_URL far more often than from an outage, and 1 is `status`'s unhealthy stack.
+const USAGE_OR_ACCESS = [
+  StackNotFoundError, NotThisTemplateError, OriginChangeNotConfirmedError, StackSetOriginChangeNotConfirmedError, StackSetNotFoundError, StackSetNeedsRoleError, EndpointUrlError,
+  TemplateBucketAccessDeniedError, TemplateBucketOwnedElsewhereError, TemplateBucketRegionError, NotAwsAnswerError, ProfileNotFoundError,
+  NotServiceRoleStackError, ServiceRoleInUseError, StackSetInstanceStackError, TemplateDowngradeError, StackSetTemplateDowngradeError,
+];
 const KNOWN = [
   ...USAGE_OR_ACCESS,
   TemplateTooLargeError, OperationFailedError, ChangeSetFailedError, RotationLeftoversError, StackBusyError,
   StackNotUpdatableError, InvalidEventError, InvalidRollbackConfigurationError,
-  StackNotCreatedError, StackCreationFailedError, ChangeSetNotDeletedError, NotAwsAnswerError, ScheduledRotationFailedError,
+  StackNotCreatedError, StackCreationFailedError, ChangeSetNotDeletedError, ScheduledRotationFailedError, ServiceRoleNamesTakenError, ServiceRoleOutputMissingError,
   RotationTimeoutError, StackSetOperationFailedError, StackSetBusyError, ClientsRefusedError,
   NoRotatingStackError, NoStackSetInstanceError,
 ];
@@ -57,9 +74,29 @@ const KNOWN = [
 /** What the command was given, for messages the SDK's error alone cannot word. */
 export interface FailureContext {
   profile?: string;
+  /** The command only reads (status): that nothing changed is no news to its user. */
+  readOnly?: boolean;
 }
 
-export function describeFailure(error: unknown, { profile }: FailureContext = {}): Failure {
+export function describeFailure(error: unknown, { profile, readOnly = false }: FailureContext = {}): Failure {
+  const failure = failureOf(error, profile);
+  return readOnly ? { ...failure, message: withoutNothingChanged(failure.message) } : failure;
+}
+
+/**
+ * The errors say "Nothing changed" for the commands that could have changed something, the
+ * rotation's own among them (lambda/errors.ts, whose messages the Lambda logs too): a read-only
+ * command drops it. "Nothing changed: <why>." goes whole; "Nothing changed; <remedy>" keeps the
+ * remedy.
+ */
+function withoutNothingChanged(message: string): string {
+  return message
+    .replace(/ Nothing changed: [^.]*\./g, '')
+    .replace(/ Nothing changed(?: in CloudFormation)?; (\w)/g, (_, first: string) => ` ${first.toUpperCase()}`)
+    .replace(/ Nothing changed\./g, '');
+}
+
+function failureOf(error: unknown, profile: string | undefined): Failure {
   if (error instanceof UsageError) {
     return { message: `${error.message} See "${PROGRAM} ${error.command ?? ''} --help".`.replace('  ', ' '), exitCode: EXIT_USAGE };
   }
@@ -77,7 +114,11 @@ export function describeFailure(error: unknown, { profile }: FailureContext = {}
     return { message: `AWS throttled the request beyond the SDK's retries (${name}). Try again in a few minutes.`, exitCode: EXIT_FAILED };
   }
   const { code, hostname } = (error ?? {}) as { code?: string; hostname?: string };
-  if (code && /^(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT)$/.test(code)) {
+  // Nothing listens there: a wrong AWS_ENDPOINT_URL (an emulator not running), not a network down.
+  if (code === 'ECONNREFUSED') {
+    return { message: `Nothing accepts connections at ${refusingEndpoint(error) ?? 'the endpoint'} (ECONNREFUSED): check AWS_ENDPOINT_URL if you set one (is the emulator running?), and --region.`, exitCode: EXIT_USAGE };
+  }
+  if (code && /^(ENOTFOUND|EAI_AGAIN|ECONNRESET|ETIMEDOUT)$/.test(code)) {
     return { message: `Could not reach AWS (${code}${hostname ? ` for ${hostname}` : ''}). Check the network and --region, or AWS_ENDPOINT_URL if you set one.`, exitCode: EXIT_FAILED };
   }
   // OpenSSL's "wrong version number": what answered the TLS hello was no TLS.
@@ -95,6 +136,14 @@ export function describeFailure(error: unknown, { profile }: FailureContext = {}
     return { message: `No AWS Region is set${remedy}`, exitCode: EXIT_USAGE };
   }
   return { message: `Unexpected error${name ? ` (${name})` : ''}: ${message.replace(/\.?$/, '.')} Run again with --verbose for details.`, exitCode: EXIT_FAILED };
+}
+
+type Refused = { address?: string; port?: number; errors?: Refused[] };
+
+/** `address:port` of a refused connection; Node's AggregateError (one try per address family) carries it in each of its errors. */
+function refusingEndpoint(error: unknown): string | undefined {
+  const { address, port } = (error as Refused).address ? (error as Refused) : ((error as Refused).errors?.[0] ?? {});
+  return address && (port ? `${address}:${port}` : address);
 }
 
 /**

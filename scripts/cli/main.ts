@@ -12,6 +12,7 @@ import type { ClientOptions } from './fleet/clients';
 import { type Interruptions, interruptNote, onInterrupt } from './interrupt';
 import { nodeSupportNote } from './node-support';
 import type { Output } from './output';
+import { checkProfile, sharedProfiles } from './profiles';
 import { packageVersion } from './version';
 
 export interface CliDependencies {
@@ -25,6 +26,8 @@ export interface CliDependencies {
   env?: NodeJS.ProcessEnv;
   /** Ctrl-C, for the commands that start something in CloudFormation; without it, Node's own. */
   interruptions?: Interruptions;
+  /** The profiles the shared AWS files define; without it, read from them. */
+  profiles?: () => Promise<string[]>;
 }
 
 type Runnable = Exclude<Command, { name: 'help' | 'version' }>;
@@ -94,18 +97,21 @@ async function fleetOf({ global, fleet }: { global: GlobalOptions; fleet: FleetO
 async function rotateEverything(command: Extract<Command, { name: 'rotate-all' }>, home: Clients, deps: CliDependencies): Promise<number> {
   const { output, now } = deps;
   const { stacks, what, clientsFor } = await fleetOf(command, home, deps);
-  const { printRotateAll, rotateAll, rotateAllExitCode } = (require('./fleet/rotate-all') as typeof import('./fleet/rotate-all'));
+  const { describePlan, planRotations, printRotateAll, rotateAll, rotateAllExitCode } = (require('./fleet/rotate-all') as typeof import('./fleet/rotate-all'));
   const timestamp = timestampFrom(now());
   const since = command.since ?? timestamp;
-  if (!command.dryRun) {
-    output.line(`Rotating ${what} to Timestamp ${timestamp}.`);
-    output.line(`If this run is interrupted, run it again with --since ${since}: stacks already rotated are skipped.`);
+  const planning = { clientsFor, timestamp, since: command.since, concurrency: command.fleet.concurrency };
+  const plan = await planRotations(stacks, planning);
+  // A dry run shows the plan and its summary, nothing else.
+  if (command.dryRun) {
+    printRotateAll(plan, output, { dryRun: true });
+    return rotateAllExitCode(plan);
   }
-  const results = await rotateAll(stacks, {
-    clientsFor, timestamp, since: command.since, dryRun: command.dryRun, concurrency: command.fleet.concurrency,
-    timeoutMs: command.timeoutMinutes * 60_000, now, sleep: deps.sleep, output,
-  });
-  printRotateAll(results, output, { dryRun: command.dryRun });
+  const { rotating, notes } = describePlan(plan, command.since);
+  output.line(`Rotating ${rotating} of ${what} to Timestamp ${timestamp}${notes.map((note) => `; ${note}`).join('')}.`);
+  if (rotating > 0) output.line(`If this run is interrupted, run it again with --since ${since}: stacks already rotated are skipped.`);
+  const results = await rotateAll(plan, { ...planning, timeoutMs: command.timeoutMinutes * 60_000, now, sleep: deps.sleep, output });
+  printRotateAll(results, output, { dryRun: false });
   return rotateAllExitCode(results);
 }
 
@@ -133,6 +139,7 @@ export async function main(argv: string[], deps: CliDependencies): Promise<numbe
   // Only a parsed --verbose counts: `--stack-name --verbose` does not ask for stack traces.
   let verbose = false;
   let profile: string | undefined;
+  let readOnly = false;
   let stopListening: (() => void) | undefined;
   try {
     const command = parseCommandLine(argv);
@@ -148,12 +155,14 @@ export async function main(argv: string[], deps: CliDependencies): Promise<numbe
     }
     // The SDK falls back to AWS_PROFILE too: a failure names the profile it used.
     ({ verbose, profile = env.AWS_PROFILE } = command.global);
+    readOnly = command.name === 'status' || command.name === 'status-all';
     checkEndpointUrls(env);
+    if (profile) await checkProfile(profile, command.global.profile ? '--profile' : 'AWS_PROFILE', deps.profiles ?? sharedProfiles);
     const note = interruptNote(command);
     if (note && deps.interruptions) stopListening = onInterrupt(deps.interruptions, note, deps.output);
     return await run(command, deps);
   } catch (error) {
-    const { message, exitCode } = describeFailure(error, { profile });
+    const { message, exitCode } = describeFailure(error, { profile, readOnly });
     deps.output.error(`error: ${message}`);
     if (verbose && error instanceof Error) deps.output.error(error.stack ?? String(error));
     return exitCode;

@@ -33,7 +33,7 @@ export function releaseOf(stack: Stack, carried: string): Release {
 /** One line for a person: the stack's release and, if it differs, what to do. */
 export function describeRelease({ stack, carried, outdated, newer }: Release, stackName: string): string {
   const runs = stack ?? `from before ${FIRST_RECORDED} (no TemplateVersion output)`;
-  if (outdated) return `${runs}; this CLI carries ${carried}: upgrade with \`deploy --stack-name ${stackName}\`, which keeps the parameters and the key`;
+  if (outdated) return `${runs}; this CLI carries ${carried}: upgrade with \`deploy --stack-name ${stackName}\`, which keeps its parameters`;
   if (newer) return `${runs}, newer than this CLI's ${carried}: upgrade the CLI before deploying to this stack`;
   return `${runs} (the release this CLI carries)`;
 }

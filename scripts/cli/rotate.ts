@@ -21,6 +21,7 @@ import {
 import { clientRequestTokenFor, timestampFrom } from '../../lambda/timestamp';
 import { ChangeSetFailedError, ChangeSetNotDeletedError, RotationLeftoversError } from './errors';
 import { refuseUncreatedStack } from './refusals';
+import { alignColumns } from './fleet/table';
 import { type Output, paint } from './output';
 import { followToSuccess } from './stack-events';
 import { printOutputs } from './stack-outputs';
@@ -138,11 +139,12 @@ export async function dryRun(stackName: string, deps: RotateDependencies): Promi
     return changes;
   }
   output.line(`Dry run for stack ${stackName}: Timestamp ${previousTimestamp} → ${timestamp} would change:`);
-  for (const change of changes) {
+  // Columns as wide as their longest cell: resource types run to AWS::CloudFormation::CustomResource and beyond.
+  const rows = alignColumns(changes.map((change) => {
     const text = REPLACEMENT_TEXT[change.replacement] ?? `replacement ${change.replacement}`;
-    const replaces = change.replacement === 'False' ? text : paint(output, 'yellow', text);
-    output.line(`  ${change.action.padEnd(7)} ${change.logicalId.padEnd(14)} ${change.type.padEnd(32)} ${replaces}`);
-  }
+    return [change.action, change.logicalId, change.type, change.replacement === 'False' ? text : paint(output, 'yellow', text)];
+  }));
+  rows.forEach((row) => output.line(`  ${row}`));
   output.line('Nothing was changed: the change set has been deleted.');
   return changes;
 }

@@ -2,7 +2,9 @@
 // service role of one rotating stack, and the permissions boundary of that stack's function roles.
 // `deploy` creates or updates it before the stack itself, so the role always matches the
 // template version and the options the stack is deployed with, and again after the stack when
-// the stack's own IDs that the role is scoped to have changed (see stackIds).
+// the stack's own IDs that the role is scoped to have changed (see stackIds). An existing
+// companion that is not of this template, or that CloudFormation could not update, is refused
+// before anything changes (checkServiceRoleStack).
 import {
   CreateStackCommand,
   DescribeStackResourcesCommand,
@@ -12,13 +14,17 @@ import {
   type Parameter,
   type Stack,
 } from '@aws-sdk/client-cloudformation';
-import { StackNotFoundError } from '../../lambda/errors';
-import { describeStack, isValidationError, translateError } from '../../lambda/rotation';
+import { StackBusyError, StackNotFoundError } from '../../lambda/errors';
+import { checkNotFailed, describeStack, isValidationError, translateError } from '../../lambda/rotation';
+import { NotServiceRoleStackError, OperationFailedError, ServiceRoleNamesTakenError, ServiceRoleOutputMissingError } from './errors';
 import type { Output } from './output';
+import { refuseUncreated } from './refusals';
 import { followToSuccess } from './stack-events';
 import { parseTemplate } from '../template';
 
 export const SERVICE_ROLE_OUTPUT = 'ServiceRoleArn';
+/** Outputs every version of the companion template has given its stacks. */
+const COMPANION_OUTPUTS = [SERVICE_ROLE_OUTPUT, 'FunctionBoundaryArn'];
 
 export interface ServiceRoleDependencies {
   cloudformation: CloudFormationClient;
@@ -29,6 +35,38 @@ export interface ServiceRoleDependencies {
 
 export function serviceRoleStackName(stackName: string): string {
   return `${stackName}-service-role`;
+}
+
+/**
+ * The stack a companion serves, when `stack` is one: made from template/service-role.yaml, as its
+ * StackName parameter and name show (`<StackName>-service-role`), and, once a create has
+ * completed, its outputs. A companion whose first create failed has no outputs, as for
+ * missingOwnParts. Undefined for any other stack.
+ */
+export function servedStackOf(stack: Stack): string | undefined {
+  const served = stack.Parameters?.find((p) => p.ParameterKey === 'StackName')?.ParameterValue;
+  if (served === undefined || serviceRoleStackName(served) !== stack.StackName) return undefined;
+  const created = stack.StackStatus === 'CREATE_COMPLETE' || /^(UPDATE|IMPORT)_/.test(stack.StackStatus ?? '');
+  const outputs = new Set((stack.Outputs ?? []).map((o) => o.OutputKey));
+  return !created || COMPANION_OUTPUTS.every((key) => outputs.has(key)) ? served : undefined;
+}
+
+/**
+ * Before anything changes: the companion of `stackName`, if it exists, must be one of the
+ * companion template, and in a state that UpdateStack accepts. A failed first create
+ * (ROLLBACK_COMPLETE) can only be deleted, which `delete --stack-name <companion>` does.
+ * Returns whether it exists.
+ */
+export async function checkServiceRoleStack(cloudformation: CloudFormationClient, stackName: string): Promise<boolean> {
+  const name = serviceRoleStackName(stackName);
+  const companion = await describeStack(cloudformation, name).catch((error) => (error instanceof StackNotFoundError ? undefined : Promise.reject(error)));
+  if (!companion) return false;
+  if (servedStackOf(companion) !== stackName) throw new NotServiceRoleStackError(stackName, name);
+  const status = companion.StackStatus ?? '';
+  refuseUncreated(name, status);
+  if (status.endsWith('_IN_PROGRESS')) throw new StackBusyError(name, status);
+  checkNotFailed(name, status);
+  return true;
 }
 
 /** The stack's parameters that the companion mirrors: its role may touch what they name. */
@@ -60,9 +98,10 @@ async function rolesWithoutPath(cloudformation: CloudFormationClient, stackName:
   return StackResources.filter((r) => unpathed.includes(r.LogicalResourceId ?? '')).map((r) => r.PhysicalResourceId ?? '').sort();
 }
 
-/** Creates or updates the companion stack and returns its role's ARN. */
+/** Creates the companion stack, or updates it when it `exists` (checkServiceRoleStack), and returns its role's ARN. */
 export async function deployServiceRole(
   stackName: string,
+  exists: boolean,
   given: Record<string, string>,
   clientRequestToken: string,
   since: Date,
@@ -76,10 +115,6 @@ export async function deployServiceRole(
   ];
   // The role and the boundary policy have names the main template refers to.
   const common = { StackName: companion, TemplateBody: serviceRoleTemplateBody, Parameters: parameters, Capabilities: ['CAPABILITY_NAMED_IAM' as const], ClientRequestToken: clientRequestToken };
-  const exists = await describeStack(cloudformation, companion).then(
-    () => true,
-    (error) => (error instanceof StackNotFoundError ? false : Promise.reject(error)),
-  );
   output.line(`${exists ? 'Updating' : 'Creating'} the service role stack ${companion} …`);
   const started = await cloudformation.send(exists ? new UpdateStackCommand(common) : new CreateStackCommand(common)).then(
     () => true,
@@ -90,8 +125,15 @@ export async function deployServiceRole(
     },
   );
   if (started) {
-    await followToSuccess({ ...deps, stackName: companion, clientRequestToken, since });
+    await followToSuccess({ ...deps, stackName: companion, clientRequestToken, since }).catch((error) => {
+      // The role and the boundary policy are named after the stack, and IAM names are global.
+      const taken = !exists && error instanceof OperationFailedError && error.failures.some((failure) => /already exists/i.test(failure));
+      throw taken ? new ServiceRoleNamesTakenError(stackName, companion, error.failures, { cause: error }) : error;
+    });
   }
   const outputs = (await describeStack(cloudformation, companion)).Outputs ?? [];
-  return outputs.find((o) => o.OutputKey === SERVICE_ROLE_OUTPUT)?.OutputValue ?? '';
+  const roleArn = outputs.find((o) => o.OutputKey === SERVICE_ROLE_OUTPUT)?.OutputValue;
+  // Without it the stack would be deployed with no service role, as if none had been asked for.
+  if (!roleArn) throw new ServiceRoleOutputMissingError(stackName, companion);
+  return roleArn;
 }

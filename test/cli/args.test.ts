@@ -6,6 +6,10 @@ const global = { region: undefined, profile: undefined, verbose: false };
 describe('parseCommandLine', () => {
   it.each([
     [['deploy', '--stack-name', 'edge-api'], { name: 'deploy', stackName: 'edge-api', parameters: {}, rotate: false, changeOrigin: false, serviceRole: false, testRotation: true, global }],
+    [
+      ['deploy', '--stack-name', 'edge-api', '--template-bucket', 'ops-templates.example'],
+      { name: 'deploy', stackName: 'edge-api', parameters: {}, rotate: false, changeOrigin: false, serviceRole: false, testRotation: true, templateBucket: 'ops-templates.example', global },
+    ],
     [['delete', '--stack-name', 'edge-api', '--region', 'eu-west-1'], { name: 'delete', stackName: 'edge-api', global: { ...global, region: 'eu-west-1' } }],
     [
       [
@@ -35,10 +39,10 @@ describe('parseCommandLine', () => {
       },
     ],
     [
-      ['deploy', '--stack-set', 'edge-apis', '--regions', 'eu-west-1', '--ou', 'ou-ab12-cd345678', '--concurrency', '10'],
+      ['deploy', '--stack-set', 'edge-apis', '--regions', 'eu-west-1', '--ou', 'ou-ab12-cd345678', '--concurrency', '10', '--template-bucket', 'ops-templates'],
       {
         name: 'deploy-stack-set', stackSetName: 'edge-apis', regions: ['eu-west-1'], accounts: undefined, organizationalUnits: ['ou-ab12-cd345678'],
-        parameters: {}, apiUrlsFile: undefined, concurrency: 10, changeOrigin: false, global,
+        parameters: {}, apiUrlsFile: undefined, concurrency: 10, changeOrigin: false, templateBucket: 'ops-templates', global,
       },
     ],
     [['rotate', '--stack-name', 'edge-api'], { name: 'rotate', stackName: 'edge-api', dryRun: false, wait: true, global }],
@@ -110,6 +114,8 @@ describe('parseCommandLine', () => {
     [['status', '--stack-name', 'a', '--stack-name', 'b'], '--stack-name is given more than once ("a", "b"): give it once.'],
     [['rotate', '--stack-name', 'a', '--region', 'eu-west-1', '--region=us-east-1'], '--region is given more than once ("eu-west-1", "us-east-1"): give it once.'],
     [['deploy', '--stack-name', 'a', '--schedule', 'Daily', '--schedule', 'Daily'], '--schedule is given more than once ("Daily", "Daily"): give it once.'],
+    [['deploy', '--stack-name', 'a', '--template-bucket', 'Ops_Templates'], '--template-bucket "Ops_Templates" is not an S3 bucket name: 3 to 63 lowercase letters, digits, dots and hyphens'],
+    [['deploy', '--stack-set', 's', '--regions', 'eu-west-1', '--accounts', '111111111111', '--template-bucket', 'ab'], '--template-bucket "ab" is not an S3 bucket name'],
   ])('refuses %j in one sentence', (argv, message) => {
     const parse = () => parseCommandLine(argv);
 
@@ -125,5 +131,19 @@ describe('help', () => {
       expect(HELP[command]).toContain(`--${option}`);
     }
     expect(HELP[command]).toContain('Examples:');
+  });
+
+  it('names the fleet and StackSet forms at the top level', () => {
+    expect(HELP.main).toContain('rotate|status --all');
+    expect(HELP.main).toContain('deploy --stack-set NAME');
+  });
+
+  it.each([
+    ['deploy', 'the stack (required, unless --stack-set NAME deploys a StackSet)'],
+    ['rotate', 'the stack (required, unless --all selects a fleet)'],
+    ['status', 'the stack (required, unless --all selects a fleet)'],
+    ['delete', 'the stack (required)'],
+  ])('for %s says when --stack-name is required', (command, line) => {
+    expect(HELP[command]).toContain(`--stack-name S    ${line}\n`);
   });
 });

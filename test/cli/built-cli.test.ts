@@ -14,9 +14,9 @@ const DEMO = join(__dirname, '..', '..', 'dist', 'demo.js');
 const { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: _set, AWS_PROFILE: _profile, ...env } = process.env;
 const cliEnv = (endpoint: string) => ({ ...env, AWS_ENDPOINT_URL: endpoint, AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', NO_COLOR: '1' });
 
-function runBuilt(args: string[], endpoint: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runBuilt(args: string[], endpoint: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [CLI, ...args], { env: cliEnv(endpoint) }, (_error, stdout, stderr) => resolve({ code: child.exitCode, stdout, stderr }));
+    const child = execFile(process.execPath, [CLI, ...args], { env: { ...cliEnv(endpoint), ...extraEnv } }, (_error, stdout, stderr) => resolve({ code: child.exitCode, stdout, stderr }));
   });
 }
 
@@ -64,12 +64,25 @@ function stackOnlyAws(): Server {
 }
 
 describe('the built command', () => {
-  it('prints only its own error line when AWS cannot be reached: no SDK notice before it', async () => {
+  it('prints only its own error line when nothing listens at the endpoint, with exit code 2 (not 1, an unhealthy stack): no SDK notice before it', async () => {
     const { code, stdout, stderr } = await runBuilt(['status', '--stack-name', 'edge-api'], 'http://127.0.0.1:9'); // nothing listens on 9
 
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(stdout).toBe('');
-    expect(stderr).toBe('error: Could not reach AWS (ECONNREFUSED). Check the network and --region, or AWS_ENDPOINT_URL if you set one.\n');
+    expect(stderr).toBe('error: Nothing accepts connections at 127.0.0.1:9 (ECONNREFUSED): check AWS_ENDPOINT_URL if you set one (is the emulator running?), and --region.\n');
+  });
+
+  it('refuses a profile that no shared file defines in one line, without the SDK\'s warning about the access keys also set', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'profiles-'));
+    writeFileSync(join(directory, 'config'), '[profile ops]\nregion = eu-west-1\n');
+    writeFileSync(join(directory, 'credentials'), '');
+    const files = { AWS_CONFIG_FILE: join(directory, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(directory, 'credentials') };
+
+    const { code, stderr } = await runBuilt(['status', '--stack-name', 'edge-api', '--profile', 'nosuch'], 'http://127.0.0.1:9', files);
+    rmSync(directory, { recursive: true, force: true });
+
+    expect(code).toBe(2);
+    expect(stderr).toBe('error: The AWS profile "nosuch" (from --profile) is defined in neither the shared config file (~/.aws/config) nor the credentials file (~/.aws/credentials): check its name (aws configure list-profiles), or create it with aws configure --profile nosuch.\n');
   });
 
   it('prints its help on stdout and nothing on stderr', async () => {
@@ -167,6 +180,26 @@ describe('the built demo', () => {
 
     expect(stdout.trimStart()).toMatch(/^== 1\. Start a local AWS emulator/);
     expect(stderr).toBe('');
+  });
+});
+
+describe('the built demo and benchmark', () => {
+  // Each is stopped where it would start the emulator (spawn refused): the switch that keeps the
+  // SDK's Node support notice out of their output must be set by then, as the CLI sets it.
+  it.each([['demo.js'], ['benchmark.js']])("%s sets the SDK's switch against its Node support notice", async (script) => {
+    const directory = mkdtempSync(join(tmpdir(), 'notice-'));
+    const preload = join(directory, 'switch.js');
+    const report = join(directory, 'switch');
+    writeFileSync(preload, [
+      "require('node:child_process').spawn = () => { throw new Error('no emulator in this test'); };",
+      `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(report)}, String(process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED)));`,
+    ].join('\n'));
+
+    await new Promise((resolve) => execFile(process.execPath, ['--require', preload, join(__dirname, '..', '..', 'dist', script)], { env }, resolve));
+
+    const value = readFileSync(report, 'utf8');
+    rmSync(directory, { recursive: true, force: true });
+    expect(value).toBe('true');
   });
 });
 

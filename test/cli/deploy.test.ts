@@ -7,19 +7,31 @@ import {
   DescribeStacksCommand,
   GetTemplateCommand,
   UpdateStackCommand,
+  type Stack,
 } from '@aws-sdk/client-cloudformation';
 import { APIGatewayClient, GetStageCommand } from '@aws-sdk/client-api-gateway';
+import { HeadBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { NotThisTemplateError, StackBusyError } from '../../lambda/errors';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { NotThisTemplateError, StackBusyError, StackNotUpdatableError } from '../../lambda/errors';
 import { deploy } from '../../scripts/cli/deploy';
 import {
+  NotServiceRoleStackError,
   OperationFailedError,
   OriginChangeNotConfirmedError,
+  ServiceRoleNamesTakenError,
+  ServiceRoleOutputMissingError,
   StackCreationFailedError,
   StackNotCreatedError,
+  TemplateBucketAccessDeniedError,
+  TemplateDowngradeError,
   TemplateTooLargeError,
   UsageError,
 } from '../../scripts/cli/errors';
+import { describeFailure } from '../../scripts/cli/failure';
 import { deployTemplates } from '../../scripts/template';
 import { InvokeCommand, type InvokeCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
 import { NOT_FOUND, NO_UPDATES, PARAMETERS, stack } from '../rotation.fixtures';
@@ -27,7 +39,13 @@ import { START, newestFirst, noSleep, recordingOutput, stackEvent } from './cli.
 
 const cloudformation = mockClient(CloudFormationClient);
 const apigateway = mockClient(APIGatewayClient);
+const s3 = mockClient(S3Client);
+const sts = mockClient(STSClient);
 const { templateBody, serviceRoleTemplateBody } = deployTemplates();
+const VERSION = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')).version;
+const BUCKET = 'cloudfront-api-key-rotation-123456789012-eu-west-1';
+const TEMPLATE_KEY = `templates/${VERSION}/${createHash('sha256').update(templateBody).digest('hex')}.yaml`;
+const TEMPLATE_URL = `https://${BUCKET}.s3.eu-west-1.amazonaws.com/${TEMPLATE_KEY}`;
 const OUTPUTS = [
   { OutputKey: 'CloudFrontURL', OutputValue: 'https://d111111abcdef8.cloudfront.net' },
   ...['ApiKeyId', 'ApiKeySecretArn', 'DistributionId', 'UsagePlanId'].map((OutputKey) => ({ OutputKey, OutputValue: 'x' })),
@@ -42,6 +60,8 @@ const run = (request: Partial<Parameters<typeof deploy>[0]> = {}, body = templat
       cloudformation: new CloudFormationClient({ region: 'eu-west-1' }),
       apigateway: new APIGatewayClient({ region: 'eu-west-1' }),
       lambda: new LambdaClient({ region: 'eu-west-1' }),
+      s3: new S3Client({ region: 'eu-west-1' }),
+      sts: new STSClient({ region: 'eu-west-1' }),
       templateBody: body,
       serviceRoleTemplateBody,
       now: () => START,
@@ -53,7 +73,12 @@ const run = (request: Partial<Parameters<typeof deploy>[0]> = {}, body = templat
 beforeEach(() => {
   cloudformation.reset();
   apigateway.reset();
+  s3.reset();
+  sts.reset();
+  s3.onAnyCommand().resolves({});
   apigateway.on(GetStageCommand).resolves({ stageName: 'prod' });
+  sts.on(GetCallerIdentityCommand).resolves({ Account: '123456789012' });
+  s3.on(HeadBucketCommand).resolves({ BucketRegion: 'eu-west-1' });
   output = recordingOutput();
   cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [stack({ Outputs: OUTPUTS })] });
   cloudformation.on(DescribeStackEventsCommand).resolves(
@@ -70,7 +95,7 @@ describe('deploy', () => {
 
     expect(cloudformation.commandCalls(CreateStackCommand)[0].args[0].input).toEqual({
       StackName: 'edge-api',
-      TemplateBody: templateBody,
+      TemplateURL: TEMPLATE_URL,
       Parameters: [
         { ParameterKey: 'ApiKeyRotationSchedule', ParameterValue: 'Monthly' },
         { ParameterKey: 'Timestamp', ParameterValue: '2026-11-22T10-00-00Z' },
@@ -87,7 +112,7 @@ describe('deploy', () => {
     expect(cloudformation.commandCalls(CreateStackCommand)).toHaveLength(0);
     expect(cloudformation.commandCalls(UpdateStackCommand)[0].args[0].input).toEqual({
       StackName: 'edge-api',
-      TemplateBody: templateBody,
+      TemplateURL: TEMPLATE_URL,
       Parameters: [
         { ParameterKey: 'ApiURL', UsePreviousValue: true },
         { ParameterKey: 'ApiKeyRotationSchedule', ParameterValue: 'Quarterly' },
@@ -189,9 +214,10 @@ describe('deploy', () => {
     expect([...cloudformation.commandCalls(CreateStackCommand), ...cloudformation.commandCalls(UpdateStackCommand)]).toHaveLength(0);
   });
 
-  it('refuses a template too large for a direct upload', async () => {
-    await expect(run({}, `${templateBody}\n#${'x'.repeat(51_200)}`)).rejects.toBeInstanceOf(TemplateTooLargeError);
+  it('refuses a template too large for S3 (TemplateURL takes 1 MB), uploading nothing', async () => {
+    await expect(run({}, `${templateBody}\n#${'x'.repeat(1_000_000)}`)).rejects.toBeInstanceOf(TemplateTooLargeError);
     expect(cloudformation.calls()).toHaveLength(0);
+    expect(s3.calls()).toHaveLength(0);
   });
 
   it.each([
@@ -205,6 +231,26 @@ describe('deploy', () => {
     await expect(deployed).rejects.toBeInstanceOf(NotThisTemplateError);
     await expect(deployed).rejects.toThrow(`Stack "edge-api" was not made from this template (${reason}`);
     expect(cloudformation.commandCalls(UpdateStackCommand)).toHaveLength(0);
+  });
+
+  const withRelease = (release: string) => ({ Stacks: [stack({ Outputs: [...OUTPUTS, { OutputKey: 'TemplateVersion', OutputValue: release }] })] });
+
+  it('refuses, before anything changes and with exit code 2, a stack that runs a newer release: deploying would put an older template back', async () => {
+    cloudformation.on(DescribeStacksCommand).resolves(withRelease('9.0.0'));
+
+    const error = await run().catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(TemplateDowngradeError);
+    expect(describeFailure(error)).toEqual({ message: `Stack "edge-api" runs template 9.0.0, newer than this CLI's ${VERSION}: deploying would put the older template back. Upgrade the CLI first.`, exitCode: 2 });
+    expect([...cloudformation.commandCalls(UpdateStackCommand), ...s3.commandCalls(PutObjectCommand)]).toHaveLength(0);
+  });
+
+  it.each([['the release it carries', VERSION], ['an older release', '0.1.0']])('updates a stack that runs %s', async (_case, release) => {
+    cloudformation.on(DescribeStacksCommand).resolves(withRelease(release));
+
+    await run();
+
+    expect(cloudformation.commandCalls(UpdateStackCommand)).toHaveLength(1);
   });
 
   it.each([
@@ -237,13 +283,20 @@ describe('deploy', () => {
     expect(cloudformation.commandCalls(CreateStackCommand)).toHaveLength(0);
   });
 
-  it('refuses an --api-url in another Region than the stack', async () => {
-    cloudformation.on(DescribeStacksCommand).rejects(NOT_FOUND);
+  it.each([
+    ['a new stack', () => cloudformation.on(DescribeStacksCommand).rejects(NOT_FOUND), 'would be'],
+    // Before the origin change is even considered: confirming it would not help.
+    ['an existing stack, before asking to confirm the origin change', () => undefined, 'is'],
+  ])('refuses an --api-url in another Region than %s, with a separate stack in its Region as the remedy', async (_case, arrange, verb) => {
+    arrange();
 
-    await expect(run({ parameters: { ApiURL: 'a1b2c3d4e5.execute-api.us-west-2.amazonaws.com/prod' } })).rejects.toThrow(
-      '--api-url is in us-west-2, but the stack would be in eu-west-1',
+    const deployed = run({ parameters: { ApiURL: 'a1b2c3d4e5.execute-api.us-west-2.amazonaws.com/prod' } });
+
+    await expect(deployed).rejects.toBeInstanceOf(UsageError);
+    await expect(deployed).rejects.toThrow(
+      `--api-url is in us-west-2, the stack ${verb} in eu-west-1: a stack's origin must be in the stack's own Region, as its usage plan and key are. Nothing changed; deploy a separate stack in us-west-2 with --region us-west-2.`,
     );
-    expect(cloudformation.commandCalls(CreateStackCommand)).toHaveLength(0);
+    expect([...cloudformation.commandCalls(CreateStackCommand), ...cloudformation.commandCalls(UpdateStackCommand)]).toHaveLength(0);
   });
 
   it('goes on when the stage cannot be read (access denied proves nothing)', async () => {
@@ -278,9 +331,54 @@ describe('deploy', () => {
   });
 });
 
+describe('deploy passes the template through S3', () => {
+  it('uploads the compact template to its own bucket before creating the stack, and gives CloudFormation its URL, never the body', async () => {
+    cloudformation.on(DescribeStacksCommand).rejectsOnce(NOT_FOUND).resolves({ Stacks: [stack({ StackStatus: 'CREATE_COMPLETE', Outputs: OUTPUTS })] });
+    cloudformation.on(CreateStackCommand).callsFake(async () => {
+      expect(s3.commandCalls(PutObjectCommand)).toHaveLength(1);
+      return { StackId: stack().StackId };
+    });
+
+    await run();
+
+    expect(s3.commandCalls(HeadBucketCommand)[0].args[0].input).toEqual({ Bucket: BUCKET, ExpectedBucketOwner: '123456789012' });
+    expect(s3.commandCalls(PutObjectCommand)[0].args[0].input).toEqual({ Bucket: BUCKET, Key: TEMPLATE_KEY, Body: templateBody, ExpectedBucketOwner: '123456789012' });
+    const input = cloudformation.commandCalls(CreateStackCommand)[0].args[0].input;
+    expect(input.TemplateURL).toBe(TEMPLATE_URL);
+    expect(input).not.toHaveProperty('TemplateBody');
+  });
+
+  it('updates from the URL too, and uses --template-bucket as it is', async () => {
+    await run({ templateBucket: 'ops-templates' });
+
+    expect(s3.commandCalls(PutObjectCommand)[0].args[0].input).toMatchObject({ Bucket: 'ops-templates', Key: TEMPLATE_KEY });
+    const input = cloudformation.commandCalls(UpdateStackCommand)[0].args[0].input;
+    expect(input.TemplateURL).toBe(`https://ops-templates.s3.eu-west-1.amazonaws.com/${TEMPLATE_KEY}`);
+    expect(input).not.toHaveProperty('TemplateBody');
+  });
+
+  it('changes nothing in CloudFormation when S3 refuses the upload', async () => {
+    s3.on(PutObjectCommand).rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied' }));
+
+    const deployed = run();
+
+    await expect(deployed).rejects.toBeInstanceOf(TemplateBucketAccessDeniedError);
+    await expect(deployed).rejects.toThrow(`S3 denied s3:PutObject on bucket "${BUCKET}"`);
+    expect([...cloudformation.commandCalls(CreateStackCommand), ...cloudformation.commandCalls(UpdateStackCommand)]).toHaveLength(0);
+  });
+});
+
 describe('deploy --service-role', () => {
   const ROLE = 'arn:aws:iam::123456789012:role/cloudfront-api-key-rotation/edge-api-cfn';
-  const companionOutputs = { Stacks: [stack({ StackName: 'edge-api-service-role', StackStatus: 'CREATE_COMPLETE', Outputs: [{ OutputKey: 'ServiceRoleArn', OutputValue: ROLE }] })] };
+  // A companion as template/service-role.yaml makes it: named after the stack it serves, which its StackName parameter names.
+  const companion = (overrides: Partial<Stack> = {}) => stack({
+    StackName: 'edge-api-service-role',
+    StackStatus: 'CREATE_COMPLETE',
+    Parameters: [{ ParameterKey: 'StackName', ParameterValue: 'edge-api' }],
+    Outputs: [{ OutputKey: 'ServiceRoleArn', OutputValue: ROLE }, { OutputKey: 'FunctionBoundaryArn', OutputValue: 'arn:aws:iam::123456789012:policy/edge-api-boundary' }],
+    ...overrides,
+  });
+  const companionOutputs = { Stacks: [companion()] };
   const SCOPED_OUTPUTS = [
     ...OUTPUTS.filter((o) => o.OutputKey !== 'DistributionId' && o.OutputKey !== 'UsagePlanId'),
     { OutputKey: 'DistributionId', OutputValue: 'E2EDGEAPI0001' },
@@ -368,6 +466,49 @@ describe('deploy --service-role', () => {
 
     expect(cloudformation.commandCalls(UpdateStackCommand).map((call) => call.args[0].input.StackName)).toEqual(['edge-api-service-role', 'edge-api', 'edge-api-service-role']);
     expect(companionCalls().map((input) => parametersOf(input).RetiringRoleNames)).toEqual([OLD_ROLES.join(','), '']);
+  });
+
+  it.each([
+    ['whose first create failed (ROLLBACK_COMPLETE), naming the delete that removes it', companion({ StackStatus: 'ROLLBACK_COMPLETE', Outputs: [] }), StackCreationFailedError,
+      'Stack "edge-api-service-role" failed to create (ROLLBACK_COMPLETE), and such a stack can only be deleted. Nothing changed; delete it (the delete command: delete --stack-name edge-api-service-role), then deploy again.'],
+    ['in a failed state UpdateStack refuses', companion({ StackStatus: 'UPDATE_ROLLBACK_FAILED' }), StackNotUpdatableError, 'Stack "edge-api-service-role" is in the failed state UPDATE_ROLLBACK_FAILED.'],
+    ['busy with another operation', companion({ StackStatus: 'UPDATE_IN_PROGRESS' }), StackBusyError, 'Stack "edge-api-service-role" is busy (UPDATE_IN_PROGRESS).'],
+    ['of another template that bears its name', stack({ StackName: 'edge-api-service-role' }), NotServiceRoleStackError, 'was not made from template/service-role.yaml for that stack'],
+  ])('refuses a companion %s before anything changes', async (_case, found, errorClass, message) => {
+    cloudformation.on(DescribeStacksCommand, { StackName: 'edge-api-service-role' }).resolves({ Stacks: [found] });
+
+    const deployed = run({ serviceRole: true });
+
+    await expect(deployed).rejects.toBeInstanceOf(errorClass);
+    await expect(deployed).rejects.toThrow(message);
+    expect([...cloudformation.commandCalls(CreateStackCommand), ...cloudformation.commandCalls(UpdateStackCommand)]).toHaveLength(0);
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+  });
+
+  it('stops, creating no stack, when the companion gives no ServiceRoleArn output', async () => {
+    cloudformation.on(DescribeStacksCommand, { StackName: 'edge-api' }).rejects(NOT_FOUND);
+    cloudformation.on(DescribeStacksCommand, { StackName: 'edge-api-service-role' }).rejectsOnce(NOT_FOUND).resolves({ Stacks: [companion({ Outputs: [] })] });
+
+    await expect(run({ serviceRole: true })).rejects.toBeInstanceOf(ServiceRoleOutputMissingError);
+
+    expect(cloudformation.commandCalls(CreateStackCommand).map((call) => call.args[0].input.StackName)).toEqual(['edge-api-service-role']);
+  });
+
+  it('says that IAM names are global when the companion cannot create a role or policy whose name another Region\'s stack holds', async () => {
+    cloudformation.on(DescribeStacksCommand, { StackName: 'edge-api' }).rejects(NOT_FOUND);
+    cloudformation.on(DescribeStacksCommand, { StackName: 'edge-api-service-role' }).rejectsOnce(NOT_FOUND).resolves({ Stacks: [companion({ StackStatus: 'ROLLBACK_COMPLETE', Outputs: [] })] });
+    cloudformation.on(DescribeStackEventsCommand, { StackName: 'edge-api-service-role' }).resolves(newestFirst([
+      stackEvent('FunctionBoundary', 'CREATE_FAILED', 1, { type: 'AWS::IAM::ManagedPolicy', reason: 'A policy called edge-api-boundary already exists. Duplicate names are not allowed.', token: 'deploy-2026-11-22T10-00-00Z-role' }),
+    ]));
+
+    const deployed = run({ serviceRole: true });
+
+    await expect(deployed).rejects.toBeInstanceOf(ServiceRoleNamesTakenError);
+    await expect(deployed).rejects.toThrow(
+      'The service role stack "edge-api-service-role" failed to create: FunctionBoundary CREATE_FAILED: A policy called edge-api-boundary already exists. Duplicate names are not allowed. IAM names are global across the Regions of an account',
+    );
+    await expect(deployed).rejects.toThrow('Delete the failed companion (delete --stack-name edge-api-service-role), then deploy this stack under another --stack-name.');
+    expect(cloudformation.commandCalls(CreateStackCommand).map((call) => call.args[0].input.StackName)).toEqual(['edge-api-service-role']);
   });
 
   it('does not scope the companion again when the stack update fails', async () => {

@@ -50,12 +50,12 @@ describe('an answer that did not come from AWS', () => {
     ['plain text', 404, 'text/plain', '404 page not found', 'HTTP 404, text/plain'],
     ['JSON where the API speaks XML', 200, 'application/json', '{"hello":"world"}', 'HTTP 200, application/json'],
     ['an empty refusal', 403, '', '', 'HTTP 403'],
-  ])('is named as such in one sentence, with the endpoint, when it is %s', async (_case, statusCode, type, body, described) => {
+  ])('is named as such in one sentence, with the endpoint and exit code 2 (a wrong argument, not an unhealthy stack), when it is %s', async (_case, statusCode, type, body, described) => {
     answer = { status: statusCode, type, body };
 
     const { code, output } = await status();
 
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(output.errors).toEqual([`error: The answer from ${endpoint} (${described}) did not come from an AWS API: check --region, and AWS_ENDPOINT_URL if you set one.`]);
     expect(output.lines).toEqual([]);
   });

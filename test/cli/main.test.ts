@@ -2,6 +2,7 @@ import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { EventEmitter } from 'node:events';
@@ -9,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HELP } from '../../scripts/cli/args';
 import { main } from '../../scripts/cli/main';
-import { NOT_FOUND } from '../rotation.fixtures';
+import { NOT_FOUND, stack } from '../rotation.fixtures';
 import { START, noSleep, recordingOutput } from './cli.fixtures';
 
 const cloudformation = mockClient(CloudFormationClient);
@@ -21,9 +22,13 @@ const clients = jest.fn(() => ({
   apigateway: new APIGatewayClient({ region: 'eu-west-1' }),
   cloudfront: new CloudFrontClient({ region: 'eu-west-1' }),
   lambda: new LambdaClient({ region: 'eu-west-1' }),
+  s3: new S3Client({ region: 'eu-west-1' }),
+  sts: new STSClient({ region: 'eu-west-1' }),
 }));
 let output: ReturnType<typeof recordingOutput>;
-const run = (...argv: string[]) => main(argv, { output, clients, now: () => START, sleep: noSleep, nodeVersion: 'v24.9.0' });
+// The profiles the shared files define here: the tests read no ~/.aws of the machine they run on.
+const profiles = async () => ['default', 'ops'];
+const run = (...argv: string[]) => main(argv, { output, clients, now: () => START, sleep: noSleep, nodeVersion: 'v24.9.0', profiles });
 
 beforeEach(() => {
   [cloudformation, apigateway, lambda, sts].forEach((mock) => mock.reset());
@@ -103,8 +108,8 @@ describe('main, when the AWS profile has no credentials', () => {
   });
 
   it.each([
-    ['given with --profile', ['--profile', 'nonexistent'], undefined],
-    ['set in AWS_PROFILE', [], 'nonexistent'],
+    ['given with --profile', ['--profile', 'ops'], undefined],
+    ['set in AWS_PROFILE', [], 'ops'],
   ])('names the profile %s', async (_case, flags, environment) => {
     if (environment === undefined) delete process.env.AWS_PROFILE;
     else process.env.AWS_PROFILE = environment;
@@ -112,8 +117,37 @@ describe('main, when the AWS profile has no credentials', () => {
 
     await expect(run('status', '--stack-name', 'edge-api', ...flags)).resolves.toBe(2);
     expect(output.errors).toEqual([
-      'error: No AWS credentials were found for profile "nonexistent". Check that ~/.aws/config or ~/.aws/credentials defines it (aws configure --profile nonexistent), or pass another --profile.',
+      'error: No AWS credentials were found for profile "ops". Check that ~/.aws/config or ~/.aws/credentials defines it (aws configure --profile ops), or pass another --profile.',
     ]);
+  });
+});
+
+describe('main, given a profile that no shared file defines', () => {
+  // Before any client: the SDK would first warn in several lines when access keys are set too.
+  it.each([
+    ['--profile', ['--profile', 'nosuch'], {}],
+    ['AWS_PROFILE', [], { AWS_PROFILE: 'nosuch' }],
+  ])('refuses it, from %s, in one sentence with exit code 2, creating no client', async (from, flags, env) => {
+    const code = await main(['status', '--stack-name', 'edge-api', ...flags], { output, clients, now: () => START, sleep: noSleep, env: { AWS_ACCESS_KEY_ID: 'AKIA', AWS_SECRET_ACCESS_KEY: 'x', ...env }, profiles });
+
+    expect(code).toBe(2);
+    expect(output.errors).toEqual([
+      `error: The AWS profile "nosuch" (from ${from}) is defined in neither the shared config file (~/.aws/config) nor the credentials file (~/.aws/credentials): check its name (aws configure list-profiles), or create it with aws configure --profile nosuch.`,
+    ]);
+    expect(clients).not.toHaveBeenCalled();
+  });
+});
+
+describe('main, on an error of a command that only reads', () => {
+  it.each([
+    [['status', '--stack-name', 'edge-api'], 'Stack "edge-api" holds only a change set that was never executed (REVIEW_IN_PROGRESS). Execute or delete that change set first.'],
+    [['rotate', '--stack-name', 'edge-api'], 'Stack "edge-api" holds only a change set that was never executed (REVIEW_IN_PROGRESS). Nothing changed; execute or delete that change set first.'],
+  ])('%j says "Nothing changed" only where something could have', async (argv, message) => {
+    cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [stack({ StackStatus: 'REVIEW_IN_PROGRESS', Outputs: [] })] });
+
+    await run(...argv);
+
+    expect(output.errors).toEqual([`error: ${message}`]);
   });
 });
 

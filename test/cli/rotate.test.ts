@@ -174,6 +174,21 @@ describe('rotate --dry-run', () => {
     expect(cloudformation.commandCalls(UpdateStackCommand)).toHaveLength(0);
   });
 
+  it('aligns the columns on the longest resource type, AWS::CloudFormation::CustomResource among them', async () => {
+    cloudformation.on(DescribeChangeSetCommand).resolves({
+      Status: 'CREATE_COMPLETE',
+      Changes: [change('KeyGate', 'AWS::CloudFormation::CustomResource', 'Modify', 'False'), change('ApiKey', 'AWS::ApiGateway::ApiKey', 'Modify', 'True')],
+    });
+
+    await dryRun('edge-api', deps());
+
+    const rows = output.lines.filter((line) => line.startsWith('  Modify'));
+    expect(rows).toEqual([
+      '  Modify  KeyGate  AWS::CloudFormation::CustomResource  in place',
+      '  Modify  ApiKey   AWS::ApiGateway::ApiKey              replaced',
+    ]);
+  });
+
   it('deletes the change set even when it failed', async () => {
     cloudformation.on(DescribeChangeSetCommand).resolves({ Status: 'FAILED', StatusReason: 'Parameter validation failed' });
 

@@ -2,6 +2,8 @@ import { type ApiStage, APIGatewayClient, GetApiKeyCommand, GetUsagePlanCommand,
 import { CloudFormationClient, DescribeStackEventsCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudFrontClient, GetDistributionConfigCommand } from '@aws-sdk/client-cloudfront';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { S3Client } from '@aws-sdk/client-s3';
+import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { fingerprintOf as fingerprint } from '../../lambda/origin-key';
 import { main } from '../../scripts/cli/main';
@@ -237,6 +239,8 @@ describe('status, on the stages the usage plan names', () => {
       apigateway: new APIGatewayClient({ region: 'eu-west-1' }),
       cloudfront: new CloudFrontClient({ region: 'eu-west-1' }),
       lambda: new LambdaClient({ region: 'eu-west-1' }),
+      s3: new S3Client({ region: 'eu-west-1' }),
+      sts: new STSClient({ region: 'eu-west-1' }),
     });
 
     const exitCode = await main(['status', '--stack-name', 'edge-api'], { output, clients, now: () => NOW, sleep: noSleep, nodeVersion: 'v24.9.0' });
@@ -362,7 +366,7 @@ describe('status, on the template release a stack runs', () => {
     withRelease(version);
 
     await expect(status()).resolves.toMatchObject({ healthy: true, release: { stack: version ?? null, outdated: true } });
-    await expect(printed()).resolves.toContain(`this CLI carries ${carried.release}: upgrade with \`deploy --stack-name edge-api\`, which keeps the parameters and the key`);
+    await expect(printed()).resolves.toContain(`this CLI carries ${carried.release}: upgrade with \`deploy --stack-name edge-api\`, which keeps its parameters`);
   });
 
   it('says to upgrade the CLI when the stack runs a newer release', async () => {

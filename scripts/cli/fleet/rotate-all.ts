@@ -1,8 +1,9 @@
 // `rotate --all`, the emergency rotation: every stack of the fleet (select.ts) rotated now,
-// through the same rotation module as the Lambda, with bounded concurrency. Safe to run again:
-// with --since, a stack whose key is already newer is skipped, so a second run after an
-// interruption finishes the job without rotating anything twice. A busy or failed stack is
-// reported and skipped, and no rotation is followed past --timeout-minutes.
+// through the same rotation module as the Lambda, with bounded concurrency. First a plan, from
+// one read of each stack: what will rotate, and what is skipped (a key already as new as --since,
+// a busy stack) or cannot be (unread). A dry run stops there. Safe to run again: with --since, a
+// stack whose key is already newer is skipped, so a second run after an interruption finishes the
+// job without rotating anything twice. No rotation is followed past --timeout-minutes.
 import { StackBusyError } from '../../../lambda/errors';
 import { describeRotatableStack, rotateApiKey } from '../../../lambda/rotation';
 import { clientRequestTokenFor } from '../../../lambda/timestamp';
@@ -33,31 +34,68 @@ export interface FleetRotation extends Target {
   detail: string;
 }
 
-export interface RotateAllDependencies {
+export interface PlanDependencies {
   clientsFor: (target: Target) => RegionalClients;
   /** The Timestamp every rotation of this run gets. */
   timestamp: string;
   /** Stacks whose Timestamp is this or newer are skipped. */
   since?: string;
-  dryRun: boolean;
   concurrency: number;
+  gauge?: Gauge;
+}
+
+export interface RotateAllDependencies extends PlanDependencies {
   timeoutMs: number;
   now: () => Date;
   sleep: (milliseconds: number) => Promise<void>;
   output: Output;
-  gauge?: Gauge;
 }
 
-export async function rotateAll(found: Discovered[], deps: RotateAllDependencies): Promise<FleetRotation[]> {
-  const progress = new Progress(found.length, deps);
-  const nextStart = new Map<string, number>();
-  return mapPool(found, deps.concurrency, async (entry) => {
+/** A detail that the plan gives a stack skipped by --since: the summary counts them apart. */
+const NOT_OLDER = 'is not older than --since';
+
+/** Each stack as it is now: 'would rotate', skipped, or failed (unread); nothing is changed. */
+export async function planRotations(found: Discovered[], deps: PlanDependencies): Promise<FleetRotation[]> {
+  return mapPool(found, deps.concurrency, async (entry): Promise<FleetRotation> => {
     if (entry.unreachable !== undefined) {
       const { unreachable, ...target } = entry;
-      return progress.finish({ ...target, state: 'failed', detail: `not read: ${unreachable}` }, false);
+      return { ...target, state: 'failed', detail: `not read: ${unreachable}` };
     }
+    const done = (state: RotationState, detail: string): FleetRotation => ({ ...entry, state, detail });
+    try {
+      const { stack, previousTimestamp } = await describeRotatableStack(deps.clientsFor(entry).cloudformation, entry.stackId);
+      if (deps.since && previousTimestamp >= deps.since) return done('skipped', `key ${previousTimestamp} ${NOT_OLDER}`);
+      const status = stack.StackStatus ?? '';
+      if (status.endsWith('_IN_PROGRESS')) return done('skipped', `busy (${status}): not waited on; run again later`);
+      return done('would rotate', `Timestamp ${previousTimestamp} → ${deps.timestamp}`);
+    } catch (error) {
+      return done('failed', describeFailure(error).message);
+    }
+  }, deps.gauge);
+}
+
+/** The plan's counts up front: how many will rotate, how many --since skips, and the rest. */
+export function describePlan(plan: FleetRotation[], since: string | undefined): { rotating: number; notes: string[] } {
+  const rotating = plan.filter((r) => r.state === 'would rotate').length;
+  const already = plan.filter((r) => r.detail.endsWith(NOT_OLDER)).length;
+  const others = plan.length - rotating - already;
+  return {
+    rotating,
+    notes: [
+      ...(already > 0 ? [`${already} skipped, already rotated since ${since}`] : []),
+      ...(others > 0 ? [`${others} not rotated, busy or unread (see the table at the end)`] : []),
+    ],
+  };
+}
+
+/** Rotates what the plan says would rotate; every other entry is kept as the plan has it. */
+export async function rotateAll(plan: FleetRotation[], deps: RotateAllDependencies): Promise<FleetRotation[]> {
+  const progress = new Progress(plan.filter((r) => r.state === 'would rotate').length, deps);
+  const nextStart = new Map<string, number>();
+  return mapPool(plan, deps.concurrency, async (entry) => {
+    if (entry.state !== 'would rotate') return entry;
     let started = false;
-    const result = await rotateOne({ ...entry, state: 'skipped', detail: '' }, deps, async () => {
+    const result = await rotateOne(entry as FleetRotation & { stackId: string }, deps, async () => {
       // The next free start slot of this account.
       const now = deps.now().getTime();
       const slot = Math.max(now, nextStart.get(entry.account) ?? now);
@@ -70,16 +108,15 @@ export async function rotateAll(found: Discovered[], deps: RotateAllDependencies
   }, deps.gauge);
 }
 
-/** Every call names the stack by its stack ID: only the very stack selected is ever updated. */
+/**
+ * Every call names the stack by its stack ID: only the very stack selected is ever updated. The
+ * rotation module reads the stack again, and leaves one that a rotation as new has reached since
+ * the plan, or that is busy now.
+ */
 async function rotateOne(entry: FleetRotation & { stackId: string }, deps: RotateAllDependencies, beforeStart: () => Promise<void>): Promise<FleetRotation> {
   const { cloudformation } = deps.clientsFor(entry);
   const done = (state: RotationState, detail: string): FleetRotation => ({ ...entry, state, detail });
   try {
-    const { stack, previousTimestamp } = await describeRotatableStack(cloudformation, entry.stackId);
-    if (deps.since && previousTimestamp >= deps.since) return done('skipped', `key ${previousTimestamp} is not older than --since`);
-    const status = stack.StackStatus ?? '';
-    if (status.endsWith('_IN_PROGRESS')) return done('skipped', `busy (${status}): not waited on; run again later`);
-    if (deps.dryRun) return done('would rotate', `Timestamp ${previousTimestamp} → ${deps.timestamp}`);
     await beforeStart();
     const startedAt = deps.now();
     const clientRequestToken = clientRequestTokenFor(deps.timestamp);
@@ -93,7 +130,7 @@ async function rotateOne(entry: FleetRotation & { stackId: string }, deps: Rotat
         await deps.sleep(ms);
       },
     });
-    return result.succeeded ? done('rotated', `Timestamp ${previousTimestamp} → ${deps.timestamp}`) : done('failed', `${result.status}: ${result.failures.join(' ') || 'see its events'}`);
+    return result.succeeded ? done('rotated', entry.detail) : done('failed', `${result.status}: ${result.failures.join(' ') || 'see its events'}`);
   } catch (error) {
     if (error instanceof StackBusyError) return done('skipped', `busy: ${error.message}`);
     return done('failed', describeFailure(error).message);
@@ -102,11 +139,11 @@ async function rotateOne(entry: FleetRotation & { stackId: string }, deps: Rotat
 
 /** The live count: a line each time a stack starts or ends. */
 class Progress {
-  private readonly counts: Record<RotationState, number> = { rotated: 0, 'would rotate': 0, failed: 0, skipped: 0 };
+  private readonly counts: Record<Exclude<RotationState, 'would rotate'>, number> = { rotated: 0, failed: 0, skipped: 0 };
   private running = 0;
   private readonly started: number;
 
-  constructor(private readonly total: number, private readonly deps: Pick<RotateAllDependencies, 'now' | 'output' | 'dryRun'>) {
+  constructor(private readonly total: number, private readonly deps: Pick<RotateAllDependencies, 'now' | 'output'>) {
     this.started = deps.now().getTime();
   }
 
@@ -117,17 +154,15 @@ class Progress {
 
   finish(result: FleetRotation, started: boolean): FleetRotation {
     if (started) this.running -= 1;
-    this.counts[result.state] += 1;
+    this.counts[result.state as keyof Progress['counts']] += 1;
     this.print();
     return result;
   }
 
   private print(): void {
-    const { rotated, 'would rotate': wouldRotate, failed, skipped } = this.counts;
+    const { rotated, failed, skipped } = this.counts;
     const elapsed = Math.round((this.deps.now().getTime() - this.started) / 1000);
-    // A dry run starts nothing: it has nothing running, and nothing done.
-    const doing = this.deps.dryRun ? `would rotate ${wouldRotate}` : `done ${rotated}, running ${this.running}`;
-    this.deps.output.line(`[${rotated + wouldRotate + failed + skipped}/${this.total}] ${doing}, failed ${failed}, skipped ${skipped}, ${elapsed} s`);
+    this.deps.output.line(`[${rotated + failed + skipped}/${this.total}] done ${rotated}, running ${this.running}, failed ${failed}, skipped ${skipped}, ${elapsed} s`);
   }
 }
 

@@ -55,7 +55,7 @@ export async function collectFleetStatus(found: Discovered[], deps: FleetStatusD
       // events by name.
       return { ...entry, report: await collectStatus(entry.stack, { ...deps.clientsFor(entry), scheduleMap: deps.scheduleMap, release: deps.release, now: deps.now }) };
     } catch (error) {
-      return { ...entry, unreachable: describeFailure(error).message };
+      return { ...entry, unreachable: describeFailure(error, { readOnly: true }).message };
     }
   }, deps.gauge);
   return stacks.sort((a, b) => RANK[healthOf(a)] - RANK[healthOf(b)] || `${a.account} ${a.region} ${a.stack}`.localeCompare(`${b.account} ${b.region} ${b.stack}`));

@@ -22,15 +22,20 @@ import {
   UpdateStackInstancesCommand,
   UpdateStackSetCommand,
 } from '@aws-sdk/client-cloudformation';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { STSClient } from '@aws-sdk/client-sts';
 import { TIMESTAMP_PARAMETER } from '../../../lambda/rotation';
 import { timestampFrom } from '../../../lambda/timestamp';
 import { CAPABILITIES, checkDeployable } from '../deploy';
-import { StackSetBusyError, StackSetOperationFailedError, StackSetOriginChangeNotConfirmedError, UsageError } from '../errors';
+import { StackSetBusyError, StackSetOperationFailedError, StackSetOriginChangeNotConfirmedError, StackSetTemplateDowngradeError, UsageError } from '../errors';
 import { alignColumns } from '../fleet/table';
 import { mapPool } from '../fleet/pool';
 import { listStackInstances } from '../fleet/stack-set-fleet';
 import type { Target } from '../fleet/targets';
 import { type Output, paint } from '../output';
+import { compareReleases } from '../release';
+import { uploadTemplate } from '../template-url';
+import { parseTemplate } from '../../template';
 import { type ApiUrls, accountEntries, apiUrlFor, regionOf } from './api-urls';
 import { type InstanceResult, followOperation } from './operation';
 
@@ -47,10 +52,14 @@ export interface StackSetDeployRequest {
   /** Accounts per Region at once. */
   concurrency: number;
   changeOrigin: boolean;
+  /** The user's S3 bucket for the template (--template-bucket); otherwise deploy's own. */
+  templateBucket?: string;
 }
 
 export interface StackSetDeployDependencies {
   cloudformation: CloudFormationClient;
+  s3: S3Client;
+  sts: STSClient;
   templateBody: string;
   now: () => Date;
   sleep: (milliseconds: number) => Promise<void>;
@@ -65,14 +74,18 @@ const key = ({ account, region }: Target) => `${account}/${region}`;
 
 export async function deployStackSet(request: StackSetDeployRequest, deps: StackSetDeployDependencies): Promise<InstanceResult[]> {
   const { cloudformation, templateBody, output } = deps;
-  const declared: Record<string, any> = checkDeployable(templateBody, request.parameters).Parameters ?? {};
+  const template = checkDeployable(templateBody, request.parameters);
+  const declared: Record<string, any> = template.Parameters ?? {};
   const serviceManaged = request.organizationalUnits !== undefined;
   if (serviceManaged && accountEntries(request.apiUrls).length > 0) {
     throw new UsageError(`--api-urls names accounts (${accountEntries(request.apiUrls).join(', ')}), but with --ou the accounts come from the organizational units: give ApiURLs by Region, or deploy with --accounts.`, 'deploy');
   }
 
   const existing = await findStackSet(cloudformation, request.stackSetName);
-  if (existing) checkStackSet(existing, request.stackSetName, serviceManaged);
+  if (existing) {
+    checkStackSet(existing, request.stackSetName, serviceManaged);
+    checkStackSetRelease(existing, request.stackSetName, String(template.Outputs.TemplateVersion.Value));
+  }
   const previous = (name: string) => existing?.Parameters?.find((p) => p.ParameterKey === name)?.ParameterValue;
   const setApiUrl = request.parameters[API_URL] ?? previous(API_URL) ?? '';
   const desired = (instance: Target) => apiUrlFor(request.apiUrls, instance.account, instance.region) ?? setApiUrl;
@@ -110,6 +123,8 @@ export async function deployStackSet(request: StackSetDeployRequest, deps: Stack
     FailureToleranceCount: 0,
     ConcurrencyMode: 'SOFT_FAILURE_TOLERANCE',
   };
+  // Into a bucket in the StackSet's own Region, the one it is administered from; before the first change.
+  const templateUrl = await uploadTemplate(templateBody, await cloudformation.config.region(), request.templateBucket, deps);
   const results: InstanceResult[] = [];
   const anyFailed = () => results.some((r) => r.status !== 'SUCCEEDED');
   const run = async (action: string, start: () => Promise<{ OperationId?: string }>) => {
@@ -121,7 +136,7 @@ export async function deployStackSet(request: StackSetDeployRequest, deps: Stack
     output.line(`Creating StackSet ${request.stackSetName} (Timestamp ${timestamp}) …`);
     await cloudformation.send(new CreateStackSetCommand({
       StackSetName: request.stackSetName,
-      TemplateBody: templateBody,
+      TemplateURL: templateUrl,
       Parameters: parameters,
       Capabilities: CAPABILITIES,
       PermissionModel: serviceManaged ? 'SERVICE_MANAGED' : 'SELF_MANAGED',
@@ -130,7 +145,7 @@ export async function deployStackSet(request: StackSetDeployRequest, deps: Stack
   } else {
     output.line(`Updating StackSet ${request.stackSetName}: every instance gets this template and rotates its key (Timestamp ${timestamp}) …`);
     await run('update', () => cloudformation.send(new UpdateStackSetCommand({
-      StackSetName: request.stackSetName, TemplateBody: templateBody, Parameters: parameters, Capabilities: CAPABILITIES, OperationPreferences: preferences,
+      StackSetName: request.stackSetName, TemplateURL: templateUrl, Parameters: parameters, Capabilities: CAPABILITIES, OperationPreferences: preferences,
     })));
   }
 
@@ -205,6 +220,12 @@ function checkStackSet(stackSet: StackSet, name: string, serviceManaged: boolean
   if ((model === 'SERVICE_MANAGED') !== serviceManaged) {
     throw new UsageError(`StackSet "${name}" is ${model}: deploy it with ${model === 'SERVICE_MANAGED' ? '--ou' : '--accounts'}. Nothing changed.`, 'deploy');
   }
+}
+
+/** The set's current template (DescribeStackSet's TemplateBody) must be no newer than the one deploy carries; one without a TemplateVersion output is older. */
+function checkStackSetRelease(stackSet: StackSet, name: string, carried: string): void {
+  const release = parseTemplate(stackSet.TemplateBody ?? '')?.Outputs?.TemplateVersion?.Value;
+  if (release !== undefined && compareReleases(String(release), carried) > 0) throw new StackSetTemplateDowngradeError(name, String(release), carried);
 }
 
 /** The ApiURL an instance's stack has: its override, else the set's value. */

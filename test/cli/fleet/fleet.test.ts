@@ -2,6 +2,7 @@ import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { main } from '../../../scripts/cli/main';
@@ -18,6 +19,7 @@ import { START, noSleep, recordingOutput } from '../cli.fixtures';
 const cloudformation = mockClient(CloudFormationClient);
 const sts = mockClient(STSClient);
 const client = () => new CloudFormationClient({ region: 'eu-west-1' });
+const HERE_ENTRY = { account: '123456789012', region: 'eu-west-1' };
 const idOf = (name: string, region = 'eu-west-1', account = '123456789012') => `arn:aws:cloudformation:${region}:${account}:stack/${name}/1`;
 
 beforeEach(() => {
@@ -138,6 +140,15 @@ describe('collectFleetStatus', () => {
     expect(read).toMatchObject({ ...where, stack: 'a', unreachable: expect.stringMatching(/^Stack "a" does not exist/) });
   });
 
+  it('words a stack it cannot report on as status does, without "Nothing changed": it changes nothing', async () => {
+    cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [stack({ StackName: 'a', StackStatus: 'ROLLBACK_COMPLETE', Outputs: [] })] });
+    const clientsFor = () => ({ cloudformation: client(), apigateway: new APIGatewayClient({}), cloudfront: new CloudFrontClient({}) });
+
+    const [read] = await collectFleetStatus([{ ...HERE_ENTRY, stack: 'a', stackId: idOf('a') }], { clientsFor, scheduleMap: {}, release: '0.2.0', now: () => new Date(), concurrency: 2 });
+
+    expect(read.unreachable).toBe('Stack "a" failed to create (ROLLBACK_COMPLETE), and such a stack can only be deleted. Delete it (the delete command: delete --stack-name a), then deploy again.');
+  });
+
   it('passes on what discovery could not read, and reads nothing for it', async () => {
     const unread: Discovered = { account: '1', region: 'eu-west-1', stack: '', unreachable: 'Access denied.' };
     const clientsFor = jest.fn();
@@ -168,6 +179,8 @@ describe('a fleet command over a selection without a rotating stack', () => {
     apigateway: new APIGatewayClient({ region: 'eu-west-1' }),
     cloudfront: new CloudFrontClient({ region: 'eu-west-1' }),
     lambda: new LambdaClient({ region: 'eu-west-1' }),
+    s3: new S3Client({ region: 'eu-west-1' }),
+    sts: new STSClient({ region: 'eu-west-1' }),
   });
 
   it.each([

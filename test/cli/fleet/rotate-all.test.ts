@@ -5,7 +5,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { parseCommandLine } from '../../../scripts/cli/args';
 import { UsageError } from '../../../scripts/cli/errors';
 import type { Discovered } from '../../../scripts/cli/fleet/discovery';
-import { START_INTERVAL_MS, rotateAll, rotateAllExitCode } from '../../../scripts/cli/fleet/rotate-all';
+import { START_INTERVAL_MS, describePlan, planRotations, rotateAll, rotateAllExitCode } from '../../../scripts/cli/fleet/rotate-all';
 import type { Target } from '../../../scripts/cli/fleet/targets';
 import { PARAMETERS, stack } from '../../rotation.fixtures';
 import { START, recordingOutput } from '../cli.fixtures';
@@ -28,17 +28,18 @@ function fleet(stacks: Record<string, { status?: string; timestamp?: string }>, 
   cloudformation.on(DescribeStackEventsCommand).resolves({ StackEvents: [] });
 }
 
-/** `frozen`: sleeps do not move the clock, so each wait shows when its rotation was planned to start. */
-async function run({ frozen = false, stacks = found(['a']), ...options }: { since?: string; dryRun?: boolean; timeoutMs?: number; frozen?: boolean; stacks?: Discovered[] } = {}) {
+/** The plan, then its rotations as the CLI runs them; `frozen`: sleeps do not move the clock, so each wait shows when its rotation was planned to start. */
+async function run({ frozen = false, stacks = found(['a']), since, ...options }: { since?: string; timeoutMs?: number; frozen?: boolean; stacks?: Discovered[] } = {}) {
   let clock = START.getTime();
   const sleeps: number[] = [];
   const output = recordingOutput();
   const clientsFor = jest.fn((_: Target) => clients);
-  const results = await rotateAll(stacks, {
-    clientsFor, timestamp: TIMESTAMP, dryRun: false, concurrency: 4, timeoutMs: 3_600_000,
-    now: () => new Date(clock), sleep: async (ms) => { sleeps.push(ms); if (!frozen) clock += ms; }, output, ...options,
+  const planning = { clientsFor, timestamp: TIMESTAMP, since, concurrency: 4 };
+  const plan = await planRotations(stacks, planning);
+  const results = await rotateAll(plan, {
+    ...planning, timeoutMs: 3_600_000, now: () => new Date(clock), sleep: async (ms) => { sleeps.push(ms); if (!frozen) clock += ms; }, output, ...options,
   });
-  return { results, sleeps, output, clientsFor };
+  return { plan, results, sleeps, output, clientsFor };
 }
 
 beforeEach(() => cloudformation.reset());
@@ -101,13 +102,34 @@ describe('rotateAll', () => {
     expect(cloudformation.commandCalls(UpdateStackCommand)).toHaveLength(0);
   });
 
-  it('lists what would rotate with dryRun, and calls no UpdateStack', async () => {
+  it('plans what would rotate from one read of each stack, and changes nothing', async () => {
     fleet({ a: {} });
 
-    const { results } = await run({ dryRun: true });
+    const plan = await planRotations(found(['a']), { clientsFor: () => clients, timestamp: TIMESTAMP, concurrency: 4 });
 
-    expect(results).toMatchObject([{ state: 'would rotate', detail: `Timestamp 2026-10-01T00-00-00Z → ${TIMESTAMP}` }]);
+    expect(plan).toMatchObject([{ state: 'would rotate', detail: `Timestamp 2026-10-01T00-00-00Z → ${TIMESTAMP}` }]);
+    expect(cloudformation.commandCalls(DescribeStacksCommand)).toHaveLength(1);
     expect(cloudformation.commandCalls(UpdateStackCommand)).toHaveLength(0);
+  });
+
+  it('counts up front what will rotate, what --since skips as already rotated, and the rest', async () => {
+    fleet({ a: {}, b: { timestamp: '2026-11-22T09-00-00Z' }, c: { timestamp: '2026-11-22T09-30-00Z' }, d: { status: 'UPDATE_IN_PROGRESS' } });
+
+    const plan = await planRotations(found(['a', 'b', 'c', 'd']), { clientsFor: () => clients, timestamp: TIMESTAMP, since: '2026-11-22T08-00-00Z', concurrency: 4 });
+
+    expect(describePlan(plan, '2026-11-22T08-00-00Z')).toEqual({
+      rotating: 1,
+      notes: ['2 skipped, already rotated since 2026-11-22T08-00-00Z', '1 not rotated, busy or unread (see the table at the end)'],
+    });
+  });
+
+  it('prints a progress line only for the stacks it rotates', async () => {
+    fleet({ a: {}, b: { timestamp: '2026-11-22T09-00-00Z' } });
+    cloudformation.on(UpdateStackCommand).resolves({});
+
+    const { output } = await run({ stacks: found(['a', 'b']), since: '2026-11-22T08-00-00Z' });
+
+    expect(output.lines).toEqual([expect.stringMatching(/^\[0\/1\] done 0, running 1,/), expect.stringMatching(/^\[1\/1\] done 1, running 0, failed 0, skipped 0,/)]);
   });
 
   it('stops following a rotation after the timeout and reports it failed', async () => {

@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { main } from '../../../scripts/cli/main';
@@ -142,6 +143,8 @@ describe('rotate --all --stack-set on the command line', () => {
     apigateway: new APIGatewayClient({ region: 'eu-west-1' }),
     cloudfront: new CloudFrontClient({ region: 'eu-west-1' }),
     lambda: new LambdaClient({ region: 'eu-west-1' }),
+    s3: new S3Client({ region: 'eu-west-1' }),
+    sts: new STSClient({ region: 'eu-west-1' }),
   }));
   const run = async (...argv: string[]) => {
     const output = recordingOutput();
@@ -169,7 +172,7 @@ describe('rotate --all --stack-set on the command line', () => {
     expect(cloudformation.commandCalls(DescribeStacksCommand).filter((c) => c.args[0].input.StackName === undefined)).toHaveLength(0);
     const rows = output.lines.filter((line) => /^\d{12} /.test(line)).map((line) => line.split(/\s{2,}/).slice(0, 4));
     expect(rows.sort()).toEqual([[OTHER, 'us-east-1', 's2', 'rotated'], [HOME, 'eu-west-1', 's1', 'rotated']]);
-    expect(output.lines[0]).toBe('Rotating 2 stack(s) of StackSet edge-apis in 2 account and Region pair(s) to Timestamp 2026-11-22T10-00-00Z.');
+    expect(output.lines[0]).toBe('Rotating 2 of 2 stack(s) of StackSet edge-apis in 2 account and Region pair(s) to Timestamp 2026-11-22T10-00-00Z.');
   });
 
   it.each([
@@ -187,12 +190,25 @@ describe('rotate --all --stack-set on the command line', () => {
     expect(cloudformation.commandCalls(UpdateStackCommand)).toHaveLength(0);
   });
 
-  it('ends a dry run with what it would do', async () => {
+  it('prints for a dry run only the plan and what it would do: no progress, no --since', async () => {
     const { code, output } = await run('--stack-set', 'edge-apis', '--role-name', 'R', '--dry-run');
 
     expect(code).toBe(0);
-    expect(output.lines.at(-1)).toBe('Would rotate 2, 0 failed, 0 skipped: a dry run, so nothing changed.');
-    expect(output.lines).toContainEqual(expect.stringMatching(/^\[2\/2\] would rotate 2, failed 0, skipped 0, \d+ s$/));
+    expect(output.lines.filter((line) => line !== '').map((line) => line.split(/\s{2,}/).slice(0, 4))).toEqual([
+      ['ACCOUNT', 'REGION', 'STACK', 'RESULT'],
+      [HOME, 'eu-west-1', 's1', 'would rotate'],
+      [OTHER, 'us-east-1', 's2', 'would rotate'],
+      ['Would rotate 2, 0 failed, 0 skipped: a dry run, so nothing changed.'],
+    ]);
+    expect(cloudformation.commandCalls(UpdateStackCommand)).toHaveLength(0);
+  });
+
+  it('says up front how many it will rotate and how many --since skips as already rotated', async () => {
+    const { code, output } = await run('--stack-set', 'edge-apis', '--role-name', 'R', '--since', '2026-10-01T00-00-00Z');
+
+    expect(code).toBe(0);
+    expect(output.lines[0]).toBe('Rotating 0 of 2 stack(s) of StackSet edge-apis in 2 account and Region pair(s) to Timestamp 2026-11-22T10-00-00Z; 2 skipped, already rotated since 2026-10-01T00-00-00Z.');
+    expect(output.lines.some((line) => line.includes('--since') && line.startsWith('If this run'))).toBe(false);
     expect(cloudformation.commandCalls(UpdateStackCommand)).toHaveLength(0);
   });
 

@@ -10,15 +10,22 @@ import {
   UpdateStackInstancesCommand,
   UpdateStackSetCommand,
 } from '@aws-sdk/client-cloudformation';
+import { CreateBucketCommand, HeadBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { StackSetBusyError, StackSetOperationFailedError, StackSetOriginChangeNotConfirmedError, UsageError } from '../../../scripts/cli/errors';
+import { StackSetBusyError, StackSetOperationFailedError, StackSetOriginChangeNotConfirmedError, StackSetTemplateDowngradeError, TemplateBucketOwnedElsewhereError, UsageError } from '../../../scripts/cli/errors';
+import { describeFailure } from '../../../scripts/cli/failure';
 import { parseApiUrls } from '../../../scripts/cli/stack-set/api-urls';
 import { type StackSetDeployRequest, deployStackSet } from '../../../scripts/cli/stack-set/deploy-stack-set';
 import { POLL_INTERVAL_MS } from '../../../scripts/cli/stack-set/operation';
-import { deployTemplates } from '../../../scripts/template';
+import { deployTemplates, parseTemplate } from '../../../scripts/template';
 import { START, recordingOutput } from '../cli.fixtures';
 
 const cloudformation = mockClient(CloudFormationClient);
+const s3 = mockClient(S3Client);
+const sts = mockClient(STSClient);
+/** The administrator account's own template bucket, in the StackSet's Region. */
+const BUCKET = 'cloudfront-api-key-rotation-123456789012-us-east-1';
 const A = '111111111111';
 const B = '222222222222';
 const url = (id: string, region = 'eu-west-1') => `${id.padEnd(10, '0')}.execute-api.${region}.amazonaws.com/prod`;
@@ -35,7 +42,7 @@ function request(overrides: Partial<StackSetDeployRequest> = {}): StackSetDeploy
 async function run(given = request()) {
   const sleeps: number[] = [];
   const output = recordingOutput();
-  const deps = { cloudformation: new CloudFormationClient({ region: 'us-east-1' }), templateBody: deployTemplates().templateBody, now: () => START, sleep: async (ms: number) => { sleeps.push(ms); }, output };
+  const deps = { cloudformation: new CloudFormationClient({ region: 'us-east-1' }), s3: new S3Client({ region: 'us-east-1' }), sts: new STSClient({ region: 'us-east-1' }), templateBody: deployTemplates().templateBody, now: () => START, sleep: async (ms: number) => { sleeps.push(ms); }, output };
   const outcome: { results?: Awaited<ReturnType<typeof deployStackSet>>; error?: Error } = await deployStackSet(given, deps).then((results) => ({ results }), (error: Error) => ({ error }));
   return { ...outcome, sleeps, output };
 }
@@ -50,6 +57,11 @@ function operation(results: { Account: string; Region: string; Status: string; S
 
 beforeEach(() => {
   cloudformation.reset();
+  s3.reset();
+  sts.reset();
+  s3.onAnyCommand().resolves({});
+  sts.on(GetCallerIdentityCommand).resolves({ Account: '123456789012' });
+  s3.on(HeadBucketCommand).resolves({ BucketRegion: 'us-east-1' });
   cloudformation.on(CreateStackInstancesCommand).resolves({ OperationId: 'op-create' });
   cloudformation.on(UpdateStackSetCommand).resolves({ OperationId: 'op-update' });
   cloudformation.on(UpdateStackInstancesCommand).resolves({ OperationId: 'op-origin' });
@@ -65,6 +77,9 @@ describe('deployStackSet', () => {
     expect(results).toHaveLength(1);
     const created = cloudformation.commandCalls(CreateStackSetCommand)[0].args[0].input;
     expect(created).toMatchObject({ StackSetName: 'edge-apis', PermissionModel: 'SELF_MANAGED', Capabilities: ['CAPABILITY_IAM'] });
+    const { Key } = s3.commandCalls(PutObjectCommand)[0].args[0].input;
+    expect(created.TemplateURL).toBe(`https://${BUCKET}.s3.us-east-1.amazonaws.com/${Key}`);
+    expect(created).not.toHaveProperty('TemplateBody');
     expect(created.Parameters).toContainEqual({ ParameterKey: 'Timestamp', ParameterValue: '2026-11-22T10-00-00Z' });
     const instances = cloudformation.commandCalls(CreateStackInstancesCommand).map((c) => c.args[0].input);
     expect(instances).toMatchObject([{ Accounts: [A, B], Regions: ['eu-west-1'], ParameterOverrides: [{ ParameterKey: 'ApiURL', ParameterValue: '' }], OperationPreferences: { MaxConcurrentCount: 4, FailureToleranceCount: 0, ConcurrencyMode: 'SOFT_FAILURE_TOLERANCE' } }]);
@@ -81,10 +96,58 @@ describe('deployStackSet', () => {
 
     await run();
 
-    const parameters = cloudformation.commandCalls(UpdateStackSetCommand)[0].args[0].input.Parameters;
+    const updated = cloudformation.commandCalls(UpdateStackSetCommand)[0].args[0].input;
+    expect(updated.TemplateURL).toBe(`https://${BUCKET}.s3.us-east-1.amazonaws.com/${s3.commandCalls(PutObjectCommand)[0].args[0].input.Key}`);
+    expect(updated).not.toHaveProperty('TemplateBody');
+    const parameters = updated.Parameters;
     expect(parameters).toEqual(expect.arrayContaining([{ ParameterKey: 'Timestamp', ParameterValue: '2026-11-22T10-00-00Z' }]));
     expect(parameters).not.toContainEqual(expect.objectContaining({ ParameterKey: 'HealthCheckPath' }));
     expect(cloudformation.commandCalls(CreateStackInstancesCommand).map((c) => c.args[0].input)).toMatchObject([{ Accounts: [B], Regions: ['eu-west-1'], ParameterOverrides: [{ ParameterValue: url('b') }] }]);
+    expect(cloudformation.commandCalls(UpdateStackInstancesCommand)).toHaveLength(0);
+  });
+
+  it('refuses, with exit code 2 and before anything changes, a set whose template is newer than the one this CLI carries', async () => {
+    const carried = String(parseTemplate(deployTemplates().templateBody).Outputs.TemplateVersion.Value);
+    cloudformation.on(DescribeStackSetCommand).resolves({ StackSet: { ...STACK_SET, TemplateBody: 'Outputs:\n  TemplateVersion:\n    Value: "9.0.0"\n' } });
+    cloudformation.on(ListStackInstancesCommand).resolves({ Summaries: [] });
+
+    const { error } = await run();
+
+    expect(error).toBeInstanceOf(StackSetTemplateDowngradeError);
+    expect(describeFailure(error)).toEqual({
+      message: `StackSet "edge-apis" runs template 9.0.0, newer than this CLI's ${carried}: deploying would put the older template back on every instance. Upgrade the CLI first.`,
+      exitCode: 2,
+    });
+    expect([...cloudformation.commandCalls(UpdateStackSetCommand), ...cloudformation.commandCalls(CreateStackInstancesCommand), ...s3.commandCalls(PutObjectCommand)]).toHaveLength(0);
+  });
+
+  it.each([
+    ['the release it carries', () => deployTemplates().templateBody],
+    ['a template from before releases were recorded (no TemplateVersion output)', () => 'Resources: {}\n'],
+  ])('updates a set whose template is %s', async (_case, body) => {
+    cloudformation.on(DescribeStackSetCommand).resolves({ StackSet: { ...STACK_SET, TemplateBody: body() } });
+    cloudformation.on(ListStackInstancesCommand).resolves({ Summaries: [{ Account: A, Region: 'eu-west-1' }, { Account: B, Region: 'eu-west-1' }] });
+    cloudformation.on(DescribeStackInstanceCommand).resolves({ StackInstance: { ParameterOverrides: [] } });
+    operation([{ Account: A, Region: 'eu-west-1', Status: 'SUCCEEDED' }]);
+
+    await run(request({ apiUrls: parseApiUrls('{}', 'urls'), parameters: {} }));
+
+    expect(cloudformation.commandCalls(UpdateStackSetCommand)).toHaveLength(1);
+  });
+
+  it('creates and updates nothing when another account holds the name of its template bucket', async () => {
+    cloudformation.on(DescribeStackSetCommand).resolves({ StackSet: STACK_SET });
+    cloudformation.on(ListStackInstancesCommand).resolves({ Summaries: [{ Account: A, Region: 'eu-west-1' }] });
+    cloudformation.on(DescribeStackInstanceCommand).resolves({ StackInstance: { ParameterOverrides: [{ ParameterKey: 'ApiURL', ParameterValue: url('a') }] } });
+    s3.on(HeadBucketCommand).rejects(Object.assign(new Error('UnknownError'), { name: 'Unknown', $metadata: { httpStatusCode: 403 } }));
+    s3.on(CreateBucketCommand).rejects(Object.assign(new Error('The requested bucket name is not available.'), { name: 'BucketAlreadyExists' }));
+
+    const { error } = await run();
+
+    expect(error).toBeInstanceOf(TemplateBucketOwnedElsewhereError);
+    expect(error?.message).toContain('pass --template-bucket');
+    expect(cloudformation.commandCalls(UpdateStackSetCommand)).toHaveLength(0);
+    expect(cloudformation.commandCalls(CreateStackInstancesCommand)).toHaveLength(0);
     expect(cloudformation.commandCalls(UpdateStackInstancesCommand)).toHaveLength(0);
   });
 
