@@ -2,7 +2,14 @@
 // fleet. The stacks are spread over two accounts and three Regions as in
 // test/e2e/fleet.e2e.test.ts and read through an assumed role, as --accounts with --role-name
 // does. The commands run through the functions the CLI calls, with clients that count their calls.
-import { CloudFormationClient, CreateStackCommand, DeleteStackCommand, DescribeStackEventsCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import {
+  CloudFormationClient,
+  CreateStackCommand,
+  DeleteStackCommand,
+  DescribeStackEventsCommand,
+  DescribeStacksCommand,
+  waitUntilStackCreateComplete,
+} from '@aws-sdk/client-cloudformation';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { MiddlewareStack } from '@smithy/types';
 import { performance } from 'node:perf_hooks';
@@ -14,12 +21,12 @@ import { type Clients, createClients } from './cli/aws-clients';
 import { type ClientOptions, fleetClients } from './cli/fleet/clients';
 import type { Discovered } from './cli/fleet/discovery';
 import { Gauge, mapPool } from './cli/fleet/pool';
-import { rotateAll } from './cli/fleet/rotate-all';
+import { planRotations, rotateAll } from './cli/fleet/rotate-all';
 import { type FleetStackStatus, type RegionalClients, collectFleetStatus, healthOf } from './cli/fleet/status-all';
 import { selectFleet } from './cli/fleet/select';
 import type { Target } from './cli/fleet/targets';
 import { emulatorClientConfig } from './emulator/launch';
-import type { LocalAws } from './emulator/local-stack';
+import { type LocalAws, emulatorWaiter } from './emulator/local-stack';
 import { carriedTemplate, deployTemplates } from './template';
 
 /** Durations of an SDK client's calls, in milliseconds, by call name. */
@@ -204,15 +211,17 @@ export async function benchmarkFleet(aws: LocalAws): Promise<void> {
     let created = 0;
     for (const size of SIZES) {
       // What `deploy` sends with no options, the Timestamp alone; the fleet grows into the next size.
+      // CreateStack answers once the creation has started: each one is waited on, CREATE_CONCURRENCY at a time.
       const creating = performance.now();
-      await mapPool(fleet.slice(created, size), CREATE_CONCURRENCY, (stack) =>
-        cloudformationIn(stack).send(new CreateStackCommand({
+      await mapPool(fleet.slice(created, size), CREATE_CONCURRENCY, async (stack) => {
+        await cloudformationIn(stack).send(new CreateStackCommand({
           StackName: stack.stack,
           TemplateBody: templateBody,
           Parameters: [{ ParameterKey: TIMESTAMP_PARAMETER, ParameterValue: timestampFrom(new Date()) }],
           Capabilities: ['CAPABILITY_IAM'],
-        })),
-      );
+        }));
+        await waitUntilStackCreateComplete(emulatorWaiter(cloudformationIn(stack)), { StackName: stack.stack });
+      });
       console.log(`  set-up: ${size - created} more stacks created in ${((performance.now() - creating) / 1000).toFixed(2)} s (CreateStack, ${CREATE_CONCURRENCY} at once)`);
       created = size;
       // Timestamps have whole seconds: the rotation's must be newer than the new stacks' own.
@@ -236,12 +245,10 @@ export async function benchmarkFleet(aws: LocalAws): Promise<void> {
       }
       console.log(figures('status --all', size, statusRuns));
 
-      const rotation = await measure(DEFAULT_ROTATE_CONCURRENCY, (stacks, clientsFor, gauge) =>
-        rotateAll(stacks, {
-          clientsFor, timestamp: timestampFrom(new Date()), dryRun: false, concurrency: DEFAULT_ROTATE_CONCURRENCY, timeoutMs: ROTATION_TIMEOUT_MS,
-          now: () => new Date(), sleep: (ms) => sleep(ms), output: quiet, gauge,
-        }),
-      );
+      const rotation = await measure(DEFAULT_ROTATE_CONCURRENCY, async (stacks, clientsFor, gauge) => {
+        const planning = { clientsFor, timestamp: timestampFrom(new Date()), concurrency: DEFAULT_ROTATE_CONCURRENCY, gauge };
+        return rotateAll(await planRotations(stacks, planning), { ...planning, timeoutMs: ROTATION_TIMEOUT_MS, now: () => new Date(), sleep: (ms) => sleep(ms), output: quiet });
+      });
       const problems = await fleetProblems(fleet.slice(0, size), rotation.result, (stack) => (stack.state === 'rotated' ? undefined : `${stack.state}: ${stack.detail}`), cloudformationIn);
       if (problems.length > 0) {
         const rotated = rotation.result.filter((stack) => stack.state === 'rotated').length;

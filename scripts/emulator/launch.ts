@@ -1,9 +1,15 @@
 // Starts the local AWS emulator (moto's server with this project's extension, server.py) on
 // 127.0.0.1 at a free port, waits until it answers, and stops it again. The emulator also stops
 // by itself when this process ends in any way: it exits when its standard input closes.
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+// It runs in a process group of its own, with the functions' runners it starts (functions.py):
+// the group is killed when the emulator stops, however it stops, so no runner is left behind.
+// Its standard error (the functions' logs, tracebacks) goes to a log file, kept if it dies.
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { join } from 'node:path';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
 import { PROJECT_ROOT } from '../paths';
 
 export const EMULATOR_PYTHON = join(PROJECT_ROOT, '.tools', 'moto-venv', 'bin', 'python');
@@ -16,8 +22,20 @@ export class EmulatorStartError extends Error {
 export interface Emulator {
   /** `http://127.0.0.1:<port>`: pass it as the SDK clients' endpoint or AWS_ENDPOINT_URL. */
   endpoint: string;
+  /** The server's process ID, which is also its process group's. */
+  pid: number;
+  /** Its standard error: the functions' logs and any traceback. stop() deletes it; it is kept if the server dies. */
+  logFile: string;
+  /**
+   * Resolves if the server exits without stop() (killed, out of memory, crashed), with how it
+   * ended: "signal SIGKILL", "exit code 1". By then the rest of its group is killed and a line saying
+   * so, with the log file, is on standard error.
+   */
+  unexpectedExit: Promise<string>;
   stop(): Promise<void>;
 }
+
+type Server = ChildProcessByStdio<Writable, Readable, null>;
 
 /** SDK client settings for the emulator: its endpoint, a Region, and moto's dummy credentials. */
 export function emulatorClientConfig(endpoint: string) {
@@ -35,30 +53,51 @@ export interface EmulatorOptions {
 
 export async function startEmulator({ python = EMULATOR_PYTHON, timeoutMs = 30_000, executeApiUrl = '', node = process.execPath }: EmulatorOptions = {}): Promise<Emulator> {
   const env = { ...process.env, PYTHONUNBUFFERED: '1', LOCAL_EXECUTE_API_URL: executeApiUrl, EMULATOR_NODE: node };
-  const child = spawn(python, [SERVER], { stdio: 'pipe', env });
-  const killOnExit = () => child.kill('SIGKILL');
+  const logFile = join(mkdtempSync(join(tmpdir(), 'emulator-')), 'server.log');
+  const log = openSync(logFile, 'a');
+  // detached: the leader of a new process group, which the runners it starts join (and Ctrl-C in
+  // a terminal reaches this process alone, which then stops it).
+  const child = spawn(python, [SERVER], { stdio: ['pipe', 'pipe', log], env, detached: true }) as Server;
+  closeSync(log);
+  const killOnExit = () => killGroup(child);
   process.once('exit', killOnExit);
-  let stderr = '';
-  child.stderr.on('data', (chunk) => {
-    stderr = (stderr + chunk).slice(-4000);
-  });
+  const tail = () => readFileSync(logFile, 'utf8').slice(-4000);
+  const removeLog = () => rmSync(dirname(logFile), { recursive: true, force: true });
   try {
-    const endpoint = await readyLine(child, timeoutMs, () => stderr);
+    const endpoint = await readyLine(child, timeoutMs, tail);
+    let stopping = false;
+    const unexpectedExit = new Promise<string>((resolve) => {
+      child.once('exit', (code, signal) => {
+        if (stopping) return;
+        killGroup(child);
+        process.removeListener('exit', killOnExit);
+        const why = signal ? `signal ${signal}` : `exit code ${code}`;
+        process.stderr.write(`The emulator stopped unexpectedly (${why}). Its log: ${logFile}\n`);
+        resolve(why);
+      });
+    });
     return {
       endpoint,
+      pid: child.pid!,
+      logFile,
+      unexpectedExit,
       stop: async () => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        stopping = true;
         process.removeListener('exit', killOnExit);
         await stopChild(child);
+        removeLog();
       },
     };
   } catch (error) {
     process.removeListener('exit', killOnExit);
     await stopChild(child);
+    removeLog();
     throw error;
   }
 }
 
-function readyLine(child: ChildProcessWithoutNullStreams, timeoutMs: number, stderr: () => string): Promise<string> {
+function readyLine(child: Server, timeoutMs: number, stderr: () => string): Promise<string> {
   return new Promise((resolve, reject) => {
     let stdout = '';
     const timer = setTimeout(() => fail(`it did not answer within ${timeoutMs / 1000} s`), timeoutMs);
@@ -80,11 +119,24 @@ function readyLine(child: ChildProcessWithoutNullStreams, timeoutMs: number, std
   });
 }
 
-async function stopChild(child: ChildProcessWithoutNullStreams): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.stdin.end();
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
+/** SIGKILL to the server's process group: the server, if still running, and every runner it started. */
+function killGroup(child: Server): void {
+  try {
+    process.kill(-child.pid!, 'SIGKILL');
+  } catch {
+    // ESRCH: the group is empty already.
+  }
+}
+
+async function stopChild(child: Server): Promise<void> {
+  if (child.pid === undefined) return; // it never started: spawn failed
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = once(child, 'exit');
+    child.stdin.end();
+    const timer = setTimeout(() => killGroup(child), 5000);
+    await exited;
+    clearTimeout(timer);
+  }
+  // A runner the server could not kill (it was killed itself) must not outlive it.
+  killGroup(child);
 }

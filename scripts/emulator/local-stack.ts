@@ -4,8 +4,10 @@ import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudFrontClient, ListDistributionsCommand } from '@aws-sdk/client-cloudfront';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { request } from 'node:http';
 import { parseTemplate, readTemplate } from '../template';
@@ -19,6 +21,8 @@ export interface LocalClients {
   apigateway: APIGatewayClient;
   cloudfront: CloudFrontClient;
   lambda: LambdaClient;
+  s3: S3Client;
+  sts: STSClient;
 }
 
 export interface LocalAws extends LocalClients {
@@ -40,6 +44,8 @@ export function localClients(endpoint: string, region = 'us-east-1', credentials
     apigateway: new APIGatewayClient(config),
     cloudfront: new CloudFrontClient(config),
     lambda: new LambdaClient(config),
+    s3: new S3Client(config),
+    sts: new STSClient(config),
   };
 }
 
@@ -47,6 +53,15 @@ export function localClients(endpoint: string, region = 'us-east-1', credentials
 export function demoPets(): string {
   const method = parseTemplate(readTemplate()).Resources.DemoPetsGet.Properties;
   return method.Integration.IntegrationResponses[0].ResponseTemplates['application/json'];
+}
+
+/**
+ * Settings for the SDK's stack waiters (waitUntilStackCreateComplete and the like) on the emulator:
+ * as in AWS, CreateStack, UpdateStack and ExecuteChangeSet answer once the operation has started,
+ * but here it takes seconds, so a poll every 0.1 to 0.25 s rather than every 30 s or more.
+ */
+export function emulatorWaiter(client: CloudFormationClient, maxWaitTime = 120) {
+  return { client, maxWaitTime, minDelay: 0.1, maxDelay: 0.25 };
 }
 
 export async function stackOutput(cloudformation: CloudFormationClient, stackName: string, key: string): Promise<string> {
@@ -63,11 +78,15 @@ export async function startLocalAws(): Promise<LocalAws> {
   // The "API stage" first: the emulator sends the requests of the functions it runs there.
   const apiStage = await startApiStageStandIn(() => emulator.endpoint, demoPets());
   const standIns: StandIn[] = [apiStage];
-  const closeStandIns = () => Promise.all(standIns.map((standIn) => standIn.close()));
+  let closed: Promise<unknown> | undefined;
+  const closeStandIns = () => (closed ??= Promise.all(standIns.map((standIn) => standIn.close())));
   const emulator = await startEmulator({ executeApiUrl: apiStage.url, node }).catch(async (error) => {
     await closeStandIns();
     throw error;
   });
+  // An emulator that dies takes the stand-ins in front of it along (the launcher has killed its
+  // function runners and said so); stop() then has nothing left to close.
+  void emulator.unexpectedExit.then(closeStandIns);
   const clients = localClients(emulator.endpoint);
   const edges = new Map<string, StandIn>();
   const edgeOf = async (distributionId: string, cloudfront: CloudFrontClient) => {

@@ -1,7 +1,8 @@
 """Runs moto's server with this project's extension on 127.0.0.1 at a free port.
 
 Prints `ready http://127.0.0.1:<port>` once it answers, then serves until its standard input
-closes (the launcher ended or died) or it receives SIGTERM or SIGINT.
+closes (the launcher ended or died) or it receives SIGTERM or SIGINT; it then kills the functions'
+runners still running, and stops.
 """
 import signal
 import sys
@@ -22,6 +23,7 @@ def main() -> None:
     threading.Thread(target=lambda: (sys.stdin.read(), stop.set()), daemon=True).start()
     print(f"ready http://{host}:{port}", flush=True)
     stop.wait()
+    moto_extension.functions.stop_all()
     server.stop()
 
 

@@ -9,15 +9,18 @@ import {
   DescribeChangeSetCommand,
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
+  waitUntilStackCreateComplete,
+  waitUntilStackUpdateComplete,
 } from '@aws-sdk/client-cloudformation';
 import { GetDistributionConfigCommand } from '@aws-sdk/client-cloudfront';
 import { CreateHostedZoneCommand, ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { emulatorClientConfig } from '../../scripts/emulator/launch';
-import { type LocalAws, startLocalAws, stackOutput } from '../../scripts/emulator/local-stack';
-import { deployTemplates } from '../../scripts/template';
-import { deployStack } from './e2e.fixtures';
+import { type LocalAws, emulatorWaiter, startLocalAws, stackOutput } from '../../scripts/emulator/local-stack';
+import { collectStatus } from '../../scripts/cli/status';
+import { carriedTemplate, deployTemplates } from '../../scripts/template';
+import { deployStack, keyState } from './e2e.fixtures';
 
 jest.setTimeout(120_000);
 
@@ -76,6 +79,7 @@ describe('a stack made from the template before these options', () => {
       StackName: 'released', TemplateBody: before, Capabilities: ['CAPABILITY_IAM'],
       Parameters: [{ ParameterKey: 'Timestamp', ParameterValue: '2026-11-22' }, { ParameterKey: 'KeyGateTimeoutSeconds', ParameterValue: '0' }],
     }));
+    await waitUntilStackCreateComplete(emulatorWaiter(aws.cloudformation), { StackName: 'released' });
     const keyBefore = await stackOutput(aws.cloudformation, 'released', 'ApiKeyId');
     const { Stacks } = await aws.cloudformation.send(new DescribeStacksCommand({ StackName: 'released' }));
     const kept = (Stacks![0].Parameters ?? []).map(({ ParameterKey }) => ({ ParameterKey, UsePreviousValue: true }));
@@ -85,6 +89,7 @@ describe('a stack made from the template before these options', () => {
     }));
     const { Changes = [] } = await aws.cloudformation.send(new DescribeChangeSetCommand({ StackName: 'released', ChangeSetName: 'to-this-template' }));
     await aws.cloudformation.send(new ExecuteChangeSetCommand({ StackName: 'released', ChangeSetName: 'to-this-template' }));
+    await waitUntilStackUpdateComplete(emulatorWaiter(aws.cloudformation), { StackName: 'released' });
 
     const changed = Changes.map((c) => c.ResourceChange?.LogicalResourceId);
     expect(changed).toEqual(expect.arrayContaining(['Distribution', 'VerifierFunction']));
@@ -95,5 +100,26 @@ describe('a stack made from the template before these options', () => {
     expect(await stackOutput(aws.cloudformation, 'released', 'ApiKeyId')).toBe(keyBefore);
     const { enabled } = await aws.apigateway.send(new GetApiKeyCommand({ apiKey: keyBefore }));
     expect(enabled).toBe(true);
+  });
+});
+
+describe('upgrading a stack of release 0.1.0 with deploy', () => {
+  it('keeps the key, and status shows the outdated release before and the CLI\'s after', async () => {
+    await aws.cloudformation.send(new CreateStackCommand({
+      StackName: 'upgraded', TemplateBody: readFileSync(join(__dirname, 'fixtures', 'template-0.1.0.yaml'), 'utf8'), Capabilities: ['CAPABILITY_IAM'],
+      Parameters: [{ ParameterKey: 'Timestamp', ParameterValue: '2026-11-22' }],
+    }));
+    await waitUntilStackCreateComplete(emulatorWaiter(aws.cloudformation), { StackName: 'upgraded' });
+    const carried = carriedTemplate();
+    const status = () => collectStatus('upgraded', { ...aws, ...carried, now: () => new Date() });
+    const before = await keyState(aws, 'upgraded');
+    await expect(status()).resolves.toMatchObject({ release: { stack: null, outdated: true } });
+
+    await deployStack(aws, 'upgraded');
+
+    const after = await keyState(aws, 'upgraded');
+    expect([after.keyId, after.secretArn, after.planKeyIds]).toEqual([before.keyId, before.secretArn, before.planKeyIds]);
+    expect(after.header === after.keyValue).toBe(true); // compared, never printed
+    await expect(status()).resolves.toMatchObject({ healthy: true, release: { stack: carried.release, outdated: false, newer: false } });
   });
 });

@@ -3,7 +3,14 @@
 // found by what the template gives them, read through an assumed role in each account, and
 // reported worst first. moto serves another account to credentials from STS AssumeRole on a role
 // ARN in that account.
-import { CreateStackCommand, DescribeStackEventsCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import {
+  CreateStackCommand,
+  DescribeStackEventsCommand,
+  DescribeStacksCommand,
+  waitUntilStackCreateComplete,
+  waitUntilStackRollbackComplete,
+  waitUntilStackUpdateComplete,
+} from '@aws-sdk/client-cloudformation';
 import { GetDistributionConfigCommand, UpdateDistributionCommand } from '@aws-sdk/client-cloudfront';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { setTimeout } from 'node:timers/promises';
@@ -15,7 +22,7 @@ import { main } from '../../scripts/cli/main';
 import { deploy } from '../../scripts/cli/deploy';
 import { mapPool } from '../../scripts/cli/fleet/pool';
 import { emulatorClientConfig } from '../../scripts/emulator/launch';
-import { type LocalAws, localClients, startLocalAws, stackOutput } from '../../scripts/emulator/local-stack';
+import { type LocalAws, emulatorWaiter, localClients, startLocalAws, stackOutput } from '../../scripts/emulator/local-stack';
 import { deployTemplates, parseTemplate, readTemplate } from '../../scripts/template';
 import { recordingOutput } from '../cli/cli.fixtures';
 import { scheduledEvent } from './e2e.fixtures';
@@ -68,6 +75,7 @@ describe('status --all', () => {
     await deployIn(other('eu-west-1'), 'fleet-tampered', { ApiKeyRotationSchedule: 'Monthly' });
     // Not a rotating stack: another template entirely.
     await home('us-east-1').cloudformation.send(new CreateStackCommand({ StackName: 'unrelated', TemplateBody: '{"Resources":{"T":{"Type":"AWS::SNS::Topic","Properties":{"TopicName":"unrelated"}}}}' }));
+    await waitUntilStackCreateComplete(emulatorWaiter(home('us-east-1').cloudformation), { StackName: 'unrelated' });
     // A header changed outside the stack.
     const tampered = other('eu-west-1');
     const distributionId = await stackOutput(tampered.cloudformation, 'fleet-tampered', 'DistributionId');
@@ -77,6 +85,7 @@ describe('status --all', () => {
     // A rotation the API refused: stopped at the key gate and rolled back.
     await aws.apiStage.refuse({ newKeys: {} });
     await createHandler({ cloudformation: home('us-east-1').cloudformation, stackName: 'fleet-monthly', log: () => undefined, now: () => new Date() })(scheduledEvent(new Date().toISOString().replace(/\.\d{3}Z$/, 'Z')));
+    await waitUntilStackRollbackComplete(emulatorWaiter(home('us-east-1').cloudformation), { StackName: 'fleet-monthly' });
     // A rotation in progress: waiting at the key gate until the API accepts its new key, 5 s on.
     await aws.apiStage.refuse({ newKeys: { seconds: 5 } });
     const rotating = createHandler({ cloudformation: home('us-east-1').cloudformation, stackName: 'fleet-busy', log: () => undefined, now: () => new Date() })(scheduledEvent(new Date().toISOString().replace(/\.\d{3}Z$/, 'Z')));
@@ -84,20 +93,23 @@ describe('status --all', () => {
 
     const { code, lines } = await fleetStatus();
     await rotating;
+    await waitUntilStackUpdateComplete(emulatorWaiter(home('us-east-1').cloudformation), { StackName: 'fleet-busy' });
     await aws.apiStage.refuse(undefined);
 
     expect(code).toBe(1);
     expect(lines[0]).toBe('5 rotating stack(s) in 6 account and Region pair(s).');
     const rows = lines.slice(3, 8).map((line) => line.split(/\s{2,}/).slice(0, 4));
+    // Two days on, the busy stack's update has run longer than any rotation takes: stuck.
     expect(rows).toEqual([
       [OTHER, 'eu-west-1', 'fleet-tampered', 'CREATE_COMPLETE'],
       ['123456789012', 'eu-west-1', 'fleet-daily', 'CREATE_COMPLETE'],
+      ['123456789012', 'us-east-1', 'fleet-busy', 'UPDATE_IN_PROGRESS'],
       ['123456789012', 'us-east-1', 'fleet-monthly', 'UPDATE_ROLLBACK_COMPLETE'],
       [OTHER, 'us-west-2', 'fleet-other', 'CREATE_COMPLETE'],
-      ['123456789012', 'us-east-1', 'fleet-busy', 'UPDATE_IN_PROGRESS'],
     ]);
-    expect(lines[7]).toMatch(/ in progress /);
-    expect(lines).toContain('2 healthy, 3 unhealthy, 0 unreachable.');
+    expect(lines[5]).toMatch(/ in progress /);
+    expect(lines).toContain('1 healthy, 4 unhealthy, 0 unreachable.');
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}unhealthy 123456789012 us-east-1 fleet-busy: The stack has been UPDATE_IN_PROGRESS for 28\d\d minutes, longer than a rotation takes \(70: .*: it is stuck\./));
     expect(lines).toContainEqual(expect.stringMatching(/^ {2}unhealthy 123456789012 eu-west-1 fleet-daily: The active key is 2 days old, but the schedule rotates every 1 days/));
     expect(lines).toContainEqual(expect.stringMatching(/^ {2}unhealthy 123456789012 us-east-1 fleet-monthly: The stack is UPDATE_ROLLBACK_COMPLETE: its last update was rolled back/));
     expect(lines).toContainEqual(expect.stringMatching(/^ {2}unhealthy 111111111111 eu-west-1 fleet-tampered: CloudFront sends a different x-api-key than the active key/));
@@ -173,7 +185,8 @@ describe('rotate --all', () => {
       'us-west-2 fleet-other': 'skipped',
     });
     expect(second.lines).toContain('2 rotated, 0 failed, 3 skipped.');
-    expect(second.lines).toContainEqual(expect.stringMatching(/^\[5\/5\] done 2, running 0, failed 0, skipped 3, \d+ s$/));
+    expect(second.lines[0]).toMatch(/^Rotating 2 of 5 rotating stack\(s\) in 6 account and Region pair\(s\) to Timestamp \S+; 3 skipped, already rotated since \S+\.$/);
+    expect(second.lines).toContainEqual(expect.stringMatching(/^\[2\/2\] done 2, running 0, failed 0, skipped 0, \d+ s$/));
   });
 });
 
@@ -190,15 +203,17 @@ describe('stacks created at once', () => {
     const { cloudformation } = localClients(aws.emulator.endpoint, 'ap-northeast-1');
     const { templateBody } = deployTemplates();
     const names = Array.from({ length: STACKS }, (_, index) => `at-once-${index + 1}`);
-    // What `deploy` sends with no options, as the fleet benchmark creates its stacks.
-    await mapPool(names, AT_ONCE, (StackName) =>
-      cloudformation.send(new CreateStackCommand({
+    // What `deploy` sends with no options, as the fleet benchmark creates its stacks; each one
+    // waited on (a failed one is reported below), so that AT_ONCE are being created at a time.
+    await mapPool(names, AT_ONCE, async (StackName) => {
+      await cloudformation.send(new CreateStackCommand({
         StackName,
         TemplateBody: templateBody,
         Parameters: [{ ParameterKey: TIMESTAMP_PARAMETER, ParameterValue: timestampFrom(new Date()) }],
         Capabilities: ['CAPABILITY_IAM'],
-      })),
-    );
+      }));
+      await waitUntilStackCreateComplete(emulatorWaiter(cloudformation), { StackName }).catch(() => undefined);
+    });
 
     const created = await mapPool(names, AT_ONCE, async (StackName) => {
       const { Stacks } = await cloudformation.send(new DescribeStacksCommand({ StackName }));

@@ -2,7 +2,15 @@
 // in a Node process, the gate asks the "API stage" stand-in with the new key, and a FAILED answer
 // rolls the update back. Clients keep calling through the "CloudFront" stand-in meanwhile.
 import { GetApiKeysCommand } from '@aws-sdk/client-api-gateway';
-import { CreateStackCommand, DeleteStackCommand, DescribeStackEventsCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import {
+  CreateStackCommand,
+  DeleteStackCommand,
+  DescribeStackEventsCommand,
+  DescribeStacksCommand,
+  waitUntilStackCreateComplete,
+  waitUntilStackRollbackComplete,
+  waitUntilStackUpdateComplete,
+} from '@aws-sdk/client-cloudformation';
 import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { createHandler } from '../../lambda/handler';
@@ -13,7 +21,7 @@ import { collectStatus } from '../../scripts/cli/status';
 import { ClientsRefusedError } from '../../scripts/cli/through-cloudfront';
 import { carriedTemplate } from '../../scripts/template';
 import { emulatorClientConfig } from '../../scripts/emulator/launch';
-import { type LocalAws, get, localClients, stackOutput, startLocalAws, steadyTraffic } from '../../scripts/emulator/local-stack';
+import { type LocalAws, emulatorWaiter, get, localClients, stackOutput, startLocalAws, steadyTraffic } from '../../scripts/emulator/local-stack';
 import { recordingOutput } from '../cli/cli.fixtures';
 import { deployStack, keyState, operationEvents, scheduledEvent, stackStatusEvent, verifierWithNotices } from './e2e.fixtures';
 import { templateWithTripwire } from './tripwire.fixtures';
@@ -32,8 +40,11 @@ afterEach(() => aws.apiStage.refuse(undefined));
 
 afterAll(async () => aws?.stop());
 
-const rotate = (stackName: string, time: string) =>
-  createHandler({ cloudformation: aws.cloudformation, stackName, log: () => undefined, now: () => new Date(time) })(scheduledEvent(time));
+/** The scheduled handler, then the update it started, to its end as `until` (an SDK waiter) awaits it: UpdateStack answers once the update has started. */
+const rotate = async (stackName: string, time: string, until = waitUntilStackUpdateComplete) => {
+  await createHandler({ cloudformation: aws.cloudformation, stackName, log: () => undefined, now: () => new Date(time) })(scheduledEvent(time));
+  await until(emulatorWaiter(aws.cloudformation), { StackName: stackName });
+};
 const stackStatus = async (stackName: string) =>
   (await aws.cloudformation.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks![0].StackStatus;
 const keysNamed = async (name: string) => (await aws.apigateway.send(new GetApiKeysCommand({ nameQuery: name }))).items ?? [];
@@ -83,7 +94,7 @@ describe('a rotation through the key gate', () => {
     await aws.apiStage.refuse({ newKeys: {} });
     const traffic = await steadyTraffic(aws, 'refused');
 
-    await rotate('refused', '2026-11-23T11:00:00Z');
+    await rotate('refused', '2026-11-23T11:00:00Z', waitUntilStackRollbackComplete);
 
     const { sent, refused, refusals } = await traffic.stop();
     expect(await stackStatus('refused')).toBe('UPDATE_ROLLBACK_COMPLETE');
@@ -129,10 +140,11 @@ describe('the key gate never holds up', () => {
       Capabilities,
       Parameters: [{ ParameterKey: 'Timestamp', ParameterValue: '2026-11-22' }, { ParameterKey: 'KeyGateTimeoutSeconds', ParameterValue: '3' }],
     }));
+    await waitUntilStackCreateComplete(emulatorWaiter(aws.cloudformation), { StackName: 'tripped' });
     const before = await keyState(aws, 'tripped');
     await aws.apiStage.refuse({ keyId: before.keyId });
 
-    await rotate('tripped', '2026-11-23T10:00:00Z');
+    await rotate('tripped', '2026-11-23T10:00:00Z', waitUntilStackRollbackComplete);
 
     expect(await stackStatus('tripped')).toBe('UPDATE_ROLLBACK_COMPLETE');
     const events = await operationEvents(aws, 'tripped', 'rotate-2026-11-23T10-00-00Z');

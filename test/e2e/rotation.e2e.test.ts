@@ -2,10 +2,14 @@
 // stand-ins for API Gateway's stage and CloudFront: the real wire protocol, the real template.
 import { GetApiKeyCommand, NotFoundException } from '@aws-sdk/client-api-gateway';
 import {
+  CloudFormationClient,
   CreateStackCommand,
+  DescribeStackEventsCommand,
   DescribeStacksCommand,
   ListChangeSetsCommand,
   UpdateStackCommand,
+  waitUntilStackCreateComplete,
+  waitUntilStackUpdateComplete,
 } from '@aws-sdk/client-cloudformation';
 import { GetDistributionConfigCommand, UpdateDistributionCommand } from '@aws-sdk/client-cloudfront';
 import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -20,7 +24,7 @@ import { main as cli } from '../../scripts/cli/main';
 import { OriginChangeNotConfirmedError } from '../../scripts/cli/errors';
 import { dryRun } from '../../scripts/cli/rotate';
 import { emulatorClientConfig } from '../../scripts/emulator/launch';
-import { type LocalAws, get, stackOutput, startLocalAws } from '../../scripts/emulator/local-stack';
+import { type LocalAws, emulatorWaiter, get, stackOutput, startLocalAws } from '../../scripts/emulator/local-stack';
 import { recordingOutput } from '../cli/cli.fixtures';
 import { deployStack, keyState, scheduledEvent } from './e2e.fixtures';
 
@@ -29,8 +33,14 @@ jest.setTimeout(60_000);
 let aws: LocalAws;
 let secrets: SecretsManagerClient;
 const log = jest.fn();
-const rotateByHandler = (stackName: string, time: string) =>
-  createHandler({ cloudformation: aws.cloudformation, stackName, log, now: () => new Date(time) })(scheduledEvent(time));
+/** The scheduled handler, then the update it started, to its end: UpdateStack answers once the update has started. */
+const rotateByHandler = async (stackName: string, time: string) => {
+  const outcome = await createHandler({ cloudformation: aws.cloudformation, stackName, log, now: () => new Date(time) })(scheduledEvent(time));
+  await updated(stackName);
+  return outcome;
+};
+const created = (stackName: string) => waitUntilStackCreateComplete(emulatorWaiter(aws.cloudformation), { StackName: stackName });
+const updated = (stackName: string) => waitUntilStackUpdateComplete(emulatorWaiter(aws.cloudformation), { StackName: stackName });
 /** The CLI in-process; `now` is the CLI's clock (keys age in the emulator's real time). */
 const cliRun = async (argv: string[], now = new Date()) => {
   const output = recordingOutput();
@@ -76,6 +86,7 @@ describe('deploy refuses, changing nothing,', () => {
       }),
       Parameters: [{ ParameterKey: 'Timestamp', ParameterValue: '2026-11-22' }],
     }));
+    await created('someone-elses');
     const topicArn = await stackOutput(aws.cloudformation, 'someone-elses', 'TopicArn');
 
     await expect(deployStack(aws, 'someone-elses')).rejects.toBeInstanceOf(NotThisTemplateError);
@@ -204,7 +215,43 @@ describe('two rotations at once', () => {
     expect(older.result).toBe('superseded');
     await expect(newer).rejects.toBeInstanceOf(StackBusyError);
     await expect(first).resolves.toMatchObject({ result: 'started' });
+    await updated('concurrent');
     expect((await keyState(aws, 'concurrent')).keyName).toBe('CloudFront-2026-11-23T10-00-00Z');
+    await aws.apiStage.refuse(undefined);
+  });
+});
+
+describe('a rotation goes on after the call that starts it, as in CloudFormation', () => {
+  it('UpdateStack answers, and the handler reports the rotation started, while the update is still in progress', async () => {
+    await deployStack(aws, 'under-way', { KeyGateTimeoutSeconds: '30' });
+    const before = await keyState(aws, 'under-way');
+    // The key gate holds the update for 2 s, until the "API stage" accepts the new key.
+    await aws.apiStage.refuse({ newKeys: { seconds: 2 } });
+    const statusOf = async () => (await aws.cloudformation.send(new DescribeStacksCommand({ StackName: 'under-way' }))).Stacks![0].StackStatus;
+    // The handler's own client, which reads the stack's status the moment UpdateStack answers.
+    const cloudformation = new CloudFormationClient(emulatorClientConfig(aws.emulator.endpoint));
+    const whenAnswered: (string | undefined)[] = [];
+    cloudformation.middlewareStack.add((next, context) => async (args) => {
+      const result = await next(args);
+      if (context.commandName === 'UpdateStackCommand') whenAnswered.push(await statusOf());
+      return result;
+    }, { step: 'initialize' });
+
+    const outcome = await createHandler({ cloudformation, stackName: 'under-way', log, now: () => new Date('2026-11-23T10:00:30Z') })(scheduledEvent('2026-11-23T10:00:00Z'));
+    const returned = new Date();
+
+    expect(whenAnswered).toEqual(['UPDATE_IN_PROGRESS']);
+    expect(outcome).toMatchObject({ result: 'started', timestamp: '2026-11-23T10-00-00Z' });
+    expect(await statusOf()).toBe('UPDATE_IN_PROGRESS');
+    // Held at the key gate: CloudFront still sends the old key.
+    expect((await keyState(aws, 'under-way')).header).toBe(before.keyValue);
+    await updated('under-way');
+    const { StackEvents = [] } = await aws.cloudformation.send(new DescribeStackEventsCommand({ StackName: 'under-way' }));
+    const completed = StackEvents.find((e) => e.LogicalResourceId === 'under-way' && e.ResourceStatus === 'UPDATE_COMPLETE');
+    expect(completed!.Timestamp!.getTime()).toBeGreaterThan(returned.getTime());
+    const after = await keyState(aws, 'under-way');
+    expect(after.keyName).toBe('CloudFront-2026-11-23T10-00-00Z');
+    expect(after.header).toBe(after.keyValue);
     await aws.apiStage.refuse(undefined);
   });
 });
@@ -255,6 +302,7 @@ describe('a rotation by hand, as the console does it', () => {
       Parameters: Stacks![0].Parameters!.map((p) =>
         p.ParameterKey === 'Timestamp' ? { ParameterKey: 'Timestamp', ParameterValue: '2027-01-01' } : { ParameterKey: p.ParameterKey, UsePreviousValue: true }),
     }));
+    await updated('by-hand');
 
     const after = await keyState(aws, 'by-hand');
     expect(after.keyName).toBe('CloudFront-2027-01-01');
@@ -307,6 +355,7 @@ describe('the rotation module refuses, over the wire,', () => {
       StackName: 'unrelated',
       TemplateBody: JSON.stringify({ Resources: { Logs: { Type: 'AWS::Logs::LogGroup', Properties: {} } } }),
     }));
+    await created('unrelated');
 
     await expect(rotateApiKey(aws.cloudformation, { stackName: 'unrelated', timestamp: '2026-11-23T10-00-00Z', clientRequestToken: 'rotate-x', now: '2026-11-23T10-00-00Z' }))
       .rejects.toBeInstanceOf(NotThisTemplateError);
@@ -322,6 +371,7 @@ describe('the rotation module refuses, over the wire,', () => {
       }),
       Parameters: [{ ParameterKey: 'Timestamp', ParameterValue: '2026-11-22' }],
     }));
+    await created('lookalike');
     const topicBefore = await stackOutput(aws.cloudformation, 'lookalike', 'TopicArn');
 
     await expect(rotateApiKey(aws.cloudformation, { stackName: 'lookalike', timestamp: '2026-11-23T10-00-00Z', clientRequestToken: 'rotate-y', now: '2026-11-23T10-00-00Z' }))

@@ -2,12 +2,13 @@
 // may run an older Node): the scheduled rotation end to end, as the runtime would load it, and the
 // CLI. The key gate's code runs on Node 24 in every end-to-end test (startLocalAws): checked here
 // from the user agent of its AWS calls, as moto's request recorder stores them.
+import { waitUntilStackUpdateComplete } from '@aws-sdk/client-cloudformation';
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { type LocalAws, startLocalAws } from '../../scripts/emulator/local-stack';
+import { type LocalAws, emulatorWaiter, startLocalAws } from '../../scripts/emulator/local-stack';
 import { NODE24 } from '../../scripts/node24';
 import { parseTemplate, readTemplate } from '../../scripts/template';
 import { deployStack, keyState, scheduledEvent } from './e2e.fixtures';
@@ -76,6 +77,7 @@ it("rotates through the template's built rotation code, run on Node 24 as the ru
   const [version, log] = stdout.trim().split('\n');
   expect(version).toMatch(/^v24\./);
   expect(JSON.parse(log)).toMatchObject({ stack: 'on-node24', timestamp: '2026-11-23T10-00-00Z', result: 'started' });
+  await waitUntilStackUpdateComplete(emulatorWaiter(aws.cloudformation), { StackName: 'on-node24' });
   const after = await keyState(aws, 'on-node24');
   expect(after.keyId).not.toBe(before.keyId);
   expect(after.keyName).toBe('CloudFront-2026-11-23T10-00-00Z');

@@ -5,12 +5,12 @@
 // policy simulator in test/iam-simulator.test.ts.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CreateStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CreateStackCommand, DescribeStacksCommand, waitUntilStackUpdateComplete } from '@aws-sdk/client-cloudformation';
 import { GetFunctionConfigurationCommand, InvokeCommand } from '@aws-sdk/client-lambda';
 import { DescribeStackResourceCommand } from '@aws-sdk/client-cloudformation';
 import { deleteStack } from '../../scripts/cli/delete';
 import { deploy } from '../../scripts/cli/deploy';
-import { type LocalAws, startLocalAws } from '../../scripts/emulator/local-stack';
+import { type LocalAws, emulatorWaiter, startLocalAws } from '../../scripts/emulator/local-stack';
 import { deployTemplates } from '../../scripts/template';
 import { recordingOutput } from '../cli/cli.fixtures';
 import { keyState, scheduledEvent } from './e2e.fixtures';
@@ -64,6 +64,7 @@ describe('deploy --service-role', () => {
     const answer = await aws.lambda.send(new InvokeCommand({ FunctionName: StackResourceDetail!.PhysicalResourceId, Payload: JSON.stringify(scheduledEvent(time)) }));
     expect(answer.FunctionError).toBeUndefined();
     expect(JSON.parse(new TextDecoder().decode(answer.Payload))).toMatchObject({ result: 'started' });
+    await waitUntilStackUpdateComplete(emulatorWaiter(aws.cloudformation), { StackName: 'svc-move' });
 
     const after = await describeStack('svc-move');
     expect([after.StackStatus, after.RoleARN]).toEqual(['UPDATE_COMPLETE', role]);

@@ -5,7 +5,7 @@
 // the second account to credentials from STS AssumeRole; the project's extension
 // (stack_sets.py) makes StackSet operations reach the instances' stacks.
 import { APIGatewayClient, CreateDeploymentCommand, CreateRestApiCommand, GetResourcesCommand, PutIntegrationCommand, PutMethodCommand } from '@aws-sdk/client-api-gateway';
-import { CloudFormationClient, DescribeStacksCommand, ListStackInstancesCommand, type Stack } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, DescribeStacksCommand, ListStackInstancesCommand, type Stack, waitUntilStackUpdateComplete } from '@aws-sdk/client-cloudformation';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +15,7 @@ import { createClients } from '../../scripts/cli/aws-clients';
 import { main } from '../../scripts/cli/main';
 import { deploy } from '../../scripts/cli/deploy';
 import { emulatorClientConfig } from '../../scripts/emulator/launch';
-import { type LocalAws, startLocalAws } from '../../scripts/emulator/local-stack';
+import { type LocalAws, emulatorWaiter, startLocalAws } from '../../scripts/emulator/local-stack';
 import { deployTemplates } from '../../scripts/template';
 import { recordingOutput } from '../cli/cli.fixtures';
 import { scheduledEvent } from './e2e.fixtures';
@@ -135,7 +135,9 @@ describe('deploy --stack-set', () => {
     const [, rotatedStack] = Object.entries(await instanceStacks()).find(([where]) => where === `${OTHER}/eu-west-1`)!;
     await new Promise((resolve) => setTimeout(resolve, 1100));
     const ownTime = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-    await createHandler({ cloudformation: new CloudFormationClient(config(OTHER, 'eu-west-1')), stackName: rotatedStack.StackName!, log: () => undefined, now: () => new Date() })(scheduledEvent(ownTime));
+    const instance = new CloudFormationClient(config(OTHER, 'eu-west-1'));
+    await createHandler({ cloudformation: instance, stackName: rotatedStack.StackName!, log: () => undefined, now: () => new Date() })(scheduledEvent(ownTime));
+    await waitUntilStackUpdateComplete(emulatorWaiter(instance), { StackName: rotatedStack.StackName! });
     const before = await instanceStacks();
     expect(parameter(before[`${OTHER}/eu-west-1`], 'Timestamp')! > firstTimestamp).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 1100));
@@ -242,7 +244,9 @@ describe('status --all and rotate --all with --stack-set', () => {
     const { code, lines, errors } = await cli(...argv);
 
     expect(code).toBe(2);
-    expect(errors).toEqual([`error: StackSet "edge-apis" has instances in account(s) ${OTHER}, but these credentials are of account ${HOME}. Nothing changed; pass --role-name with the role to assume in each account (for a StackSet, usually AWSCloudFormationStackSetExecutionRole).`]);
+    // A read-only command does not say "Nothing changed": it could not have changed anything.
+    const remedy = `${argv[0] === 'status' ? 'P' : 'Nothing changed; p'}ass --role-name with the role to assume in each account (for a StackSet, usually AWSCloudFormationStackSetExecutionRole).`;
+    expect(errors).toEqual([`error: StackSet "edge-apis" has instances in account(s) ${OTHER}, but these credentials are of account ${HOME}. ${remedy}`]);
     expect(lines).toEqual([]);
     expect(await changedSince(before)).toEqual([]);
   });

@@ -6,15 +6,17 @@ functions' inline code run by functions.py), Secrets Manager dynamic references
 (dynamic_references.py), Lambda's Invoke for Node.js functions (functions.py), stack operations
 that replace, update and roll back each resource as CloudFormation does (engine.py), StackSet
 operations that reach their instances' stacks (stack_sets.py), moto models that reject valid
-properties (moto_fixes.py), and where each REST API lives, for the "API stage" stand-in
-(execute_api.py).
+properties (moto_fixes.py), where each REST API lives, for the "API stage" stand-in
+(execute_api.py), and S3's bucket owner condition, which deploy's template bucket relies on
+(bucket_owner_condition.py).
 Import it before the first stack operation: moto lists resource types once, on first use.
 """
 # Importing resources and custom_resources registers their resource types.
-from . import custom_resources, engine, execute_api, functions, moto_fixes, resources, stack_sets  # noqa: F401
+from . import bucket_owner_condition, custom_resources, engine, execute_api, functions, moto_fixes, resources, stack_sets  # noqa: F401
 
 engine.install()
 execute_api.install()
 functions.install()
 moto_fixes.install()
 stack_sets.install()
+bucket_owner_condition.install()

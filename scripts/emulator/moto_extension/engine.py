@@ -13,14 +13,27 @@ was created and ends in ROLLBACK_COMPLETE; a failed update gives the resources u
 their previous properties back, points replaced resources at their old physical resources again,
 deletes the new physical resources in UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS, and ends in
 UPDATE_ROLLBACK_COMPLETE with the previous template and parameters. The stack's status moves
-through the *_IN_PROGRESS states on the way, and an update is refused while one is in progress.
+through the *_IN_PROGRESS states on the way, and an update is refused while one is in progress,
+after a failed creation, and once the stack is deleted (refuse_update). An error that is no
+resource's (internal_failure) rolls the operation back too, with the error as the reason.
+
+CreateStack, UpdateStack and ExecuteChangeSet answer once the operation has started, as in AWS
+(CloudFormation API Reference, CreateStack: "After the call completes successfully, the stack
+creation starts. You can check the status of the stack through the DescribeStacks operation";
+UpdateStack: "... the stack update starts"; ExecuteChangeSet: "After the call successfully
+completes, CloudFormation starts updating the stack"). The call itself checks what it is given and
+refuses with its error (a busy stack, no updates, an existing name, a bad template or parameter),
+sets the stack *_IN_PROGRESS with its "User Initiated" event, and answers; the resources, custom
+resources and any rollback follow on a thread of their own (_in_background).
 """
 import contextlib
 import contextvars
 import copy
 import json
 import re
+import sys
 import threading
+import traceback
 
 from moto.cloudformation import models as cfn_models
 from moto.cloudformation import parsing
@@ -36,6 +49,9 @@ REPLACING = "Requested update requires the creation of a new physical resource; 
 
 _token = contextvars.ContextVar("client_request_token", default=None)
 _updating = contextvars.ContextVar("updating", default=False)
+# Set while CreateStack, UpdateStack or ExecuteChangeSet is answered; unset inside a StackSet
+# operation, which runs its stacks' operations itself and ends when they have ended.
+_asynchronous = contextvars.ContextVar("asynchronous", default=False)
 # CloudFormation's actions take turns. moto's server answers each request on a thread of its own,
 # and moto is "not known to be thread safe" (getmoto/moto#5881): its models loop over dicts that
 # another stack's operation adds to meanwhile, and "RuntimeError: dictionary changed size during
@@ -161,6 +177,16 @@ def reason_of(error: Exception) -> str:
     return getattr(error, "message", None) or str(error) or type(error).__name__
 
 
+def internal_failure(error: Exception) -> str:
+    """The status reason of an error that is no resource's: a bug of the emulator's or moto's, or
+    input that CloudFormation would have refused (CreateStack with TemplateBody "{}" is refused by
+    CloudFormation with "Template format error: At least one Resources member must be defined.";
+    moto's engine raises KeyError 'Resources'). CloudFormation reports its own errors as "Internal
+    Failure"; its traceback goes to the emulator's standard error, the launcher's log file."""
+    traceback.print_exception(error, file=sys.stderr)
+    return f"Internal Failure: {type(error).__name__}: {error}"
+
+
 # --- events -----------------------------------------------------------------------------------
 def _stack(resources_map):
     backend = cfn_models.cloudformation_backends[resources_map._account_id][resources_map._region_name]
@@ -200,13 +226,17 @@ def _keeping_capabilities(original):
     return handler
 
 
-def _with_request_token(original):
+def _starting_operation(original):
+    """CreateStack, UpdateStack and ExecuteChangeSet: the operation's events carry the request's
+    ClientRequestToken, and the operation goes on after the answer (_in_background)."""
+
     def handler(self, *args, **kwargs):
-        reset = _token.set(self._get_param("ClientRequestToken"))
+        token, asynchronous = _token.set(self._get_param("ClientRequestToken")), _asynchronous.set(True)
         try:
             return original(self, *args, **kwargs)
         finally:
-            _token.reset(reset)
+            _asynchronous.reset(asynchronous)
+            _token.reset(token)
 
     return handler
 
@@ -217,6 +247,34 @@ def _taking_turns(original):
             return original(self)
 
     return call_action
+
+
+def _in_background(work, stack, failed_status: str) -> None:
+    """The rest of a stack operation, once the call that started it has been checked: on a thread
+    of its own with the request's context (its ClientRequestToken), taking its turn when the call,
+    which holds it, has answered. Inside a StackSet operation, at once.
+
+    A safety net: the operation fails its resources' and its own errors by rolling back, but an
+    error that escapes even that (a rollback's) ends it in `failed_status` (ROLLBACK_FAILED,
+    UPDATE_ROLLBACK_FAILED) with the error as the reason, rather than leaving the stack
+    *_IN_PROGRESS for ever; the traceback goes to the emulator's log."""
+
+    def guarded():
+        try:
+            work()
+        except Exception as error:  # noqa: BLE001 - see above
+            stack.status = failed_status
+            stack._add_stack_event(failed_status, resource_status_reason=internal_failure(error))
+
+    if not _asynchronous.get():
+        guarded()
+        return
+
+    def run():
+        with _turn:
+            guarded()
+
+    threading.Thread(target=contextvars.copy_context().run, args=(run,), daemon=True).start()
 
 
 @contextlib.contextmanager
@@ -270,14 +328,21 @@ def _changes(old_map, logical_id, resource_json, resources_map):
     return "Modify", "Conditional" if dynamic else "True"
 
 
-def plan(resource_map, template: dict, parameters: dict) -> list:
-    """What updating the stack to `template` and `parameters` would do, without doing it."""
+def _preview(resource_map, template: dict, parameters: dict):
+    """A resource map of the stack with `template` and `parameters`, loaded: a template or
+    parameter error raises here, before anything changes."""
     preview = parsing.ResourceMap(
         resource_map.stack_id, resource_map["AWS::StackName"], parameters, resource_map.tags,
         region_name=resource_map._region_name, account_id=resource_map._account_id,
         template=template, cross_stack_resources=resource_map.cross_stack_resources,
     )
     preview.load()
+    return preview
+
+
+def plan(resource_map, template: dict, parameters: dict) -> list:
+    """What updating the stack to `template` and `parameters` would do, without doing it."""
+    preview = _preview(resource_map, template, parameters)
     resources = template.get("Resources", {})
     for logical_id in resources:
         live = _live(resource_map, logical_id)
@@ -306,6 +371,10 @@ def update(self, template, parameters=None):
     """ResourceMap.update: create, replace or update in dependency order, then clean up. On a
     failure, raises ResourceFailed with `self._undo` holding what roll_back needs."""
     old_resources = self._resource_json_map
+    # What a rollback undoes, in the order it was done: ("added", ID, new resource, JSON),
+    # ("replaced", ID, old resource, new resource, new JSON), ("updated", ID, type, old properties).
+    # Set first: an update that fails before its first step must not undo the previous update's.
+    self._undo = undo = []
     self._template = template
     if parameters:
         self.input_parameters = parameters
@@ -316,9 +385,6 @@ def update(self, template, parameters=None):
     self._resource_json_map = resources
 
     cleanup = []  # (logical ID, resource, resource JSON), deleted after everything else
-    # What a rollback undoes, in the order it was done: ("added", ID, new resource, JSON),
-    # ("replaced", ID, old resource, new resource, new JSON), ("updated", ID, type, old properties).
-    self._undo = undo = []
     reset = _updating.set(True)
     try:
         for logical_id in dependency_order(resources):
@@ -433,35 +499,65 @@ def roll_back(self, old_template, old_parameters, old_resources) -> bool:
     return all([_delete(self, logical_id, resource, resource_json) for logical_id, resource, resource_json in new_physical])
 
 
+def refuse_update(stack) -> None:
+    """CloudFormation refuses to update a stack that is busy (*_IN_PROGRESS), one whose creation
+    failed (ROLLBACK_COMPLETE: User Guide, "Stack status codes", such a stack can only be deleted)
+    and a deleted one, reached by its stack ID (DELETE_COMPLETE), with this wording (aws-facts.md:
+    "the same wording for other non-updatable states"; the rotation module recognises a busy stack
+    by it). moto refused ROLLBACK_COMPLETE alone, and only after "No updates are to be performed.",
+    and updated a deleted stack, which a StackSet update then brought back UPDATE_IN_PROGRESS."""
+    if stack.status.endswith("_IN_PROGRESS") or stack.status in ("ROLLBACK_COMPLETE", "DELETE_COMPLETE"):
+        raise ValidationError(message=f"Stack:{stack.stack_id} is in {stack.status} state and can not be updated.")
+
+
+def _refusing_first(original):
+    """CloudFormationResponse._validate_different_update, which UpdateStack calls before it checks
+    the stack's state: the state is checked first, as CloudFormation answers a stack it cannot
+    update with refuse_update's message even when nothing would change."""
+
+    def validate_different_update(self, incoming_params, stack_body, old_stack):
+        refuse_update(old_stack)
+        original(self, incoming_params, stack_body, old_stack)
+
+    return validate_different_update
+
+
 def stack_update(self, template, role_arn=None, parameters=None, tags=None):
-    """Stack.update: the update's statuses and events, and its rollback when a resource fails."""
-    if self.status.endswith("_IN_PROGRESS"):
-        # CloudFormation's wording (aws-facts.md): the rotation module recognises a busy stack by it.
-        raise ValidationError(message=f"Stack:{self.stack_id} is in {self.status} state and can not be updated.")
+    """Stack.update: the update's statuses and events, and its rollback when a resource fails.
+    Refused, changing nothing, when the stack cannot be updated (refuse_update) or the template
+    or parameters are wrong."""
+    refuse_update(self)
     resource_map = self.resource_map
+    template_dict = self.parse_template(template)
+    _preview(resource_map, template_dict, parameters or resource_map.input_parameters)
     before = (self.template, self.template_dict, self.parameters, resource_map._template, resource_map.input_parameters, resource_map._resource_json_map)
     self.outputs  # noqa: B018 - evaluates moto's lazy outputs now: they show the old values until the update ends
     self.status = "UPDATE_IN_PROGRESS"
     self._add_stack_event("UPDATE_IN_PROGRESS", resource_status_reason="User Initiated")
-    self.template = template
-    self._parse_template()
-    try:
-        resource_map.update(self.template_dict, parameters)
-    except ResourceFailed as failure:
-        _set_status(resource_map, "UPDATE_ROLLBACK_IN_PROGRESS", f"The following resource(s) failed to update: [{failure.logical_id}].")
-        self.template, self.template_dict, self.parameters = before[:3]
-        cleaned = roll_back(resource_map, *before[3:])
+    self.template, self.template_dict = template, template_dict
+
+    def update_resources():
+        try:
+            resource_map.update(self.template_dict, parameters)
+        except Exception as failure:  # noqa: BLE001 - a resource's failure, or an internal one: both roll back
+            reason = (f"The following resource(s) failed to update: [{failure.logical_id}]."
+                      if isinstance(failure, ResourceFailed) else internal_failure(failure))
+            _set_status(resource_map, "UPDATE_ROLLBACK_IN_PROGRESS", reason)
+            self.template, self.template_dict, self.parameters = before[:3]
+            cleaned = roll_back(resource_map, *before[3:])
+            self.output_map = self._create_output_map()
+            _set_status(resource_map, "UPDATE_ROLLBACK_COMPLETE" if cleaned else "UPDATE_ROLLBACK_FAILED")
+            return
         self.output_map = self._create_output_map()
-        _set_status(resource_map, "UPDATE_ROLLBACK_COMPLETE" if cleaned else "UPDATE_ROLLBACK_FAILED")
-        return
-    self.output_map = self._create_output_map()
-    # An update without RoleARN keeps the stack's service role (UpdateStack, "RoleARN").
-    self.role_arn = role_arn or self.role_arn
-    if parameters:
-        self.parameters = parameters
-    if tags is not None:
-        self.tags = tags
-    _set_status(resource_map, "UPDATE_COMPLETE")
+        # An update without RoleARN keeps the stack's service role (UpdateStack, "RoleARN").
+        self.role_arn = role_arn or self.role_arn
+        if parameters:
+            self.parameters = parameters
+        if tags is not None:
+            self.tags = tags
+        _set_status(resource_map, "UPDATE_COMPLETE")
+
+    _in_background(update_resources, self, "UPDATE_ROLLBACK_FAILED")
 
 
 def _outputs(original):
@@ -470,7 +566,9 @@ def _outputs(original):
     otherwise create resources from the request's thread, out of order."""
 
     def outputs(self):
-        return None if self.status in ("CREATE_IN_PROGRESS", "ROLLBACK_IN_PROGRESS", "ROLLBACK_COMPLETE", "ROLLBACK_FAILED") else original.fget(self)
+        # A stack whose create rolled back keeps no outputs, deleted since or not: its resources never were.
+        uncreated = self.status in ("CREATE_IN_PROGRESS", "ROLLBACK_IN_PROGRESS") or getattr(self, "_create_rolled_back", False)
+        return None if uncreated else original.fget(self)
 
     return property(outputs)
 
@@ -478,20 +576,27 @@ def _outputs(original):
 def create_resources(self):
     """Stack.create_resources: on a failed resource, delete what was created, newest first."""
     self.status = "CREATE_IN_PROGRESS"
-    try:
-        ready = self.resource_map.create(self.template_dict)
-    except ResourceFailed as failure:
-        resource_map = self.resource_map
-        _set_status(resource_map, "ROLLBACK_IN_PROGRESS", f"The following resource(s) failed to create: [{failure.logical_id}]. Rollback requested by user.")
-        created = [(logical_id, resource) for logical_id, resource in resource_map._parsed_resources.items() if isinstance(resource, CloudFormationModel)]
-        deleted = [_delete(resource_map, logical_id, resource, resource_map._resource_json_map[logical_id]) for logical_id, resource in reversed(created)]
-        for logical_id, _ in created:
-            del resource_map._parsed_resources[logical_id]
-        _set_status(resource_map, "ROLLBACK_COMPLETE" if all(deleted) else "ROLLBACK_FAILED")
-        return
-    self.description = self.template_dict.get("Description")
-    if ready:  # moto's own Custom:: resources finish later, through its verify_readiness
-        _set_status(self.resource_map, "CREATE_COMPLETE")
+    resource_map = self.resource_map
+
+    def create():
+        try:
+            ready = resource_map.create(self.template_dict)
+        except Exception as failure:  # noqa: BLE001 - a resource's failure, or an internal one: both roll back
+            reason = (f"The following resource(s) failed to create: [{failure.logical_id}]. Rollback requested by user."
+                      if isinstance(failure, ResourceFailed) else internal_failure(failure))
+            self._create_rolled_back = True
+            _set_status(resource_map, "ROLLBACK_IN_PROGRESS", reason)
+            created = [(logical_id, resource) for logical_id, resource in resource_map._parsed_resources.items() if isinstance(resource, CloudFormationModel)]
+            deleted = [_delete(resource_map, logical_id, resource, resource_map._resource_json_map[logical_id]) for logical_id, resource in reversed(created)]
+            for logical_id, _ in created:
+                del resource_map._parsed_resources[logical_id]
+            _set_status(resource_map, "ROLLBACK_COMPLETE" if all(deleted) else "ROLLBACK_FAILED")
+            return
+        self.description = self.template_dict.get("Description")
+        if ready:  # moto's own Custom:: resources finish later, through its verify_readiness
+            _set_status(resource_map, "CREATE_COMPLETE")
+
+    _in_background(create, self, "ROLLBACK_FAILED")
 
 
 def delete(self):
@@ -516,6 +621,21 @@ def change_set_diff(self):
     return changes
 
 
+def _execute_change_set(original):
+    """CloudFormationBackend.execute_change_set: an UPDATE change set updates the stack as UpdateStack
+    does, with its statuses, events, outputs and rollback; moto changed the resources alone."""
+
+    def execute_change_set(self, change_set_name, stack_name=None):
+        change_set = self.describe_change_set(change_set_name)
+        if change_set.change_set_type != "UPDATE":
+            original(self, change_set_name, stack_name)
+            return
+        change_set.stack.update(change_set.template, change_set.role_arn, change_set.parameters, change_set.tags or None)
+        change_set.execution_status = "EXECUTE_COMPLETE"
+
+    return execute_change_set
+
+
 def install() -> None:
     parsing.parse_resource = _parse_resource(parsing.parse_resource)
     parsing.parse_and_create_resource = _parse_and_create_resource(parsing.parse_and_create_resource)
@@ -525,9 +645,11 @@ def install() -> None:
     cfn_models.Stack.create_resources = create_resources
     cfn_models.Stack.outputs = _outputs(cfn_models.Stack.outputs)
     cfn_models.ChangeSet.diff = change_set_diff
+    cfn_models.CloudFormationBackend.execute_change_set = _execute_change_set(cfn_models.CloudFormationBackend.execute_change_set)
     cfn_models.Event.__init__ = _event_init(cfn_models.Event.__init__)
     cfn_responses.CloudFormationResponse.call_action = _taking_turns(cfn_responses.CloudFormationResponse.call_action)
+    cfn_responses.CloudFormationResponse._validate_different_update = _refusing_first(cfn_responses.CloudFormationResponse._validate_different_update)
     for action in ("create_stack", "update_stack"):
         setattr(cfn_responses.CloudFormationResponse, action, _keeping_capabilities(getattr(cfn_responses.CloudFormationResponse, action)))
     for action in ("create_stack", "update_stack", "execute_change_set"):
-        setattr(cfn_responses.CloudFormationResponse, action, _with_request_token(getattr(cfn_responses.CloudFormationResponse, action)))
+        setattr(cfn_responses.CloudFormationResponse, action, _starting_operation(getattr(cfn_responses.CloudFormationResponse, action)))

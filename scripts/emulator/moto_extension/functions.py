@@ -6,6 +6,11 @@ temporary credentials of its execution role (so it acts in the role's account), 
 places `ZipFile` code in a file named index; moto names it index.py whatever the runtime). Its AWS
 SDK clients reach this emulator through AWS_ENDPOINT_URL. scripts/emulator/function-runner.js
 does the invocation; the Node binary is EMULATOR_NODE (the launcher's own Node by default).
+
+No runner outlives its invocation: each is waited for (killed at the function's timeout, as Lambda
+ends an invocation that runs past it), and those still running when the emulator stops are killed
+(stop_all). The launcher also kills the emulator's process group, which the runners belong to,
+should the emulator itself be killed.
 """
 import io
 import json
@@ -25,6 +30,8 @@ RUNNER = Path(__file__).resolve().parent.parent / "function-runner.js"
 NODE_MODULES = Path(__file__).resolve().parents[3] / "node_modules"  # the runtime's AWS SDK v3
 
 _endpoint = {"url": ""}
+_running: set = set()  # the runners' processes not yet waited for
+_running_lock = threading.Lock()
 
 
 def configure(endpoint: str) -> None:
@@ -37,6 +44,8 @@ class Invocation:
 
     def __init__(self, process: subprocess.Popen, timeout: float, name: str, directory: tempfile.TemporaryDirectory):
         self.process, self.timeout, self.name, self._directory = process, timeout, name, directory
+        with _running_lock:
+            _running.add(process)
 
     def wait(self):
         try:
@@ -47,6 +56,8 @@ class Invocation:
             _log(self.name, stderr)
             raise FunctionError(f"Task timed out after {self.timeout:.2f} seconds")
         finally:
+            with _running_lock:
+                _running.discard(self.process)
             self._directory.cleanup()
         _log(self.name, stdout.rsplit("\n", 2)[0] if self.process.returncode == 0 else stdout)
         _log(self.name, stderr)
@@ -57,6 +68,14 @@ class Invocation:
 
 class FunctionError(Exception):
     pass
+
+
+def stop_all() -> None:
+    """Kills the runners still running, for the emulator's shutdown: a function in the middle of
+    a long wait (the key gate retries for up to its timeout) would otherwise go on as an orphan."""
+    with _running_lock:
+        for process in _running:
+            process.kill()
 
 
 def invoke(function_arn: str, event: dict, account_id: str, region_name: str) -> Invocation:

@@ -13,10 +13,16 @@ were, and a service-managed instance's stack is hidden from DescribeStacks. Here
   overridden value"); UpdateStackInstances sets overrides (API reference, UpdateStackInstances,
   ParameterOverrides: a listed parameter with UsePreviousValue keeps its override, one left out goes
   back to the set's value) and updates those stacks;
-- a stack that cannot be updated (busy, or rolled back) fails its instance: the instance is
-  OUTDATED with the reason, the operation FAILED, and the instances after it are CANCELLED, as with
-  the default FailureToleranceCount of 0. ListStackSetOperationResults reports each instance.
-Operations run inside the call that starts them, as moto's stack operations do.
+- a stack that cannot be updated (busy, rolled back, or deleted outside StackSets) fails its
+  instance: the instance is OUTDATED with the reason (API reference, StackInstanceSummary.Status:
+  OUTDATED when "the associated stack failed during a CreateStackSet or UpdateStackSet
+  operation"), its DetailedStatus FAILED, the operation FAILED, and the instances after it are
+  CANCELLED, as with the default FailureToleranceCount of 0. A deleted stack is refused as
+  CloudFormation's UpdateStack refuses a stack ID in DELETE_COMPLETE (engine.refuse_update), and
+  stays deleted. ListStackSetOperationResults reports each instance.
+Operations run inside the call that starts them, each instance's stack operation to its end
+before the next (engine._in_background runs it at once here), so that an operation has SUCCEEDED
+or FAILED, as its stacks have ended, by the time the call answers.
 """
 import uuid
 

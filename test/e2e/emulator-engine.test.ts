@@ -1,0 +1,143 @@
+// The emulator's stack engine (moto_extension/engine.py, stack_sets.py) on small templates: what
+// it does with an internal error, with a stack it must not update, and with a StackSet instance
+// whose stack was deleted outside StackSets.
+import {
+  CloudFormationClient,
+  CreateStackCommand,
+  CreateStackInstancesCommand,
+  CreateStackSetCommand,
+  DeleteStackCommand,
+  DescribeStackEventsCommand,
+  DescribeStackInstanceCommand,
+  DescribeStacksCommand,
+  DescribeStackSetOperationCommand,
+  ListStackInstancesCommand,
+  ListStackSetOperationResultsCommand,
+  UpdateStackCommand,
+  UpdateStackSetCommand,
+  waitUntilStackCreateComplete,
+} from '@aws-sdk/client-cloudformation';
+import { readFileSync } from 'node:fs';
+import { type Emulator, emulatorClientConfig, startEmulator } from '../../scripts/emulator/launch';
+import { emulatorWaiter } from '../../scripts/emulator/local-stack';
+
+jest.setTimeout(60_000);
+
+let emulator: Emulator;
+let cloudformation: CloudFormationClient;
+
+beforeAll(async () => {
+  emulator = await startEmulator();
+  cloudformation = new CloudFormationClient(emulatorClientConfig(emulator.endpoint));
+});
+
+afterAll(async () => emulator?.stop());
+
+const TOPIC = { Parameters: { Name: { Type: 'String' } }, Resources: { Topic: { Type: 'AWS::SNS::Topic', Properties: { DisplayName: { Ref: 'Name' } } } } };
+// A custom resource whose function does not exist: its creation fails, and the stack rolls back.
+const FAILING = {
+  Parameters: { Name: { Type: 'String' } },
+  Resources: { Custom: { Type: 'AWS::CloudFormation::CustomResource', Properties: { ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:none', Name: { Ref: 'Name' } } } },
+};
+
+const describe1 = async (StackName: string, client = cloudformation) => (await client.send(new DescribeStacksCommand({ StackName }))).Stacks![0];
+
+/** The stack once its operation has ended. */
+async function ended(StackName: string) {
+  for (;;) {
+    const stack = await describe1(StackName);
+    if (!stack.StackStatus!.endsWith('_IN_PROGRESS')) return stack;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const stackEvents = async (StackName: string) =>
+  ((await cloudformation.send(new DescribeStackEventsCommand({ StackName }))).StackEvents ?? []).map((e) => `${e.ResourceStatus} ${e.ResourceStatusReason ?? ''}`.trim()).reverse();
+
+describe('an internal error during a stack operation', () => {
+  it('fails a creation, which rolls back, with the error as the reason and its traceback in the log', async () => {
+    await cloudformation.send(new CreateStackCommand({ StackName: 'no-resources', TemplateBody: '{}' }));
+
+    expect((await ended('no-resources')).StackStatus).toBe('ROLLBACK_COMPLETE');
+    expect(await stackEvents('no-resources')).toEqual([
+      'CREATE_IN_PROGRESS User Initiated',
+      "ROLLBACK_IN_PROGRESS Internal Failure: KeyError: 'Resources'",
+      'ROLLBACK_COMPLETE',
+    ]);
+    expect(readFileSync(emulator.logFile, 'utf8')).toMatch(/Traceback \(most recent call last\):[\s\S]*KeyError: 'Resources'/);
+  });
+
+  it('fails an update, which rolls back to the previous template', async () => {
+    const before = JSON.stringify(TOPIC);
+    await cloudformation.send(new CreateStackCommand({ StackName: 'topic', TemplateBody: before, Parameters: [{ ParameterKey: 'Name', ParameterValue: 'a' }] }));
+    await waitUntilStackCreateComplete(emulatorWaiter(cloudformation), { StackName: 'topic' });
+
+    // A resource that is not an object: CloudFormation refuses the template ("Every Resources
+    // object must contain a Type member"), moto takes it, and the engine fails on it.
+    const broken = { ...TOPIC, Resources: { ...TOPIC.Resources, Broken: 'not a resource' } };
+    await cloudformation.send(new UpdateStackCommand({ StackName: 'topic', TemplateBody: JSON.stringify(broken), Parameters: [{ ParameterKey: 'Name', ParameterValue: 'a' }] }));
+
+    expect((await ended('topic')).StackStatus).toBe('UPDATE_ROLLBACK_COMPLETE');
+    expect((await stackEvents('topic')).slice(-4)).toEqual([
+      'UPDATE_IN_PROGRESS User Initiated',
+      "UPDATE_ROLLBACK_IN_PROGRESS Internal Failure: AttributeError: 'str' object has no attribute 'get'",
+      'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS',
+      'UPDATE_ROLLBACK_COMPLETE',
+    ]);
+    expect((await cloudformation.send(new DescribeStacksCommand({ StackName: 'topic' }))).Stacks![0].Parameters).toEqual([{ ParameterKey: 'Name', ParameterValue: 'a' }]);
+  });
+});
+
+describe('a stack whose creation failed (ROLLBACK_COMPLETE)', () => {
+  it('is refused an update for its state before "no updates": the same template and parameters', async () => {
+    const TemplateBody = JSON.stringify(FAILING);
+    const Parameters = [{ ParameterKey: 'Name', ParameterValue: 'a' }];
+    const { StackId } = await cloudformation.send(new CreateStackCommand({ StackName: 'failed', TemplateBody, Parameters }));
+    expect((await ended('failed')).StackStatus).toBe('ROLLBACK_COMPLETE');
+
+    await expect(cloudformation.send(new UpdateStackCommand({ StackName: 'failed', TemplateBody, Parameters }))).rejects.toMatchObject({
+      name: 'ValidationError',
+      message: `Stack:${StackId} is in ROLLBACK_COMPLETE state and can not be updated.`,
+    });
+  });
+});
+
+describe('a StackSet instance whose stack was deleted outside StackSets', () => {
+  it('fails the next update of the set with the reason, OUTDATED, and its stack stays deleted', async () => {
+    const parameters = (value: string) => [{ ParameterKey: 'Name', ParameterValue: value }];
+    await cloudformation.send(new CreateStackSetCommand({ StackSetName: 'topics', TemplateBody: JSON.stringify(TOPIC), Parameters: parameters('a') }));
+    await cloudformation.send(new CreateStackInstancesCommand({ StackSetName: 'topics', Accounts: ['123456789012'], Regions: ['us-east-1', 'eu-west-1'] }));
+    const { Summaries = [] } = await cloudformation.send(new ListStackInstancesCommand({ StackSetName: 'topics' }));
+    const stackId = Summaries.find((s) => s.Region === 'eu-west-1')!.StackId!;
+    const europe = new CloudFormationClient({ ...emulatorClientConfig(emulator.endpoint), region: 'eu-west-1' });
+    await europe.send(new DeleteStackCommand({ StackName: stackId }));
+
+    const { OperationId } = await cloudformation.send(new UpdateStackSetCommand({ StackSetName: 'topics', TemplateBody: JSON.stringify(TOPIC), Parameters: parameters('b') }));
+
+    const { StackSetOperation } = await cloudformation.send(new DescribeStackSetOperationCommand({ StackSetName: 'topics', OperationId }));
+    expect(StackSetOperation?.Status).toBe('FAILED');
+    const refused = `Stack:${stackId} is in DELETE_COMPLETE state and can not be updated.`;
+    const results = await cloudformation.send(new ListStackSetOperationResultsCommand({ StackSetName: 'topics', OperationId }));
+    expect(results.Summaries?.map(({ Region, Status, StatusReason }) => ({ Region, Status, StatusReason }))).toEqual([
+      { Region: 'us-east-1', Status: 'SUCCEEDED', StatusReason: undefined },
+      { Region: 'eu-west-1', Status: 'FAILED', StatusReason: refused },
+    ]);
+    const { StackInstance } = await cloudformation.send(new DescribeStackInstanceCommand({ StackSetName: 'topics', StackInstanceAccount: '123456789012', StackInstanceRegion: 'eu-west-1' }));
+    expect(StackInstance).toMatchObject({ Status: 'OUTDATED', StatusReason: refused, StackInstanceStatus: { DetailedStatus: 'FAILED' } });
+    expect((await describe1(stackId, europe)).StackStatus).toBe('DELETE_COMPLETE');
+  });
+});
+
+describe('a stack whose creation rolled back', () => {
+  it('has no outputs, once deleted too: DescribeStacks by its ID answers DELETE_COMPLETE', async () => {
+    const template = { ...FAILING, Outputs: { CustomId: { Value: { Ref: 'Custom' } } } };
+    const { StackId } = await cloudformation.send(new CreateStackCommand({ StackName: 'never-created', TemplateBody: JSON.stringify(template), Parameters: [{ ParameterKey: 'Name', ParameterValue: 'x' }] }));
+    const rolledBack = await ended('never-created');
+    expect([rolledBack.StackStatus, rolledBack.Outputs]).toEqual(['ROLLBACK_COMPLETE', undefined]);
+
+    await cloudformation.send(new DeleteStackCommand({ StackName: 'never-created' }));
+
+    const deleted = await ended(StackId!);
+    expect([deleted.StackStatus, deleted.Outputs]).toEqual(['DELETE_COMPLETE', undefined]);
+  });
+});
