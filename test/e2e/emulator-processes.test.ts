@@ -96,26 +96,9 @@ describe("a function's runner", () => {
 });
 
 describe('a server that dies', () => {
-  it('is reported on standard error with its log kept, and its runners are killed', async () => {
-    const emulator = await startEmulator({ node: node24() });
-    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    try {
-      const { pid } = await startSleeper(emulator.endpoint, 'server-died');
-
-      process.kill(emulator.pid, 'SIGKILL');
-
-      expect(await emulator.unexpectedExit).toBe('signal SIGKILL');
-      expect(stderr.mock.calls.map(([text]) => String(text))).toEqual([`The emulator stopped unexpectedly (signal SIGKILL). Its log: ${emulator.logFile}\n`]);
-      expect(await ends(pid)).toBe(true);
-    } finally {
-      stderr.mockRestore();
-      await emulator.stop();
-    }
-    expect(existsSync(emulator.logFile)).toBe(true);
-    rmSync(dirname(emulator.logFile), { recursive: true });
-  });
-
-  it('ends `npm run emulator` with that line and exit code 1', async () => {
+  // The launcher in a process of its own, as a user runs it: inside a jest worker that has run
+  // other files, the server's 'exit' event was seen to never arrive after a SIGKILL.
+  it('ends `npm run emulator` with that line and exit code 1, its log kept and its runners killed', async () => {
     // The launcher as `npm test` built it (dist/local-aws.js), in a process of its own.
     const launcher = spawn(process.execPath, [join(PROJECT_ROOT, 'dist', 'local-aws.js')]);
     const exited = once(launcher, 'exit');
@@ -128,6 +111,7 @@ describe('a server that dies', () => {
       const endpoint = stdout.match(/AWS_ENDPOINT_URL=(\S+)/)![1];
       const logFile = stdout.match(/^Its log .*: (\S+)$/m)![1];
       const server = Number(execFileSync('ps', ['-o', 'pid=', '--ppid', String(launcher.pid)]).toString().trim());
+      const { pid: runner } = await startSleeper(endpoint, 'server-died');
 
       process.kill(server, 'SIGKILL');
       const [code] = await exited;
@@ -135,6 +119,8 @@ describe('a server that dies', () => {
       expect(code).toBe(1);
       expect(stderr).toBe(`The emulator stopped unexpectedly (signal SIGKILL). Its log: ${logFile}\n`);
       await expect(get(`${endpoint}/moto-api/data.json`)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+      expect(await ends(runner)).toBe(true);
+      expect(existsSync(logFile)).toBe(true);
       rmSync(dirname(logFile), { recursive: true });
     } finally {
       launcher.kill('SIGTERM'); // stops it as Ctrl-C does, should it still run
