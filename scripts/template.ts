@@ -86,5 +86,11 @@ export function deployTemplates(): { templateBody: string; serviceRoleTemplateBo
  */
 export function carriedTemplate(): { scheduleMap: Record<string, { Rate: string }>; release: string } {
   const template = parseTemplate(readTemplate());
-  return { scheduleMap: template.Mappings.ScheduleMap, release: String(template.Outputs.TemplateVersion.Value) };
+  return { scheduleMap: template.Mappings.ScheduleMap, release: templateRelease(template) ?? '' };
+}
+
+/** A parsed template's release, its TemplateVersion output; undefined for a template from before releases were recorded. */
+export function templateRelease(template: Record<string, any> | null | undefined): string | undefined {
+  const value = template?.Outputs?.TemplateVersion?.Value;
+  return value === undefined ? undefined : String(value);
 }

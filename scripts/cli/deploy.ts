@@ -27,7 +27,7 @@ import { printOutputs } from './stack-outputs';
 import { type FollowResult, followToSuccess } from './stack-events';
 import { checkTemplateSize } from './template-limits';
 import { uploadTemplate } from './template-url';
-import { parseTemplate } from '../template';
+import { parseTemplate, templateRelease } from '../template';
 
 export interface DeployRequest {
   stackName: string;
@@ -79,7 +79,7 @@ export async function deploy(given: DeployRequest, deps: DeployDependencies): Pr
   if (existing) {
     refuseUncreated(request.stackName, existing.StackStatus ?? '');
     checkOwnStack(existing);
-    checkNotNewer(existing, String(template.Outputs.TemplateVersion.Value));
+    checkNotNewer(existing, templateRelease(template) ?? '');
     checkOriginChange(existing, request.parameters, request.changeOrigin === true);
   }
   if ('ApiURL' in request.parameters) await checkApiStage(deps.apigateway, request.parameters.ApiURL);

@@ -30,6 +30,11 @@ export function releaseOf(stack: Stack, carried: string): Release {
   return { stack: recorded, carried, outdated: order < 0, newer: order > 0 };
 }
 
+/** A table cell: the stack's release, marked when it is not the CLI's. */
+export function releaseCell({ stack, outdated, newer }: Release): string {
+  return `${stack ?? `before ${FIRST_RECORDED}`}${outdated ? ' (old)' : newer ? ' (newer)' : ''}`;
+}
+
 /** One line for a person: the stack's release and, if it differs, what to do. */
 export function describeRelease({ stack, carried, outdated, newer }: Release, stackName: string): string {
   const runs = stack ?? `from before ${FIRST_RECORDED} (no TemplateVersion output)`;

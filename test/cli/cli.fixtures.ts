@@ -1,4 +1,9 @@
-import type { StackEvent } from '@aws-sdk/client-cloudformation';
+import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
+import { CloudFormationClient, type StackEvent } from '@aws-sdk/client-cloudformation';
+import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { S3Client } from '@aws-sdk/client-s3';
+import { STSClient } from '@aws-sdk/client-sts';
 import type { Output } from '../../scripts/cli/output';
 
 export const START = new Date('2026-11-22T10:00:00Z');
@@ -9,6 +14,18 @@ export function recordingOutput(colour = false): Output & { lines: string[]; err
   const lines: string[] = [];
   const errors: string[] = [];
   return { lines, errors, colour, line: (text = '') => lines.push(text), error: (text) => errors.push(text) };
+}
+
+/** The clients main() makes, without the CLI's middlewares: aws-sdk-client-mock answers their calls. */
+export function sdkClients(region = 'eu-west-1') {
+  return {
+    cloudformation: new CloudFormationClient({ region }),
+    apigateway: new APIGatewayClient({ region }),
+    cloudfront: new CloudFrontClient({ region }),
+    lambda: new LambdaClient({ region }),
+    s3: new S3Client({ region }),
+    sts: new STSClient({ region }),
+  };
 }
 
 let sequence = 0;

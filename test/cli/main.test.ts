@@ -1,8 +1,6 @@
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { EventEmitter } from 'node:events';
@@ -11,20 +9,13 @@ import { join } from 'node:path';
 import { HELP } from '../../scripts/cli/args';
 import { main } from '../../scripts/cli/main';
 import { NOT_FOUND, stack } from '../rotation.fixtures';
-import { START, noSleep, recordingOutput } from './cli.fixtures';
+import { START, noSleep, recordingOutput, sdkClients } from './cli.fixtures';
 
 const cloudformation = mockClient(CloudFormationClient);
 const apigateway = mockClient(APIGatewayClient);
 const lambda = mockClient(LambdaClient);
 const sts = mockClient(STSClient);
-const clients = jest.fn(() => ({
-  cloudformation: new CloudFormationClient({ region: 'eu-west-1' }),
-  apigateway: new APIGatewayClient({ region: 'eu-west-1' }),
-  cloudfront: new CloudFrontClient({ region: 'eu-west-1' }),
-  lambda: new LambdaClient({ region: 'eu-west-1' }),
-  s3: new S3Client({ region: 'eu-west-1' }),
-  sts: new STSClient({ region: 'eu-west-1' }),
-}));
+const clients = jest.fn(() => sdkClients());
 let output: ReturnType<typeof recordingOutput>;
 // The profiles the shared files define here: the tests read no ~/.aws of the machine they run on.
 const profiles = async () => ['default', 'ops'];

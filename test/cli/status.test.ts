@@ -1,9 +1,6 @@
 import { type ApiStage, APIGatewayClient, GetApiKeyCommand, GetUsagePlanCommand, GetUsagePlanKeysCommand } from '@aws-sdk/client-api-gateway';
 import { CloudFormationClient, DescribeStackEventsCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudFrontClient, GetDistributionConfigCommand } from '@aws-sdk/client-cloudfront';
-import { LambdaClient } from '@aws-sdk/client-lambda';
-import { S3Client } from '@aws-sdk/client-s3';
-import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { fingerprintOf as fingerprint } from '../../lambda/origin-key';
 import { main } from '../../scripts/cli/main';
@@ -12,7 +9,7 @@ import { EXIT_FAILED } from '../../scripts/cli/failure';
 import { collectStatus, intervalDays, printStatus } from '../../scripts/cli/status';
 import { carriedTemplate } from '../../scripts/template';
 import { PARAMETERS, stack } from '../rotation.fixtures';
-import { newestFirst, noSleep, recordingOutput, stackEvent } from './cli.fixtures';
+import { newestFirst, noSleep, recordingOutput, sdkClients, stackEvent } from './cli.fixtures';
 
 // Made-up key values for the test; real ones never leave AWS except through these calls.
 const KEY_VALUE = 'Kx7Qb2Lm9Vt4Rw8Zc1Hn5Jp3Fd6Sg0Ya2Ue7Oi4';
@@ -30,14 +27,14 @@ const cloudformation = mockClient(CloudFormationClient);
 const apigateway = mockClient(APIGatewayClient);
 const cloudfront = mockClient(CloudFrontClient);
 const carried = carriedTemplate();
-const status = () =>
-  collectStatus('edge-api', {
-    cloudformation: new CloudFormationClient({ region: 'eu-west-1' }),
-    apigateway: new APIGatewayClient({ region: 'eu-west-1' }),
-    cloudfront: new CloudFrontClient({ region: 'eu-west-1' }),
-    ...carried,
-    now: () => NOW,
-  });
+const statusDependencies = {
+  cloudformation: new CloudFormationClient({ region: 'eu-west-1' }),
+  apigateway: new APIGatewayClient({ region: 'eu-west-1' }),
+  cloudfront: new CloudFrontClient({ region: 'eu-west-1' }),
+  ...carried,
+  now: () => NOW,
+};
+const status = () => collectStatus('edge-api', statusDependencies);
 const header = (value: string) =>
   cloudfront.on(GetDistributionConfigCommand).resolves({
     DistributionConfig: {
@@ -234,14 +231,7 @@ describe('status, on the stages the usage plan names', () => {
   it('exits 1, as for any unhealthy stack, with one line naming the stage and no key value', async () => {
     planStages(OWN_STAGE, OTHER_API);
     const output = recordingOutput();
-    const clients = () => ({
-      cloudformation: new CloudFormationClient({ region: 'eu-west-1' }),
-      apigateway: new APIGatewayClient({ region: 'eu-west-1' }),
-      cloudfront: new CloudFrontClient({ region: 'eu-west-1' }),
-      lambda: new LambdaClient({ region: 'eu-west-1' }),
-      s3: new S3Client({ region: 'eu-west-1' }),
-      sts: new STSClient({ region: 'eu-west-1' }),
-    });
+    const clients = () => sdkClients();
 
     const exitCode = await main(['status', '--stack-name', 'edge-api'], { output, clients, now: () => NOW, sleep: noSleep, nodeVersion: 'v24.9.0' });
 
@@ -288,11 +278,7 @@ describe('status, on what clients get through CloudFront', () => {
   let asked: string[];
   const throughCloudFront = (answer: number) =>
     collectStatus('edge-api', {
-      cloudformation: new CloudFormationClient({ region: 'eu-west-1' }),
-      apigateway: new APIGatewayClient({ region: 'eu-west-1' }),
-      cloudfront: new CloudFrontClient({ region: 'eu-west-1' }),
-      ...carried,
-      now: () => NOW,
+      ...statusDependencies,
       edge: async (url) => {
         asked.push(url);
         return answer;

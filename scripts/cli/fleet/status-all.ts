@@ -6,6 +6,7 @@ import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { describeFailure } from '../failure';
 import { type Output, paint } from '../output';
+import { releaseCell } from '../release';
 import { type StatusReport, collectStatus } from '../status';
 import type { Discovered } from './discovery';
 import { type Gauge, mapPool } from './pool';
@@ -74,7 +75,7 @@ function columns({ account, region, stack, report }: FleetStackStatus): string[]
   const key = report.activeKey;
   const { key: keyPrint, header, match } = report.fingerprints;
   return [
-    account, region, stack, report.status, `${report.release.stack ?? 'before 0.2.0'}${report.release.outdated ? ' (old)' : report.release.newer ? ' (newer)' : ''}`, report.schedule.name,
+    account, region, stack, report.status, releaseCell(report.release), report.schedule.name,
     key ? `${Math.floor(key.ageHours / 24)}d ${key.ageHours % 24}h` : '?',
     key ? (key.overdue ? 'yes' : 'no') : '?',
     String(report.usagePlanKeys.length),

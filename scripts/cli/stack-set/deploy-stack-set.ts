@@ -35,7 +35,7 @@ import type { Target } from '../fleet/targets';
 import { type Output, paint } from '../output';
 import { compareReleases } from '../release';
 import { uploadTemplate } from '../template-url';
-import { parseTemplate } from '../../template';
+import { parseTemplate, templateRelease } from '../../template';
 import { type ApiUrls, accountEntries, apiUrlFor, regionOf } from './api-urls';
 import { type InstanceResult, followOperation } from './operation';
 
@@ -84,7 +84,7 @@ export async function deployStackSet(request: StackSetDeployRequest, deps: Stack
   const existing = await findStackSet(cloudformation, request.stackSetName);
   if (existing) {
     checkStackSet(existing, request.stackSetName, serviceManaged);
-    checkStackSetRelease(existing, request.stackSetName, String(template.Outputs.TemplateVersion.Value));
+    checkStackSetRelease(existing, request.stackSetName, templateRelease(template) ?? '');
   }
   const previous = (name: string) => existing?.Parameters?.find((p) => p.ParameterKey === name)?.ParameterValue;
   const setApiUrl = request.parameters[API_URL] ?? previous(API_URL) ?? '';
@@ -224,8 +224,8 @@ function checkStackSet(stackSet: StackSet, name: string, serviceManaged: boolean
 
 /** The set's current template (DescribeStackSet's TemplateBody) must be no newer than the one deploy carries; one without a TemplateVersion output is older. */
 function checkStackSetRelease(stackSet: StackSet, name: string, carried: string): void {
-  const release = parseTemplate(stackSet.TemplateBody ?? '')?.Outputs?.TemplateVersion?.Value;
-  if (release !== undefined && compareReleases(String(release), carried) > 0) throw new StackSetTemplateDowngradeError(name, String(release), carried);
+  const release = templateRelease(parseTemplate(stackSet.TemplateBody ?? ''));
+  if (release !== undefined && compareReleases(release, carried) > 0) throw new StackSetTemplateDowngradeError(name, release, carried);
 }
 
 /** The ApiURL an instance's stack has: its override, else the set's value. */

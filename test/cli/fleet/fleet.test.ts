@@ -1,8 +1,6 @@
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
-import { LambdaClient } from '@aws-sdk/client-lambda';
-import { S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { main } from '../../../scripts/cli/main';
@@ -14,7 +12,7 @@ import { type FleetStackStatus, collectFleetStatus, fleetExitCode, healthOf, pri
 import { resolveTargets } from '../../../scripts/cli/fleet/targets';
 import type { StatusReport } from '../../../scripts/cli/status';
 import { NOT_FOUND, PARAMETERS, stack } from '../../rotation.fixtures';
-import { START, noSleep, recordingOutput } from '../cli.fixtures';
+import { START, noSleep, recordingOutput, sdkClients } from '../cli.fixtures';
 
 const cloudformation = mockClient(CloudFormationClient);
 const sts = mockClient(STSClient);
@@ -174,14 +172,7 @@ describe('collectFleetStatus', () => {
 });
 
 describe('a fleet command over a selection without a rotating stack', () => {
-  const clients = (options: { region?: string }) => ({
-    cloudformation: new CloudFormationClient({ region: options.region ?? 'eu-west-1' }),
-    apigateway: new APIGatewayClient({ region: 'eu-west-1' }),
-    cloudfront: new CloudFrontClient({ region: 'eu-west-1' }),
-    lambda: new LambdaClient({ region: 'eu-west-1' }),
-    s3: new S3Client({ region: 'eu-west-1' }),
-    sts: new STSClient({ region: 'eu-west-1' }),
-  });
+  const clients = (options: { region?: string }) => ({ ...sdkClients(), cloudformation: new CloudFormationClient({ region: options.region ?? 'eu-west-1' }) });
 
   it.each([
     [

@@ -1,4 +1,3 @@
-import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import {
   CloudFormationClient,
   DescribeStackEventsCommand,
@@ -7,9 +6,6 @@ import {
   type StackInstanceSummary,
   UpdateStackCommand,
 } from '@aws-sdk/client-cloudformation';
-import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
-import { LambdaClient } from '@aws-sdk/client-lambda';
-import { S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { main } from '../../../scripts/cli/main';
@@ -19,7 +15,7 @@ import { type FleetDependencies, selectFleet } from '../../../scripts/cli/fleet/
 import { listStackInstances } from '../../../scripts/cli/fleet/stack-set-fleet';
 import type { FleetSelection } from '../../../scripts/cli/fleet/targets';
 import { serviceError, stack } from '../../rotation.fixtures';
-import { START, noSleep, recordingOutput } from '../cli.fixtures';
+import { START, noSleep, recordingOutput, sdkClients } from '../cli.fixtures';
 
 const cloudformation = mockClient(CloudFormationClient);
 const sts = mockClient(STSClient);
@@ -138,14 +134,7 @@ describe('selectFleet with --stack-set', () => {
 });
 
 describe('rotate --all --stack-set on the command line', () => {
-  const clients = jest.fn(() => ({
-    cloudformation: new CloudFormationClient({ region: 'eu-west-1' }),
-    apigateway: new APIGatewayClient({ region: 'eu-west-1' }),
-    cloudfront: new CloudFrontClient({ region: 'eu-west-1' }),
-    lambda: new LambdaClient({ region: 'eu-west-1' }),
-    s3: new S3Client({ region: 'eu-west-1' }),
-    sts: new STSClient({ region: 'eu-west-1' }),
-  }));
+  const clients = jest.fn(() => sdkClients());
   const run = async (...argv: string[]) => {
     const output = recordingOutput();
     const code = await main(['rotate', '--all', ...argv], { output, clients, now: () => START, sleep: noSleep });
