@@ -100,22 +100,32 @@ export async function startEmulator({ python = EMULATOR_PYTHON, timeoutMs = 30_0
 function readyLine(child: Server, timeoutMs: number, stderr: () => string): Promise<string> {
   return new Promise((resolve, reject) => {
     let stdout = '';
-    const timer = setTimeout(() => fail(`it did not answer within ${timeoutMs / 1000} s`), timeoutMs);
-    const fail = (why: string) => {
+    // Only this function's own listeners come off: the caller's (unexpectedExit) stay. The line may
+    // arrive in pieces (unbuffered Python writes the newline on its own), so it is read to its end.
+    const done = () => {
       clearTimeout(timer);
+      child.removeListener('error', onError);
+      child.removeListener('exit', onExit);
+      child.stdout.removeListener('data', onData);
+    };
+    const fail = (why: string) => {
+      done();
       reject(new EmulatorStartError(`The local AWS emulator did not start: ${why}. Run "node scripts/setup.js" to install it.\n${stderr()}`.trim()));
     };
-    child.once('error', (error) => fail(error.message));
-    child.once('exit', (code) => fail(`it exited with code ${code}`));
-    child.stdout.on('data', (chunk) => {
+    const onError = (error: Error) => fail(error.message);
+    const onExit = (code: number | null) => fail(`it exited with code ${code}`);
+    const onData = (chunk: Buffer) => {
       stdout += chunk;
-      const match = /^ready (http:\/\/127\.0\.0\.1:\d+)$/m.exec(stdout);
+      const match = /^ready (http:\/\/127\.0\.0\.1:\d+)\n/m.exec(stdout);
       if (match) {
-        clearTimeout(timer);
-        child.removeAllListeners('exit');
+        done();
         resolve(match[1]);
       }
-    });
+    };
+    const timer = setTimeout(() => fail(`it did not answer within ${timeoutMs / 1000} s`), timeoutMs);
+    child.once('error', onError);
+    child.once('exit', onExit);
+    child.stdout.on('data', onData);
   });
 }
 

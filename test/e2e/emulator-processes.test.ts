@@ -96,8 +96,7 @@ describe("a function's runner", () => {
 });
 
 describe('a server that dies', () => {
-  // The launcher in a process of its own, as a user runs it: inside a jest worker that has run
-  // other files, the server's 'exit' event was seen to never arrive after a SIGKILL.
+  // The launcher in a process of its own, as a user runs it.
   it('ends `npm run emulator` with that line and exit code 1, its log kept and its runners killed', async () => {
     // The launcher as `npm test` built it (dist/local-aws.js), in a process of its own.
     const launcher = spawn(process.execPath, [join(PROJECT_ROOT, 'dist', 'local-aws.js')]);

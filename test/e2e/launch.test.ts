@@ -1,4 +1,6 @@
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { EmulatorStartError, startEmulator } from '../../scripts/emulator/launch';
 import { get } from '../../scripts/emulator/local-stack';
 
@@ -21,5 +23,22 @@ describe('the emulator launcher', () => {
 
     await expect(start).rejects.toBeInstanceOf(EmulatorStartError);
     await expect(start).rejects.toThrow('Run "node scripts/setup.js" to install it.');
+  });
+
+  it('reports a server that dies after writing more once ready, with how it ended', async () => {
+    // A stand-in server: its ready line, then more output (unbuffered Python writes pieces too),
+    // then it runs until killed.
+    const server = join(mkdtempSync(join(tmpdir(), 'server-')), 'server.sh');
+    writeFileSync(server, "#!/bin/sh\nprintf 'ready http://127.0.0.1:9\\n'\nsleep 0.2\nprintf 'more\\n'\nexec sleep 60\n");
+    chmodSync(server, 0o755);
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const emulator = await startEmulator({ python: server });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+
+    process.kill(emulator.pid, 'SIGKILL');
+
+    await expect(emulator.unexpectedExit).resolves.toBe('signal SIGKILL');
+    expect(stderr).toHaveBeenCalledWith(`The emulator stopped unexpectedly (signal SIGKILL). Its log: ${emulator.logFile}\n`);
+    stderr.mockRestore();
   });
 });
