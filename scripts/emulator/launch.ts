@@ -42,6 +42,22 @@ export function emulatorClientConfig(endpoint: string) {
   return { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
 }
 
+/**
+ * How long the emulator takes for the waits of a stack update that take AWS minutes. Either left
+ * out keeps the server's default (moto_extension/timing.py); a value that is no number of seconds,
+ * 0 or more, fails the start with EmulatorStartError.
+ */
+export interface EmulatorTiming {
+  /** Seconds an update of a CloudFront distribution takes to reach Deployed, which the stack update waits for (AWS: minutes). Default 0.3. */
+  deploymentSeconds?: number;
+  /**
+   * Seconds the monitoring period of an update lasts, whatever its RollbackConfiguration's
+   * MonitoringTimeInMinutes, as long as that is above 0 (an update without one, or with 0, does not
+   * wait): the stack stays UPDATE_IN_PROGRESS, its old resources still there, until it ends. Default 0.
+   */
+  monitoringSeconds?: number;
+}
+
 export interface EmulatorOptions {
   python?: string;
   timeoutMs?: number;
@@ -49,10 +65,11 @@ export interface EmulatorOptions {
   executeApiUrl?: string;
   /** The Node binary that runs the Lambda functions' code. */
   node?: string;
+  timing?: EmulatorTiming;
 }
 
-export async function startEmulator({ python = EMULATOR_PYTHON, timeoutMs = 30_000, executeApiUrl = '', node = process.execPath }: EmulatorOptions = {}): Promise<Emulator> {
-  const env = { ...process.env, PYTHONUNBUFFERED: '1', LOCAL_EXECUTE_API_URL: executeApiUrl, EMULATOR_NODE: node };
+export async function startEmulator({ python = EMULATOR_PYTHON, timeoutMs = 30_000, executeApiUrl = '', node = process.execPath, timing = {} }: EmulatorOptions = {}): Promise<Emulator> {
+  const env = { ...process.env, PYTHONUNBUFFERED: '1', LOCAL_EXECUTE_API_URL: executeApiUrl, EMULATOR_NODE: node, ...timingEnvironment(timing) };
   const logFile = join(mkdtempSync(join(tmpdir(), 'emulator-')), 'server.log');
   const log = openSync(logFile, 'a');
   // detached: the leader of a new process group, which the runners it starts join (and Ctrl-C in
@@ -95,6 +112,23 @@ export async function startEmulator({ python = EMULATOR_PYTHON, timeoutMs = 30_0
     removeLog();
     throw error;
   }
+}
+
+/**
+ * The server's timing variables; one left out is unset, so that the launcher's own environment
+ * cannot change the server's defaults. Checked here too, so that a wrong value is refused before
+ * the server starts, and not with the advice to install it.
+ */
+function timingEnvironment(timing: EmulatorTiming) {
+  const value = (name: keyof EmulatorTiming) => {
+    const seconds = timing[name];
+    if (seconds === undefined) return undefined;
+    if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) {
+      throw new EmulatorStartError(`The local AWS emulator did not start: timing.${name} must be a number of seconds, 0 or more; it is ${String(seconds)}.`);
+    }
+    return String(seconds);
+  };
+  return { EMULATOR_DEPLOYMENT_SECONDS: value('deploymentSeconds'), EMULATOR_MONITORING_SECONDS: value('monitoringSeconds') };
 }
 
 function readyLine(child: Server, timeoutMs: number, stderr: () => string): Promise<string> {

@@ -13,7 +13,7 @@ import { request } from 'node:http';
 import { parseTemplate, readTemplate } from '../template';
 import { node24 } from '../node24';
 import type { EdgeGet } from '../cli/through-cloudfront';
-import { type Emulator, emulatorClientConfig, startEmulator } from './launch';
+import { type Emulator, type EmulatorTiming, emulatorClientConfig, startEmulator } from './launch';
 import { type ApiStageStandIn, type StandIn, startApiStageStandIn, startCloudFrontStandIn } from './stand-ins';
 
 export interface LocalClients {
@@ -71,7 +71,12 @@ export async function stackOutput(cloudformation: CloudFormationClient, stackNam
   return value;
 }
 
-export async function startLocalAws(): Promise<LocalAws> {
+export interface LocalAwsOptions {
+  /** How long the emulator takes for a distribution's deployment and a rollback monitoring period (see EmulatorTiming). */
+  timing?: EmulatorTiming;
+}
+
+export async function startLocalAws({ timing }: LocalAwsOptions = {}): Promise<LocalAws> {
   // The functions' inline code runs on Node 24, the Lambda runtime's major version. Looked up
   // before anything starts, so that a missing Node 24 leaves no stand-in running.
   const node = node24();
@@ -80,7 +85,7 @@ export async function startLocalAws(): Promise<LocalAws> {
   const standIns: StandIn[] = [apiStage];
   let closed: Promise<unknown> | undefined;
   const closeStandIns = () => (closed ??= Promise.all(standIns.map((standIn) => standIn.close())));
-  const emulator = await startEmulator({ executeApiUrl: apiStage.url, node }).catch(async (error) => {
+  const emulator = await startEmulator({ executeApiUrl: apiStage.url, node, timing }).catch(async (error) => {
     await closeStandIns();
     throw error;
   });

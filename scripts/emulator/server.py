@@ -2,8 +2,10 @@
 
 Prints `ready http://127.0.0.1:<port>` once it answers, then serves until its standard input
 closes (the launcher ended or died) or it receives SIGTERM or SIGINT; it then kills the functions'
-runners still running, and stops.
+runners still running, and stops. EMULATOR_DEPLOYMENT_SECONDS and EMULATOR_MONITORING_SECONDS set
+its timing (moto_extension/timing.py); a value that is no number of seconds stops it at once.
 """
+import os
 import signal
 import sys
 import threading
@@ -13,6 +15,10 @@ from moto.server import ThreadedMotoServer
 
 
 def main() -> None:
+    try:
+        moto_extension.timing.configure(os.environ)
+    except ValueError as error:
+        sys.exit(f"The emulator's timing is wrong: {error}")
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()

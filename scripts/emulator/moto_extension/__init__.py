@@ -8,11 +8,12 @@ that replace, update and roll back each resource as CloudFormation does (engine.
 operations that reach their instances' stacks (stack_sets.py), moto models that reject valid
 properties (moto_fixes.py), where each REST API lives, for the "API stage" stand-in
 (execute_api.py), and S3's bucket owner condition, which deploy's template bucket relies on
-(bucket_owner_condition.py).
+(bucket_owner_condition.py). How long a distribution's deployment and a rollback monitoring period
+take is set in timing.py.
 Import it before the first stack operation: moto lists resource types once, on first use.
 """
 # Importing resources and custom_resources registers their resource types.
-from . import bucket_owner_condition, custom_resources, engine, execute_api, functions, moto_fixes, resources, stack_sets  # noqa: F401
+from . import bucket_owner_condition, custom_resources, engine, execute_api, functions, moto_fixes, resources, stack_sets, timing  # noqa: F401
 
 engine.install()
 execute_api.install()

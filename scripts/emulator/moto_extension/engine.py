@@ -33,6 +33,7 @@ import json
 import re
 import sys
 import threading
+import time
 import traceback
 
 from moto.cloudformation import models as cfn_models
@@ -40,7 +41,9 @@ from moto.cloudformation import parsing
 from moto.cloudformation import responses as cfn_responses
 from moto.cloudformation.exceptions import ValidationError
 from moto.core.common_models import CloudFormationModel
+from moto.core.utils import utcnow
 
+from . import timing
 from .dynamic_references import UNKNOWN, resolve
 from .schemas import create_only_properties
 
@@ -52,6 +55,8 @@ _updating = contextvars.ContextVar("updating", default=False)
 # Set while CreateStack, UpdateStack or ExecuteChangeSet is answered; unset inside a StackSet
 # operation, which runs its stacks' operations itself and ends when they have ended.
 _asynchronous = contextvars.ContextVar("asynchronous", default=False)
+# Set while UpdateStack is answered when its RollbackConfiguration has a monitoring period.
+_monitored = contextvars.ContextVar("monitored", default=False)
 # CloudFormation's actions take turns. moto's server answers each request on a thread of its own,
 # and moto is "not known to be thread safe" (getmoto/moto#5881): its models loop over dicts that
 # another stack's operation adds to meanwhile, and "RuntimeError: dictionary changed size during
@@ -241,6 +246,25 @@ def _starting_operation(original):
     return handler
 
 
+def _monitoring(original):
+    """UpdateStack: whether the update has a monitoring period, RollbackConfiguration's
+    MonitoringTimeInMinutes above 0 (0 is the default: "The default is 0 minutes", API Reference,
+    RollbackConfiguration). moto ignores RollbackConfiguration. CloudFormation saves the triggers
+    on the stack for later updates ("To use the rollback triggers previously specified for this
+    stack, if any, don't specify this parameter", RollbackConfiguration.RollbackTriggers); the
+    emulator saves nothing, so an update without a RollbackConfiguration does not wait."""
+
+    def handler(self, *args, **kwargs):
+        minutes = (self._get_param("RollbackConfiguration") or {}).get("MonitoringTimeInMinutes") or 0
+        monitored = _monitored.set(int(minutes) > 0)
+        try:
+            return original(self, *args, **kwargs)
+        finally:
+            _monitored.reset(monitored)
+
+    return handler
+
+
 def _taking_turns(original):
     def call_action(self):
         with _turn:
@@ -286,6 +310,14 @@ def waiting_elsewhere():
         yield
     finally:
         _turn.acquire()
+
+
+def waiting(seconds: float) -> None:
+    """For a stack operation waiting on AWS's own time (a distribution's deployment, a monitoring
+    period): other stacks' operations go on meanwhile, as they do in CloudFormation."""
+    if seconds > 0:
+        with waiting_elsewhere():
+            time.sleep(seconds)
 
 
 # --- the plan and the update ------------------------------------------------------------------
@@ -430,6 +462,16 @@ def update(self, template, parameters=None):
     finally:
         _updating.reset(reset)
 
+    # The monitoring period follows the deployment of every resource and comes before the cleanup
+    # ("Roll back your CloudFormation stack on alarm breach with rollback triggers", User Guide:
+    # "for update operations, if the monitoring period expires without any alarms going to ALARM
+    # state, CloudFormation proceeds to dispose of old resources as usual"). The stack is
+    # UPDATE_IN_PROGRESS meanwhile: the period is there to "manually cancel the stack creation or
+    # update (using CancelUpdateStack, for example)" (API Reference, RollbackConfiguration), which
+    # cancels "only stacks that are in the UPDATE_IN_PROGRESS state" (API Reference,
+    # CancelUpdateStack). The triggers' alarms are not watched: nothing rolls the update back.
+    if _monitored.get():
+        waiting(timing.monitoring_seconds)
     _set_status(self, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS")
     for logical_id, resource, resource_json in reversed(cleanup):
         _delete(self, logical_id, resource, resource_json)
@@ -533,6 +575,9 @@ def stack_update(self, template, role_arn=None, parameters=None, tags=None):
     before = (self.template, self.template_dict, self.parameters, resource_map._template, resource_map.input_parameters, resource_map._resource_json_map)
     self.outputs  # noqa: B018 - evaluates moto's lazy outputs now: they show the old values until the update ends
     self.status = "UPDATE_IN_PROGRESS"
+    # DescribeStacks and ListStacks give it as LastUpdatedTime, "the time the stack was last
+    # updated" (API Reference, Stack and StackSummary); moto keeps no such time.
+    self.last_updated_time = utcnow()
     self._add_stack_event("UPDATE_IN_PROGRESS", resource_status_reason="User Initiated")
     self.template, self.template_dict = template, template_dict
 
@@ -653,3 +698,4 @@ def install() -> None:
         setattr(cfn_responses.CloudFormationResponse, action, _keeping_capabilities(getattr(cfn_responses.CloudFormationResponse, action)))
     for action in ("create_stack", "update_stack", "execute_change_set"):
         setattr(cfn_responses.CloudFormationResponse, action, _starting_operation(getattr(cfn_responses.CloudFormationResponse, action)))
+    cfn_responses.CloudFormationResponse.update_stack = _monitoring(cfn_responses.CloudFormationResponse.update_stack)

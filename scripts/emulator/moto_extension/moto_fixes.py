@@ -1,4 +1,4 @@
-"""Fixes to moto's own resource models, where they reject what CloudFormation accepts."""
+"""Fixes to moto's own models, where they reject what CloudFormation accepts or answer what AWS would not."""
 import base64
 
 from moto.apigateway import models as apigateway_models
@@ -6,6 +6,8 @@ from moto.awslambda import models as lambda_models
 from moto.cloudformation import models as cloudformation_models
 from moto.cloudformation import parsing
 from moto.cloudformation import responses as cloudformation_responses
+from moto.cloudfront import models as cloudfront_models
+from moto.core.utils import utcnow
 
 
 def _method_without_http_method(original):
@@ -88,6 +90,33 @@ def _resources_created(self):
     return [resource for resource in self.resource_map.values() if resource is not None]
 
 
+def _status_while_deploying(original):
+    """A distribution whose change is deploying (`deploying`, set by the CloudFormation resource
+    while it waits) reads InProgress, in GetDistribution and ListDistributions alike ("When the
+    status is Deployed, the distribution's information is fully propagated to all CloudFront edge
+    locations", CloudFront API Reference, Distribution and DistributionSummary). moto's state
+    manager makes a distribution Deployed on its first read after creation, and never InProgress
+    again."""
+
+    def status(self):
+        return "InProgress" if getattr(self, "deploying", False) else original.fget(self)
+
+    return property(status, original.fset)
+
+
+def _modified_now(original):
+    """CreateDistribution and UpdateDistribution: LastModifiedTime is "the date and time when the
+    distribution was last modified" (CloudFront API Reference, Distribution); moto gives every
+    distribution 2021-11-27T10:34:26.802Z."""
+
+    def modify(self, *args, **kwargs):
+        result = original(self, *args, **kwargs)
+        result[0].last_modified_time = utcnow()
+        return result
+
+    return modify
+
+
 def install() -> None:
     # Recursive calls look clean_json up in the module, so nested lists are cleaned too.
     parsing.clean_json = _lists_without_no_value(parsing.clean_json)
@@ -102,3 +131,8 @@ def install() -> None:
     cloudformation_models.Stack.stack_resources = property(_resources_created)
     function = lambda_models.LambdaFunction
     function.update_from_cloudformation_json = staticmethod(_inline_code_on_update(function.update_from_cloudformation_json))
+    cloudfront_models.Distribution.status = _status_while_deploying(cloudfront_models.ManagedState.status)
+    cloudfront = cloudfront_models.CloudFrontBackend
+    # create_distribution calls create_distribution_with_tags.
+    cloudfront.create_distribution_with_tags = _modified_now(cloudfront.create_distribution_with_tags)
+    cloudfront.update_distribution = _modified_now(cloudfront.update_distribution)

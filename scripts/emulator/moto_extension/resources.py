@@ -5,7 +5,6 @@ project's template uses are modelled.
 """
 import copy
 import json
-import time
 import uuid
 
 from moto.apigateway.models import apigateway_backends
@@ -16,6 +15,8 @@ from moto.cloudwatch.models import cloudwatch_backends
 from moto.core.common_models import CloudFormationModel
 from moto.route53 import models as route53_models  # noqa: F401 - registers AWS::Route53::RecordSet, which moto lists on first use
 from moto.secretsmanager.models import secretsmanager_backends
+
+from . import engine, timing
 
 
 class _Resource:
@@ -295,9 +296,6 @@ def _viewer_certificate(certificate):
     }
 
 
-DEPLOYMENT_SECONDS = 0.3
-
-
 class Distribution(_Resource, CloudFormationModel):
     """Ref and GetAtt Id: the distribution ID; GetAtt DomainName: its *.cloudfront.net name.
     No property is create-only: every change updates the distribution in place."""
@@ -327,11 +325,19 @@ class Distribution(_Resource, CloudFormationModel):
     @classmethod
     def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
         config = _distribution_config(copy.deepcopy(cloudformation_json["Properties"]), original_resource.caller_reference)
-        cloudfront_backends[account_id]["global"].update_distribution(config, original_resource.physical_resource_id, if_match=True)
+        distribution, _, _ = cloudfront_backends[account_id]["global"].update_distribution(config, original_resource.physical_resource_id, if_match=True)
         # CloudFormation completes the update only once the distribution is Deployed, minutes later
-        # (aws-facts.md). A short pause stands for it: requests that read the old configuration
-        # finish before the old key's cleanup, as they do at real edges.
-        time.sleep(DEPLOYMENT_SECONDS)
+        # (aws-facts.md); until then it reads InProgress ("When the status is Deployed, the
+        # distribution's information is fully propagated to all CloudFront edge locations", CloudFront
+        # API Reference, Distribution and DistributionSummary). timing.deployment_seconds stands for
+        # it: requests that read the old configuration finish before the old key's cleanup, as they
+        # do at real edges.
+        distribution.deploying = True
+        try:
+            engine.waiting(timing.deployment_seconds)
+        finally:
+            distribution.deploying = False
+            distribution.status = "Deployed"
         return original_resource
 
     def delete(self, account_id, region_name):
