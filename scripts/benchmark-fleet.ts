@@ -16,7 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TIMESTAMP_PARAMETER } from '../lambda/rotation';
 import { timestampFrom } from '../lambda/timestamp';
-import { DEFAULT_CONCURRENCY, DEFAULT_ROTATE_CONCURRENCY } from './cli/args';
+import { DEFAULT_CONCURRENCY } from './cli/args';
 import { type Clients, createClients } from './cli/aws-clients';
 import { type ClientOptions, fleetClients } from './cli/fleet/clients';
 import type { Discovered } from './cli/fleet/discovery';
@@ -245,8 +245,8 @@ export async function benchmarkFleet(aws: LocalAws): Promise<void> {
       }
       console.log(figures('status --all', size, statusRuns));
 
-      const rotation = await measure(DEFAULT_ROTATE_CONCURRENCY, async (stacks, clientsFor, gauge) => {
-        const planning = { clientsFor, timestamp: timestampFrom(new Date()), concurrency: DEFAULT_ROTATE_CONCURRENCY, gauge };
+      const rotation = await measure(DEFAULT_CONCURRENCY, async (stacks, clientsFor, gauge) => {
+        const planning = { clientsFor, timestamp: timestampFrom(new Date()), concurrency: DEFAULT_CONCURRENCY, gauge };
         return rotateAll(await planRotations(stacks, planning), { ...planning, timeoutMs: ROTATION_TIMEOUT_MS, now: () => new Date(), sleep: (ms) => sleep(ms), output: quiet });
       });
       const problems = await fleetProblems(fleet.slice(0, size), rotation.result, (stack) => (stack.state === 'rotated' ? undefined : `${stack.state}: ${stack.detail}`), cloudformationIn);

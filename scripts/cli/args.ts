@@ -35,7 +35,8 @@ export type Command =
       organizationalUnits?: string[];
       parameters: Record<string, string>;
       apiUrlsFile?: string;
-      concurrency: number;
+      /** Accounts per Region at once; undefined: all of them (MaxConcurrentPercentage 100). */
+      concurrency?: number;
       changeOrigin: boolean;
       templateBucket?: string;
       global: GlobalOptions;
@@ -52,12 +53,8 @@ export interface FleetOptions extends Omit<FleetSelection, 'regions'> {
   concurrency: number;
 }
 
-/** At most this many accounts, Regions or stacks are read at once unless --concurrency says otherwise. */
+/** At most this many AWS calls of a fleet command in flight at once unless --concurrency says otherwise. */
 export const DEFAULT_CONCURRENCY = 8;
-/** Accounts per Region a StackSet operation deploys to at once. */
-export const DEFAULT_STACK_SET_CONCURRENCY = 4;
-/** Rotations at once: each runs a CloudFormation update and creates an API key. */
-export const DEFAULT_ROTATE_CONCURRENCY = 4;
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -211,7 +208,9 @@ Options:
                       us-east-1: a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod
                       "111111111111/eu-west-1": f6g7h8i9j0.execute-api.eu-west-1.amazonaws.com/prod
                     an instance with no entry gets --api-url (or the set's current value)
-  --concurrency N   with --stack-set: accounts per Region deployed at once, 1 to 100 (default 4)
+  --concurrency N   with --stack-set: at most N accounts per Region deployed at once, 1 to 100
+                    (default: every account at once, in every Region at once: every StackSet
+                    update is a rotation, and an emergency one should not wait)
 
 ${commonHelp('required, unless --stack-set NAME deploys a StackSet')}
 
@@ -247,19 +246,23 @@ Rotates the key now, exactly as the scheduled Lambda does: UpdateStack with a ne
 every other parameter kept. Follows the update until the old key is deleted.
 
 With --all (the emergency rotation): every rotating stack in the selected accounts and Regions,
-N at a time, each followed to its end, with a live count and a summary table. A busy stack is
-skipped, never waited on. Exit code 0 when nothing failed or was left busy, otherwise 1.
+all started as fast as API Gateway's key quotas allow (4 a second per account), none waiting for
+another, then all followed at once to their ends, with a live count and a summary table. A busy
+stack is skipped, never waited on. Exit code 0 when nothing failed or was left busy, otherwise 1.
 
 Options:
   --dry-run         list what the rotation would change (through a change set that is then
                     deleted); changes nothing. With --all: list the stacks that would rotate
   --no-wait         start the rotation and return without following it
-  --since TIME      with --all: skip stacks whose key is this new or newer (ISO time, or a
-                    Timestamp). The run prints its own: give it to a second run after an
-                    interruption, and nothing is rotated twice
-  --concurrency N   with --all: rotations at once, 1 to 64 (default 4)
+  --since TIME      with --all: skip stacks whose key is this new or newer, and follow those
+                    still rotating to such a key (ISO time, or a Timestamp). The run prints its
+                    own: give it to a second run after an interruption, and nothing is rotated
+                    twice
+  --concurrency N   with --all: AWS calls in flight at once, 1 to 64 (default 8); the
+                    rotations under way at once are not limited
   --timeout-minutes N
-                    with --all: stop following a rotation after N minutes, 1 to 720 (default 60)
+                    with --all: stop following N minutes after the start, 1 to 720 (default
+                    60); rotations still under way go on in CloudFormation
   (--regions, --accounts, --role-name, --stack-set: as for status --all)
 
 ${commonHelp('required, unless --all selects a fleet')}
@@ -371,7 +374,7 @@ export function parseCommandLine(argv: string[]): Command {
     if (values['no-wait']) throw new UsageError('--all always follows each rotation to its end, so it takes no --no-wait.', name);
     return {
       name: 'rotate-all',
-      fleet: fleetOptions(values, name, DEFAULT_ROTATE_CONCURRENCY),
+      fleet: fleetOptions(values, name, DEFAULT_CONCURRENCY),
       dryRun: values['dry-run'] === true,
       since: sinceTimestamp(values.since, name),
       timeoutMinutes: wholeNumber(values['timeout-minutes'] ?? '60', '--timeout-minutes', 1, 720, name),
@@ -450,7 +453,7 @@ function stackSetDeploy(values: Record<string, unknown>, global: GlobalOptions):
     organizationalUnits,
     parameters: deployParameters(values),
     apiUrlsFile: values['api-urls'] as string | undefined,
-    concurrency: values.concurrency === undefined ? DEFAULT_STACK_SET_CONCURRENCY : wholeNumber(values.concurrency, '--concurrency', 1, 100, command),
+    concurrency: values.concurrency === undefined ? undefined : wholeNumber(values.concurrency, '--concurrency', 1, 100, command),
     changeOrigin: values['change-origin'] === true,
     templateBucket: templateBucket(values, command),
     global,

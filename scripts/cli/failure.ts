@@ -110,7 +110,7 @@ function failureOf(error: unknown, profile: string | undefined): Failure {
   if (/^(AccessDenied|AccessDeniedException)$/.test(name)) {
     return { message: `Access denied: ${message} Grant the missing permission and try again.`, exitCode: EXIT_USAGE };
   }
-  if (/^(Throttling|ThrottlingException|TooManyRequestsException)$/.test(name)) {
+  if (isThrottling(error)) {
     return { message: `AWS throttled the request beyond the SDK's retries (${name}). Try again in a few minutes.`, exitCode: EXIT_FAILED };
   }
   const { code, hostname } = (error ?? {}) as { code?: string; hostname?: string };
@@ -158,4 +158,9 @@ function credentialsProblem(message: string, given: string | undefined): string 
   if (!/from any providers|using profile:/.test(message)) return `Could not load AWS credentials${profile ? ` for profile "${profile}"` : ''}: ${message.split('\n')[0]}`;
   if (!profile) return 'No AWS credentials were found. Pass --profile, set AWS_PROFILE, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.';
   return `No AWS credentials were found for profile "${profile}". Check that ~/.aws/config or ~/.aws/credentials defines it (aws configure --profile ${profile}), or pass another --profile.`;
+}
+
+/** AWS's throttling errors, by the names the SDK gives them. */
+export function isThrottling(error: unknown): boolean {
+  return /^(Throttling|ThrottlingException|TooManyRequestsException)$/.test((error as Error | undefined)?.name ?? '');
 }

@@ -1,6 +1,7 @@
 // Ctrl-C during a command that starts something in CloudFormation: the process ends, but the
 // stack operation it started does not (nothing here could stop it), so the user is told that, and
 // where to follow it. Commands that only read keep Node's own Ctrl-C.
+import { timestampFrom } from '../../lambda/timestamp';
 import { type Command, PROGRAM } from './args';
 import { EXIT_INTERRUPTED } from './failure';
 import type { Output } from './output';
@@ -15,8 +16,11 @@ export interface Interruptions {
 const followStack = (stackName: string) =>
   `Interrupted. What this command started in CloudFormation goes on without it: follow stack "${stackName}" with "${PROGRAM} status --stack-name ${stackName}", or in the CloudFormation console's stack events.`;
 
-/** What to say on Ctrl-C during the command; undefined when it starts nothing in CloudFormation. */
-export function interruptNote(command: Command): string | undefined {
+/**
+ * What to say on Ctrl-C during the command, run as `argv` from `started` (the time its rotations'
+ * Timestamp is made from); undefined when it starts nothing in CloudFormation.
+ */
+export function interruptNote(command: Command, argv: string[], started: Date): string | undefined {
   switch (command.name) {
     case 'deploy':
     case 'delete':
@@ -30,7 +34,7 @@ export function interruptNote(command: Command): string | undefined {
     case 'rotate-all':
       return command.dryRun
         ? undefined
-        : `Interrupted. The rotations already started go on in CloudFormation without this command: follow them with "${PROGRAM} status --all" and the same selection, or in the console's stack events; to rotate the rest, run this command again with the --since it printed at its start.`;
+        : `Interrupted. The rotations already started go on in CloudFormation without this command. To follow them and start the rest, rotating nothing twice, run: ${resumeCommand(argv, command.since ?? timestampFrom(started))}`;
     default:
       return undefined;
   }
@@ -44,4 +48,11 @@ export function onInterrupt({ signals, exit }: Interruptions, note: string, outp
   };
   signals.on('SIGINT', listener);
   return () => signals.off('SIGINT', listener);
+}
+
+/** The command line again, with `--since` set to `since`, quoted for a POSIX shell. */
+export function resumeCommand(argv: string[], since: string): string {
+  const kept = argv.filter((arg, index) => !(arg === '--since' || arg.startsWith('--since=') || argv[index - 1] === '--since'));
+  const quoted = [...kept, '--since', since].map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`));
+  return [PROGRAM, ...quoted].join(' ');
 }

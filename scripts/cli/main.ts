@@ -35,7 +35,7 @@ type Runnable = Exclude<Command, { name: 'help' | 'version' }>;
 // Each command loads only its own modules, and with them the AWS SDK clients it uses: --help and
 // --version, and the refusals of a wrong argument, load none: esbuild bundles a require into a
 // function that runs on first use.
-async function run(command: Runnable, deps: CliDependencies): Promise<number> {
+async function run(command: Runnable, deps: CliDependencies, started: Date): Promise<number> {
   const { output, now } = deps;
   const clients = deps.clients(command.global);
   const common = { ...clients, now, sleep: deps.sleep, output };
@@ -62,7 +62,7 @@ async function run(command: Runnable, deps: CliDependencies): Promise<number> {
     case 'status-all':
       return statusAll(command, clients, deps);
     case 'rotate-all':
-      return rotateEverything(command, clients, deps);
+      return rotateEverything(command, clients, deps, started);
     case 'delete': {
       const { deleteStack } = (require('./delete') as typeof import('./delete'));
       await deleteStack(command.stackName, common);
@@ -94,11 +94,12 @@ async function fleetOf({ global, fleet }: { global: GlobalOptions; fleet: FleetO
   return { stacks, what, clientsFor };
 }
 
-async function rotateEverything(command: Extract<Command, { name: 'rotate-all' }>, home: Clients, deps: CliDependencies): Promise<number> {
+/** `started`: the time the Timestamp is made from, the one the Ctrl-C note's --since is made from too. */
+async function rotateEverything(command: Extract<Command, { name: 'rotate-all' }>, home: Clients, deps: CliDependencies, started: Date): Promise<number> {
   const { output, now } = deps;
   const { stacks, what, clientsFor } = await fleetOf(command, home, deps);
   const { describePlan, planRotations, printRotateAll, rotateAll, rotateAllExitCode } = (require('./fleet/rotate-all') as typeof import('./fleet/rotate-all'));
-  const timestamp = timestampFrom(now());
+  const timestamp = timestampFrom(started);
   const since = command.since ?? timestamp;
   const planning = { clientsFor, timestamp, since: command.since, concurrency: command.fleet.concurrency };
   const plan = await planRotations(stacks, planning);
@@ -109,7 +110,7 @@ async function rotateEverything(command: Extract<Command, { name: 'rotate-all' }
   }
   const { rotating, notes } = describePlan(plan, command.since);
   output.line(`Rotating ${rotating} of ${what} to Timestamp ${timestamp}${notes.map((note) => `; ${note}`).join('')}.`);
-  if (rotating > 0) output.line(`If this run is interrupted, run it again with --since ${since}: stacks already rotated are skipped.`);
+  if (rotating > 0) output.line(`If this run is interrupted, run it again with --since ${since}: stacks already rotated are skipped, those still rotating followed.`);
   const results = await rotateAll(plan, { ...planning, timeoutMs: command.timeoutMinutes * 60_000, now, sleep: deps.sleep, output });
   printRotateAll(results, output, { dryRun: false });
   return rotateAllExitCode(results);
@@ -158,9 +159,10 @@ export async function main(argv: string[], deps: CliDependencies): Promise<numbe
     readOnly = command.name === 'status' || command.name === 'status-all';
     checkEndpointUrls(env);
     if (profile) await checkProfile(profile, command.global.profile ? '--profile' : 'AWS_PROFILE', deps.profiles ?? sharedProfiles);
-    const note = interruptNote(command);
+    const started = deps.now();
+    const note = interruptNote(command, argv, started);
     if (note && deps.interruptions) stopListening = onInterrupt(deps.interruptions, note, deps.output);
-    return await run(command, deps);
+    return await run(command, deps, started);
   } catch (error) {
     const { message, exitCode } = describeFailure(error, { profile, readOnly });
     deps.output.error(`error: ${message}`);

@@ -35,7 +35,7 @@ describe('parseCommandLine', () => {
       ['deploy', '--stack-set', 'edge-apis', '--regions', 'us-east-1,eu-west-1', '--accounts', '111111111111', '--api-urls', 'urls.yaml', '--schedule', 'Monthly', '--change-origin'],
       {
         name: 'deploy-stack-set', stackSetName: 'edge-apis', regions: ['us-east-1', 'eu-west-1'], accounts: ['111111111111'], organizationalUnits: undefined,
-        parameters: { ApiKeyRotationSchedule: 'Monthly' }, apiUrlsFile: 'urls.yaml', concurrency: 4, changeOrigin: true, global,
+        parameters: { ApiKeyRotationSchedule: 'Monthly' }, apiUrlsFile: 'urls.yaml', concurrency: undefined, changeOrigin: true, global,
       },
     ],
     [

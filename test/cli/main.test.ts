@@ -211,7 +211,11 @@ describe('main, on Ctrl-C', () => {
     ],
     [
       ['rotate', '--all', '--regions', 'eu-west-1'],
-      'Interrupted. The rotations already started go on in CloudFormation without this command: follow them with "cloudfront-api-key-rotation status --all" and the same selection, or in the console\'s stack events; to rotate the rest, run this command again with the --since it printed at its start.',
+      'Interrupted. The rotations already started go on in CloudFormation without this command. To follow them and start the rest, rotating nothing twice, run: cloudfront-api-key-rotation rotate --all --regions eu-west-1 --since 2026-11-22T10-00-00Z',
+    ],
+    [
+      ['rotate', '--all', '--regions', 'eu-west-1', '--since', '2026-11-22T09:00:00Z', '--accounts', '111111111111', '--role-name', "it's"],
+      'Interrupted. The rotations already started go on in CloudFormation without this command. To follow them and start the rest, rotating nothing twice, run: cloudfront-api-key-rotation rotate --all --regions eu-west-1 --accounts 111111111111 --role-name \'it\'\\\'\'s\' --since 2026-11-22T09-00-00Z',
     ],
     [
       ['deploy', '--stack-set', 'edge-apis', '--regions', 'eu-west-1', '--accounts', '111111111111'],

@@ -186,7 +186,7 @@ describe('rotate --all', () => {
     });
     expect(second.lines).toContain('2 rotated, 0 failed, 3 skipped.');
     expect(second.lines[0]).toMatch(/^Rotating 2 of 5 rotating stack\(s\) in 6 account and Region pair\(s\) to Timestamp \S+; 3 skipped, already rotated since \S+\.$/);
-    expect(second.lines).toContainEqual(expect.stringMatching(/^\[2\/2\] done 2, running 0, failed 0, skipped 0, \d+ s$/));
+    expect(second.lines).toContainEqual(expect.stringMatching(/^\[\d+ s\] started 2\/2: deploying 0, in monitoring 0, rolling back 0, cleaned up 2, failed 0, skipped 0$/));
   });
 });
 

@@ -49,8 +49,8 @@ export interface StackSetDeployRequest {
   /** Set-wide parameter values from the command line; ApiURL here is the default for instances. */
   parameters: Record<string, string>;
   apiUrls: ApiUrls;
-  /** Accounts per Region at once. */
-  concurrency: number;
+  /** At most this many accounts per Region at once; undefined: all of them. */
+  concurrency?: number;
   changeOrigin: boolean;
   /** The user's S3 bucket for the template (--template-bucket); otherwise deploy's own. */
   templateBucket?: string;
@@ -115,11 +115,13 @@ export async function deployStackSet(request: StackSetDeployRequest, deps: Stack
     if (name in request.parameters) return [{ ParameterKey: name, ParameterValue: request.parameters[name] }];
     return previous(name) === undefined ? [] : [{ ParameterKey: name, UsePreviousValue: true }];
   });
+  // The widest StackSets allow unless --concurrency narrows it: every Region at once, and every
+  // account of a Region at once (MaxConcurrentPercentage 100). Stop starting instances after the
+  // first failure, without lowering concurrency to 1: STRICT_FAILURE_TOLERANCE caps it at
+  // FailureToleranceCount + 1 (API Reference, StackSetOperationPreferences, ConcurrencyMode).
   const preferences: StackSetOperationPreferences = {
     RegionConcurrencyType: 'PARALLEL',
-    MaxConcurrentCount: request.concurrency,
-    // Stop starting instances after the first failure, without lowering concurrency to 1
-    // (STRICT_FAILURE_TOLERANCE caps it at FailureToleranceCount + 1).
+    ...(request.concurrency === undefined ? { MaxConcurrentPercentage: 100 } : { MaxConcurrentCount: request.concurrency }),
     FailureToleranceCount: 0,
     ConcurrencyMode: 'SOFT_FAILURE_TOLERANCE',
   };

@@ -5,6 +5,7 @@ import {
   ListStackInstancesCommand,
   type StackInstanceSummary,
   UpdateStackCommand,
+  ListStacksCommand,
 } from '@aws-sdk/client-cloudformation';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -151,6 +152,8 @@ describe('rotate --all --stack-set on the command line', () => {
     cloudformation.on(DescribeStacksCommand).callsFake(async ({ StackName }) => ({ Stacks: StackName ? described.filter((s) => s.StackId === StackName) : described }));
     cloudformation.on(DescribeStackEventsCommand).resolves({ StackEvents: [] });
     cloudformation.on(UpdateStackCommand).resolves({});
+    // Every update has ended by the first poll.
+    cloudformation.on(ListStacksCommand).resolves({ StackSummaries: [] });
   });
 
   it("rotates the set's instances and nothing else, each shown where it lives", async () => {

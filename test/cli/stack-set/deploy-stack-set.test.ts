@@ -35,7 +35,7 @@ function request(overrides: Partial<StackSetDeployRequest> = {}): StackSetDeploy
   return {
     stackSetName: 'edge-apis', regions: ['eu-west-1'], accounts: [A, B], parameters: {},
     apiUrls: parseApiUrls(JSON.stringify({ [`${A}/eu-west-1`]: url('a'), [`${B}/eu-west-1`]: url('b') }), 'urls'),
-    concurrency: 4, changeOrigin: false, ...overrides,
+    changeOrigin: false, ...overrides,
   };
 }
 
@@ -82,10 +82,20 @@ describe('deployStackSet', () => {
     expect(created).not.toHaveProperty('TemplateBody');
     expect(created.Parameters).toContainEqual({ ParameterKey: 'Timestamp', ParameterValue: '2026-11-22T10-00-00Z' });
     const instances = cloudformation.commandCalls(CreateStackInstancesCommand).map((c) => c.args[0].input);
-    expect(instances).toMatchObject([{ Accounts: [A, B], Regions: ['eu-west-1'], ParameterOverrides: [{ ParameterKey: 'ApiURL', ParameterValue: '' }], OperationPreferences: { MaxConcurrentCount: 4, FailureToleranceCount: 0, ConcurrencyMode: 'SOFT_FAILURE_TOLERANCE' } }]);
+    expect(instances).toMatchObject([{ Accounts: [A, B], Regions: ['eu-west-1'], ParameterOverrides: [{ ParameterKey: 'ApiURL', ParameterValue: '' }], OperationPreferences: { RegionConcurrencyType: 'PARALLEL', MaxConcurrentPercentage: 100, FailureToleranceCount: 0, ConcurrencyMode: 'SOFT_FAILURE_TOLERANCE' } }]);
     expect(sleeps).toEqual([POLL_INTERVAL_MS]);
     expect(output.lines).toContainEqual('create RUNNING: succeeded 0, failed 0, running 1, pending 0, 0 s');
     expect(output.lines).toContainEqual('create SUCCEEDED: succeeded 1, failed 0, running 0, pending 0, 0 s');
+  });
+
+  it('deploys at most --concurrency accounts per Region at once when narrowed', async () => {
+    cloudformation.on(DescribeStackSetCommand).rejects(Object.assign(new Error('StackSet edge-apis not found'), { name: 'StackSetNotFoundException' }));
+    operation([{ Account: A, Region: 'eu-west-1', Status: 'SUCCEEDED' }]);
+
+    await run(request({ apiUrls: new Map(), parameters: { ApiURL: '' }, concurrency: 3 }));
+
+    const [{ OperationPreferences }] = cloudformation.commandCalls(CreateStackInstancesCommand).map((c) => c.args[0].input);
+    expect(OperationPreferences).toEqual({ RegionConcurrencyType: 'PARALLEL', MaxConcurrentCount: 3, FailureToleranceCount: 0, ConcurrencyMode: 'SOFT_FAILURE_TOLERANCE' });
   });
 
   it('updates an existing set, keeping the parameters not given, and creates only the missing instances', async () => {
