@@ -60,17 +60,17 @@ export function instrument(
 }
 
 const SIZES = [10, 50, 200];
-const ACCOUNTS = ['123456789012', '111111111111'];
+export const ACCOUNTS = ['123456789012', '111111111111'];
 const REGIONS = ['us-east-1', 'eu-west-1', 'us-west-2'];
 const TARGETS: Target[] = ACCOUNTS.flatMap((account) => REGIONS.map((region) => ({ account, region })));
+/** The CLI's default --timeout-minutes, 60. */
+export const ROTATION_TIMEOUT_MS = 60 * 60_000;
+export const quiet = { line: () => undefined, error: () => undefined, colour: false };
 const ROLE_NAME = 'fleet-benchmark';
 /** `status --all` reads only, so it is run this many times and its median reported; `rotate --all` once. */
 const STATUS_ROUNDS = 3;
 /** The emulator creates stacks about 1.6 times faster four at a time than one after another. */
 const CREATE_CONCURRENCY = 4;
-/** The CLI's default --timeout-minutes, 60. */
-const ROTATION_TIMEOUT_MS = 60 * 60_000;
-const quiet = { line: () => undefined, error: () => undefined, colour: false };
 
 interface Run<T> {
   result: T;
@@ -91,7 +91,7 @@ function countingClients(calls: Calls, inFlight: Gauge) {
 }
 
 /** One fleet command as the CLI runs it with --regions, --accounts, --role-name and --concurrency, timed and counted. */
-async function measure<T>(concurrency: number, command: (stacks: Discovered[], clientsFor: (target: Target) => RegionalClients, gauge: Gauge) => Promise<T>): Promise<Run<T>> {
+export async function measure<T>(concurrency: number, command: (stacks: Discovered[], clientsFor: (target: Target) => RegionalClients, gauge: Gauge, calls: Calls) => Promise<T>): Promise<Run<T>> {
   const calls: Calls = {};
   const inFlight = new Gauge();
   const gauge = new Gauge();
@@ -103,7 +103,7 @@ async function measure<T>(concurrency: number, command: (stacks: Discovered[], c
   const { stacks } = await selectFleet({ regions: REGIONS, accounts: ACCOUNTS, roleName: ROLE_NAME }, {
     ...targetDependencies, cloudformation: make({ region: REGIONS[0] }).cloudformation, cloudformationFor: (target) => clientsFor(target).cloudformation, concurrency, gauge,
   });
-  const result = await command(stacks, clientsFor, gauge);
+  const result = await command(stacks, clientsFor, gauge, calls);
   return { result, seconds: (performance.now() - started) / 1000, calls, peak: gauge.peak, callsInFlight: inFlight.peak };
 }
 
@@ -119,7 +119,7 @@ function figures(command: string, size: number, runs: Run<unknown>[]): string {
 }
 
 /** CloudFormation in each account and Region, through the role as the fleet commands reach it. */
-async function setUpClients(aws: LocalAws): Promise<(target: Target) => CloudFormationClient> {
+export async function setUpClients(aws: LocalAws): Promise<(target: Target) => CloudFormationClient> {
   const config = emulatorClientConfig(aws.emulator.endpoint);
   const sts = new STSClient(config);
   const clients = new Map<string, CloudFormationClient>();
@@ -131,7 +131,7 @@ async function setUpClients(aws: LocalAws): Promise<(target: Target) => CloudFor
   return ({ account, region }) => clients.get(`${account}/${region}`)!;
 }
 
-type FleetStack = Target & { stack: string };
+export type FleetStack = Target & { stack: string };
 
 /**
  * Why the stack is not a healthy rotating stack, as CloudFormation tells: its status and status
@@ -158,7 +158,7 @@ async function whyNot(cloudformation: CloudFormationClient, stackName: string): 
  * What went wrong with the fleet, one line per stack: each stack of `fleet` that the command did
  * not report or reported with a `problem`, and why, then anything else it reported a problem with.
  */
-async function fleetProblems<T extends FleetStack>(
+export async function fleetProblems<T extends FleetStack>(
   fleet: FleetStack[],
   reported: T[],
   problem: (entry: T) => string | undefined,
@@ -193,6 +193,52 @@ async function withEmulatorEnvironment(aws: LocalAws, work: () => Promise<void>)
   }
 }
 
+/** `size` stacks spread evenly over the accounts and Regions. */
+function fleetOf(size: number): FleetStack[] {
+  return Array.from({ length: size }, (_, index) => ({ ...TARGETS[index % TARGETS.length], stack: `fleet-${String(index + 1).padStart(3, '0')}` }));
+}
+
+/**
+ * Creates the stacks as `deploy` does with no options, the Timestamp alone. CreateStack answers
+ * once the creation has started: each one is waited on, CREATE_CONCURRENCY at a time.
+ */
+async function growFleet(cloudformationIn: (target: Target) => CloudFormationClient, stacks: FleetStack[]): Promise<void> {
+  const { templateBody } = deployTemplates();
+  const creating = performance.now();
+  await mapPool(stacks, CREATE_CONCURRENCY, async (stack) => {
+    await cloudformationIn(stack).send(new CreateStackCommand({
+      StackName: stack.stack,
+      TemplateBody: templateBody,
+      Parameters: [{ ParameterKey: TIMESTAMP_PARAMETER, ParameterValue: timestampFrom(new Date()) }],
+      Capabilities: ['CAPABILITY_IAM'],
+    }));
+    await waitUntilStackCreateComplete(emulatorWaiter(cloudformationIn(stack)), { StackName: stack.stack });
+  });
+  console.log(`  set-up: ${stacks.length} more stacks created in ${((performance.now() - creating) / 1000).toFixed(2)} s (CreateStack, ${CREATE_CONCURRENCY} at once)`);
+  // Timestamps have whole seconds: the rotation's must be newer than the new stacks' own.
+  await sleep(1000);
+}
+
+/**
+ * Grows the fleet into each of SIZES in turn, and measures each size with `each`, the CLI's
+ * clients pointed at the emulator; `fleet` is every stack created so far.
+ */
+export async function forEachFleetSize(
+  aws: LocalAws,
+  cloudformationIn: (target: Target) => CloudFormationClient,
+  each: (size: number, fleet: FleetStack[]) => Promise<void>,
+): Promise<void> {
+  const fleet = fleetOf(SIZES[SIZES.length - 1]);
+  await withEmulatorEnvironment(aws, async () => {
+    let created = 0;
+    for (const size of SIZES) {
+      await growFleet(cloudformationIn, fleet.slice(created, size));
+      created = size;
+      await each(size, fleet.slice(0, size));
+    }
+  });
+}
+
 export async function benchmarkFleet(aws: LocalAws): Promise<void> {
   const cloudformationIn = await setUpClients(aws);
   // The earlier figures' stacks are rotating stacks too: the fleet is to be exactly the stacks below.
@@ -200,61 +246,36 @@ export async function benchmarkFleet(aws: LocalAws): Promise<void> {
     const { Stacks = [] } = await cloudformationIn(target).send(new DescribeStacksCommand({}));
     for (const { StackName } of Stacks) await cloudformationIn(target).send(new DeleteStackCommand({ StackName }));
   }
-  const { templateBody } = deployTemplates();
   const carried = carriedTemplate();
   console.log(`Fleets over ${ACCOUNTS.length} accounts x ${REGIONS.length} Regions through an assumed role.`);
-  const fleet: FleetStack[] = Array.from({ length: SIZES[SIZES.length - 1] }, (_, index) => ({
-    ...TARGETS[index % TARGETS.length],
-    stack: `fleet-${String(index + 1).padStart(3, '0')}`,
-  }));
-  await withEmulatorEnvironment(aws, async () => {
-    let created = 0;
-    for (const size of SIZES) {
-      // What `deploy` sends with no options, the Timestamp alone; the fleet grows into the next size.
-      // CreateStack answers once the creation has started: each one is waited on, CREATE_CONCURRENCY at a time.
-      const creating = performance.now();
-      await mapPool(fleet.slice(created, size), CREATE_CONCURRENCY, async (stack) => {
-        await cloudformationIn(stack).send(new CreateStackCommand({
-          StackName: stack.stack,
-          TemplateBody: templateBody,
-          Parameters: [{ ParameterKey: TIMESTAMP_PARAMETER, ParameterValue: timestampFrom(new Date()) }],
-          Capabilities: ['CAPABILITY_IAM'],
-        }));
-        await waitUntilStackCreateComplete(emulatorWaiter(cloudformationIn(stack)), { StackName: stack.stack });
-      });
-      console.log(`  set-up: ${size - created} more stacks created in ${((performance.now() - creating) / 1000).toFixed(2)} s (CreateStack, ${CREATE_CONCURRENCY} at once)`);
-      created = size;
-      // Timestamps have whole seconds: the rotation's must be newer than the new stacks' own.
-      await sleep(1000);
-
-      const statusRuns: Run<FleetStackStatus[]>[] = [];
-      for (let round = 0; round < STATUS_ROUNDS; round += 1) {
-        const status = await measure(DEFAULT_CONCURRENCY, (stacks, clientsFor, gauge) =>
-          collectFleetStatus(stacks, { clientsFor, ...carried, now: () => new Date(), concurrency: DEFAULT_CONCURRENCY, gauge }),
-        );
-        const problems = await fleetProblems(fleet.slice(0, size), status.result, (stack) => {
-          const health = healthOf(stack);
-          const why = [...(stack.report?.problems ?? []), ...(stack.report?.unread ?? []), ...(stack.unreachable === undefined ? [] : [stack.unreachable])];
-          return health === 'healthy' ? undefined : `${health}: ${why.join('; ')}`;
-        }, cloudformationIn);
-        if (problems.length > 0) {
-          const unhealthy = status.result.filter((stack) => healthOf(stack) !== 'healthy').length;
-          throw new Error([`status --all found ${status.result.length} of ${size} stacks, ${unhealthy} not healthy:`, ...problems].join('\n  '));
-        }
-        statusRuns.push(status);
-      }
-      console.log(figures('status --all', size, statusRuns));
-
-      const rotation = await measure(DEFAULT_CONCURRENCY, async (stacks, clientsFor, gauge) => {
-        const planning = { clientsFor, timestamp: timestampFrom(new Date()), concurrency: DEFAULT_CONCURRENCY, gauge };
-        return rotateAll(await planRotations(stacks, planning), { ...planning, timeoutMs: ROTATION_TIMEOUT_MS, now: () => new Date(), sleep: (ms) => sleep(ms), output: quiet });
-      });
-      const problems = await fleetProblems(fleet.slice(0, size), rotation.result, (stack) => (stack.state === 'rotated' ? undefined : `${stack.state}: ${stack.detail}`), cloudformationIn);
+  await forEachFleetSize(aws, cloudformationIn, async (size, fleet) => {
+    const statusRuns: Run<FleetStackStatus[]>[] = [];
+    for (let round = 0; round < STATUS_ROUNDS; round += 1) {
+      const status = await measure(DEFAULT_CONCURRENCY, (stacks, clientsFor, gauge) =>
+        collectFleetStatus(stacks, { clientsFor, ...carried, now: () => new Date(), concurrency: DEFAULT_CONCURRENCY, gauge }),
+      );
+      const problems = await fleetProblems(fleet, status.result, (stack) => {
+        const health = healthOf(stack);
+        const why = [...(stack.report?.problems ?? []), ...(stack.report?.unread ?? []), ...(stack.unreachable === undefined ? [] : [stack.unreachable])];
+        return health === 'healthy' ? undefined : `${health}: ${why.join('; ')}`;
+      }, cloudformationIn);
       if (problems.length > 0) {
-        const rotated = rotation.result.filter((stack) => stack.state === 'rotated').length;
-        throw new Error([`rotate --all rotated ${rotated} of ${size} stacks:`, ...problems].join('\n  '));
+        const unhealthy = status.result.filter((stack) => healthOf(stack) !== 'healthy').length;
+        throw new Error([`status --all found ${status.result.length} of ${size} stacks, ${unhealthy} not healthy:`, ...problems].join('\n  '));
       }
-      console.log(figures('rotate --all', size, [rotation]));
+      statusRuns.push(status);
     }
+    console.log(figures('status --all', size, statusRuns));
+
+    const rotation = await measure(DEFAULT_CONCURRENCY, async (stacks, clientsFor, gauge) => {
+      const planning = { clientsFor, timestamp: timestampFrom(new Date()), concurrency: DEFAULT_CONCURRENCY, gauge };
+      return rotateAll(await planRotations(stacks, planning), { ...planning, timeoutMs: ROTATION_TIMEOUT_MS, now: () => new Date(), sleep: (ms) => sleep(ms), output: quiet });
+    });
+    const problems = await fleetProblems(fleet, rotation.result, (stack) => (stack.state === 'rotated' ? undefined : `${stack.state}: ${stack.detail}`), cloudformationIn);
+    if (problems.length > 0) {
+      const rotated = rotation.result.filter((stack) => stack.state === 'rotated').length;
+      throw new Error([`rotate --all rotated ${rotated} of ${size} stacks:`, ...problems].join('\n  '));
+    }
+    console.log(figures('rotate --all', size, [rotation]));
   });
 }

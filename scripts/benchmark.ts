@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { createHandler } from '../lambda/handler';
+import { benchmarkEmergency } from './benchmark-emergency';
 import { benchmarkFleet, instrument } from './benchmark-fleet';
 import { type StartupSample, measureCli, measureNode } from './cli-startup';
 import { deploy } from './cli/deploy';
@@ -129,6 +130,8 @@ async function main(): Promise<void> {
   } finally {
     await aws.stop();
   }
+  // An emulator of its own, with AWS's timing, once the first has stopped.
+  await benchmarkEmergency();
 }
 
 main().catch((error: Error) => {
