@@ -9,14 +9,12 @@ import { timestampFrom } from '../lambda/timestamp';
 import { DEFAULT_CONCURRENCY } from './cli/args';
 import { START_INTERVAL_MS, planRotations, rotateAll } from './cli/fleet/rotate-all';
 import {
-  ACCOUNTS, type Calls, ROTATION_TIMEOUT_MS, fleetProblems, forEachFleetSize, measure, quiet, setUpClients,
+  ACCOUNTS, ROTATION_TIMEOUT_MS, callCount, fleetProblems, forEachFleetSize, measure, quiet, setUpClients,
 } from './benchmark-fleet';
 import { startLocalAws } from './emulator/local-stack';
 
 const DEPLOYMENT_S = 30;
 const MONITORING_S = 10;
-
-const total = (calls: Calls) => Object.values(calls).reduce((sum, samples) => sum + samples.length, 0);
 
 export async function benchmarkEmergency(): Promise<void> {
   const aws = await startLocalAws({ timing: { deploymentSeconds: DEPLOYMENT_S, monitoringSeconds: MONITORING_S } });
@@ -30,7 +28,7 @@ export async function benchmarkEmergency(): Promise<void> {
         const plan = await planRotations(stacks, planning);
         return rotateAll(plan, {
           ...planning, timeoutMs: ROTATION_TIMEOUT_MS, now: () => new Date(), sleep: (ms) => sleep(ms), output: quiet,
-          onStarted: () => (following = { calls: total(calls), at: performance.now() }),
+          onStarted: () => (following = { calls: callCount(calls), at: performance.now() }),
         });
       });
       const problems = await fleetProblems(fleet, run.result, (stack) => (stack.state === 'rotated' ? undefined : `${stack.state}: ${stack.detail}`), cloudformationIn);
@@ -38,10 +36,10 @@ export async function benchmarkEmergency(): Promise<void> {
       const perAccount = Math.ceil(size / ACCOUNTS.length);
       const ideal = ((perAccount - 1) * START_INTERVAL_MS) / 1000 + DEPLOYMENT_S + MONITORING_S;
       const followMinutes = (performance.now() - following.at) / 60_000;
-      const followCalls = total(run.calls) - following.calls;
+      const followCalls = callCount(run.calls) - following.calls;
       console.log(
         `  ${size} stacks: ${run.seconds.toFixed(1)} s against an ideal of ${ideal.toFixed(1)} s (ratio ${(run.seconds / ideal).toFixed(2)}), ` +
-          `${total(run.calls)} AWS calls (${(total(run.calls) / size).toFixed(1)} per stack), following ${(followCalls / size / followMinutes).toFixed(2)} calls per stack per minute, ` +
+          `${callCount(run.calls)} AWS calls (${(callCount(run.calls) / size).toFixed(1)} per stack), following ${(followCalls / size / followMinutes).toFixed(2)} calls per stack per minute, ` +
           `at most ${run.callsInFlight} calls in flight`,
       );
     });

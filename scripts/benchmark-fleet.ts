@@ -107,13 +107,16 @@ export async function measure<T>(concurrency: number, command: (stacks: Discover
   return { result, seconds: (performance.now() - started) / 1000, calls, peak: gauge.peak, callsInFlight: inFlight.peak };
 }
 
+/** How many calls were made, of every name. */
+export const callCount = (calls: Calls) => Object.values(calls).reduce((sum, samples) => sum + samples.length, 0);
+
 /** The median run's figures; the calls and peaks of the runs are the same. */
 function figures(command: string, size: number, runs: Run<unknown>[]): string {
   const sorted = [...runs].sort((a, b) => a.seconds - b.seconds);
   const { seconds, calls, peak, callsInFlight } = sorted[Math.floor(sorted.length / 2)];
   const spread = runs.length > 1 ? ` (median of ${runs.length}, ${sorted[0].seconds.toFixed(2)} to ${sorted[sorted.length - 1].seconds.toFixed(2)})` : '';
   const counts = Object.entries(calls).map(([name, samples]) => [name, samples.length] as const).sort(([a], [b]) => a.localeCompare(b));
-  const total = counts.reduce((sum, [, count]) => sum + count, 0);
+  const total = callCount(calls);
   return `  ${command}, ${size} stacks: ${seconds.toFixed(2)} s${spread}, ${total} AWS calls (${(total / size).toFixed(1)} per stack: ${counts.map(([name, count]) => `${name} ${count}`).join(', ')}), ` +
     `peak concurrency ${peak}, at most ${callsInFlight} calls in flight`;
 }

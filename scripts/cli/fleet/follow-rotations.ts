@@ -20,8 +20,6 @@ export interface FollowedRotation extends Target {
   stackId: string;
   /** The distribution the stack's header lives on (its DistributionId output). */
   distributionId?: string;
-  /** The rollback monitoring period its update waits before the cleanup deletes the old key. */
-  monitoringMinutes: number;
 }
 
 export interface RotationEnd {
@@ -154,8 +152,6 @@ async function deployedSince(deploying: FollowedRotation[], summaries: Map<strin
   return deployed;
 }
 
-const SUCCESS = new Set(['UPDATE_COMPLETE']);
-
 /**
  * The rotation's end: the stack's status, and the failures among its latest operation's events,
  * newest first back to the operation's start. An update can end UPDATE_COMPLETE with its cleanup
@@ -175,7 +171,7 @@ async function endOf(cloudformation: CloudFormationClient, stackId: string): Pro
         }
       }
     }
-    return { succeeded: SUCCESS.has(status) && failures.length === 0, status, failures };
+    return { succeeded: status === 'UPDATE_COMPLETE' && failures.length === 0, status, failures };
   } catch (error) {
     return { succeeded: false, status: 'unread', failures: [describeFailure(error).message] };
   }

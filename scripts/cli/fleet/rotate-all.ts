@@ -119,7 +119,7 @@ export async function rotateAll(plan: FleetRotation[], deps: RotateAllDependenci
   deps.onStarted?.(started);
   const followed = started.filter((r): r is FleetRotation & FollowedRotation => r.state === 'rotating');
   if (followed.length === 0) return started;
-  const ends = await followRotations(followed.map((r) => ({ ...r, monitoringMinutes: r.monitoringMinutes ?? 0 })), {
+  const ends = await followRotations(followed, {
     cloudformationFor: (target) => deps.clientsFor(target).cloudformation,
     cloudfrontFor: (target) => deps.clientsFor(target).cloudfront,
     concurrency: deps.concurrency,
