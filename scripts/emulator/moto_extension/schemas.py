@@ -4,12 +4,12 @@ A change to a create-only property makes CloudFormation replace the resource; an
 updates it in place.
 """
 import functools
+import importlib.util
 import json
 from pathlib import Path
 
-import cfnlint
-
-SCHEMAS = Path(cfnlint.__file__).parent / "data" / "schemas"
+# Located, not imported: importing cfnlint loads its rules and sympy, half the emulator's start-up.
+SCHEMAS = Path(importlib.util.find_spec("cfnlint").submodule_search_locations[0]) / "data" / "schemas"
 
 
 @functools.lru_cache(maxsize=None)
