@@ -1,16 +1,25 @@
-// Runs one invocation of a Lambda function's Node.js code, as the nodejs runtime would, for the
-// local emulator (moto_extension/functions.py starts it; moto itself runs functions only in Docker).
-//   node function-runner.js <directory with index.js> <handler export> <timeout ms>
-// The event arrives as JSON on standard input; the handler's result is printed as JSON on the
-// last line of standard output, and the process ends as soon as it is written (see end()). The
-// function's AWS SDK clients reach the emulator through AWS_ENDPOINT_URL. Requests to an API
+// Runs Lambda functions' Node.js code for the local emulator, one invocation at a time, as a warm
+// execution environment of the nodejs runtime would (moto_extension/functions.py starts and
+// reuses it; moto itself runs functions only in Docker).
+//   node function-runner.js <file descriptor for outcomes>
+// Each invocation arrives as one JSON line on standard input: { directory (holding index.js),
+// handler (the export), timeoutMs, env (the function's whole environment), event }. Its outcome
+// goes to the outcome descriptor as one JSON line, { result } or { errorType, errorMessage }, once
+// everything the handler logged before is through standard output and error. A function's module
+// is loaded on its first invocation here and kept, as Lambda keeps it between invocations of a
+// warm environment; the SDK it requires is loaded once for all. The runner ends when its standard
+// input closes, whatever handlers left open.
+//
+// Its functions' AWS SDK clients reach the emulator through AWS_ENDPOINT_URL. Requests to an API
 // Gateway stage (https://<api-id>.execute-api.<region>.amazonaws.com/...) go to the local "API
 // stage" stand-in at LOCAL_EXECUTE_API_URL instead, with the API's host name in
 // `x-stand-in-host`: no request leaves this machine.
 'use strict';
+const { writeSync } = require('node:fs');
 const { join } = require('node:path');
+const { createInterface } = require('node:readline');
 
-const [directory, handlerName, timeoutMs] = process.argv.slice(2);
+const outcomes = Number(process.argv[2]);
 const EXECUTE_API = /^https:\/\/([a-z0-9]{10}\.execute-api\.[a-z0-9-]+\.amazonaws\.com)(\/.*)?$/;
 
 const realFetch = globalThis.fetch;
@@ -22,40 +31,38 @@ globalThis.fetch = (input, init = {}) => {
   return realFetch(`${process.env.LOCAL_EXECUTE_API_URL}${match[2] ?? '/'}`, { ...init, headers });
 };
 
-async function main() {
-  const chunks = [];
-  for await (const chunk of process.stdin) chunks.push(chunk);
-  const event = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+/** Runs one invocation in exactly its function's environment: nothing of the previous one's is left in process.env. */
+async function invoke({ directory, handler, timeoutMs, env, event }) {
+  for (const name of Object.keys(process.env)) delete process.env[name];
+  Object.assign(process.env, env);
   const started = Date.now();
   const context = {
-    functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
+    functionName: env.AWS_LAMBDA_FUNCTION_NAME,
     awsRequestId: event.RequestId ?? 'local',
-    getRemainingTimeInMillis: () => Number(timeoutMs) - (Date.now() - started),
+    getRemainingTimeInMillis: () => timeoutMs - (Date.now() - started),
   };
-  return require(join(directory, 'index.js'))[handlerName](event, context);
+  return require(join(directory, 'index.js'))[handler](event, context);
 }
 
 /**
- * Writes the invocation's outcome and ends the process once it, and everything the handler wrote
- * before, is through both pipes (writes to a pipe are asynchronous on POSIX: Node.js, "A note on
- * process I/O"), whatever the handler left open: a keep-alive socket, a timer. Lambda's Node.js
- * runtime does not wait for the event loop to empty after an async handler: it posts the result as
- * soon as the promise settles (aws-lambda-nodejs-runtime-interface-client, src/Runtime.js: a
- * promise goes to context.succeed and fail, which post at once, src/CallbackContext.js; only the
- * callback waits while callbackWaitsForEmptyEventLoop is true), and the sandbox is then frozen.
- * Without this, each such handle kept a runner alive until it closed.
+ * Lambda's Node.js runtime posts the outcome as soon as an async handler's promise settles, without
+ * waiting for the event loop to empty (aws-lambda-nodejs-runtime-interface-client, src/Runtime.js:
+ * a promise goes to context.succeed and fail, which post at once, src/CallbackContext.js), and the
+ * environment is frozen until the next invocation. Writes to a pipe are asynchronous on POSIX
+ * (Node.js, "A note on process I/O"): the outcome waits for the handler's log lines ahead of it.
  */
-function end(stream, text, code) {
-  let pending = 2;
-  const flushed = () => {
-    pending -= 1;
-    if (pending === 0) process.exit(code);
-  };
-  stream.write(text, flushed);
-  (stream === process.stdout ? process.stderr : process.stdout).write('', flushed);
+const logsWritten = () => Promise.all([process.stdout, process.stderr].map((stream) => new Promise((resolve) => stream.write('', resolve))));
+
+async function serve() {
+  for await (const line of createInterface({ input: process.stdin })) {
+    const outcome = await invoke(JSON.parse(line)).then(
+      (result) => ({ result: result ?? null }),
+      (error) => ({ errorType: error?.name, errorMessage: error?.message }),
+    );
+    await logsWritten();
+    writeSync(outcomes, `${JSON.stringify(outcome)}\n`);
+  }
+  process.exit(0);
 }
 
-main().then(
-  (result) => end(process.stdout, `\n${JSON.stringify(result ?? null)}\n`, 0),
-  (error) => end(process.stderr, `${JSON.stringify({ errorType: error?.name, errorMessage: error?.message })}\n`, 1),
-);
+serve();

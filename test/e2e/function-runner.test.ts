@@ -1,11 +1,14 @@
-// scripts/emulator/function-runner.js on its own: the process that runs one invocation of a
-// function's code ends once the outcome is written, as Lambda's runtime does not wait for the
-// event loop to empty after an async handler. Each one that lingered held memory until
-// functions.py's timeout (the function's, up to 900 s).
-import { spawn } from 'node:child_process';
+// scripts/emulator/function-runner.js on its own: a warm execution environment that answers each
+// invocation as soon as its handler settles (Lambda's runtime does not wait for the event loop to
+// empty after an async handler), gives each invocation exactly its function's environment, keeps
+// a function's module between its invocations, and ends when its input closes, whatever handlers
+// left open.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { PROJECT_ROOT } from '../../scripts/paths';
 import { node24 } from '../../scripts/node24';
 
@@ -13,33 +16,39 @@ jest.setTimeout(30_000);
 
 const RUNNER = join(PROJECT_ROOT, 'scripts', 'emulator', 'function-runner.js');
 
-/** Runs `code` as index.js with `event`; the runner is killed if it has not ended 5 s after its outcome. */
-function run(code: string, event: object = {}) {
+/** A function's directory holding `code` as index.js. */
+function functionCode(code: string) {
   const directory = mkdtempSync(join(tmpdir(), 'runner-'));
   writeFileSync(join(directory, 'index.js'), code);
-  const child = spawn(node24(), [RUNNER, directory, 'handler', '900000']);
-  let stdout = '';
-  let stderr = '';
-  // When the result (a JSON object on its own line) or the error was written.
-  let outcomeAt = 0;
-  child.stdout.on('data', (chunk) => {
-    stdout += chunk;
-    if (!outcomeAt && stdout.includes('\n{')) outcomeAt = Date.now();
+  return directory;
+}
+
+/** A runner with its outcomes on file descriptor 3, and what it has written to each stream so far. */
+function startRunner() {
+  const child: ChildProcess = spawn(node24(), [RUNNER, '3'], { stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
+  const written = { stdout: '', stderr: '' };
+  child.stdout!.on('data', (chunk) => (written.stdout += chunk));
+  child.stderr!.on('data', (chunk) => (written.stderr += chunk));
+  const outcomes = child.stdio[3] as Readable;
+  let buffered = '';
+  const waiting: ((line: { outcome: unknown; logged: typeof written }) => void)[] = [];
+  outcomes.on('data', (chunk) => {
+    buffered += chunk;
+    for (let end = buffered.indexOf('\n'); end >= 0; end = buffered.indexOf('\n')) {
+      waiting.shift()!({ outcome: JSON.parse(buffered.slice(0, end)), logged: { ...written } });
+      buffered = buffered.slice(end + 1);
+    }
   });
-  child.stderr.on('data', (chunk) => {
-    stderr += chunk;
-    if (!outcomeAt && stderr.includes('{"errorType"')) outcomeAt = Date.now();
-  });
-  child.stdin.end(JSON.stringify(event));
-  const timer = setInterval(() => {
-    if (outcomeAt && Date.now() - outcomeAt > 5000) child.kill('SIGKILL');
-  }, 100);
-  return new Promise<{ code: number | null; stdout: string; stderr: string; msAfterOutcome: number }>((resolve) =>
-    child.on('close', (code) => {
-      clearInterval(timer);
-      resolve({ code, stdout, stderr, msAfterOutcome: Date.now() - outcomeAt });
-    }),
-  );
+  return {
+    child,
+    written,
+    /** Sends one invocation; resolves with its outcome and what the runner had logged when it arrived. */
+    invoke(directory: string, env: Record<string, string>, event: object = {}) {
+      const answered = new Promise<{ outcome: unknown; logged: typeof written }>((resolve) => waiting.push(resolve));
+      child.stdin!.write(`${JSON.stringify({ directory, handler: 'handler', timeoutMs: 900_000, env, event })}\n`);
+      return answered;
+    },
+  };
 }
 
 // What a handler may leave behind: a timer, and a keep-alive connection to a server.
@@ -52,36 +61,71 @@ const LEFT_OPEN = `
   });
 `;
 
+let runner: ReturnType<typeof startRunner>;
+beforeEach(() => {
+  runner = startRunner();
+});
+afterEach(() => runner.child.kill('SIGKILL'));
+
 describe('the function runner', () => {
-  it("ends once the handler's result is written, whatever the handler left open, with everything it logged", async () => {
-    const { code, stdout, stderr, msAfterOutcome } = await run(
-      `${LEFT_OPEN}
+  it("answers once the handler's result is written, whatever the handler left open, after everything it logged", async () => {
+    const directory = functionCode(`${LEFT_OPEN}
       exports.handler = async (event) => {
         await open();
         setInterval(() => undefined, 1000);
         console.error('log '.repeat(100000));
         console.log('the last log line');
         return { answer: event.question * 2 };
-      };`,
-      { question: 21 },
-    );
+      };`);
 
-    expect(code).toBe(0);
-    expect(stdout).toBe('the last log line\n\n{"answer":42}\n');
-    expect(stderr).toHaveLength('log '.repeat(100000).length + 1);
-    expect(msAfterOutcome).toBeLessThan(1000);
+    const { outcome, logged } = await runner.invoke(directory, { AWS_LAMBDA_FUNCTION_NAME: 'doubler' }, { question: 21 });
+
+    expect(outcome).toEqual({ result: { answer: 42 } });
+    expect(logged.stdout).toBe('the last log line\n');
+    expect(logged.stderr).toHaveLength('log '.repeat(100000).length + 1);
   });
 
-  it("ends once the handler's error is written, whatever the handler left open", async () => {
-    const { code, stderr, msAfterOutcome } = await run(`${LEFT_OPEN}
+  it("answers with the handler's error, whatever the handler left open", async () => {
+    const directory = functionCode(`${LEFT_OPEN}
       exports.handler = async () => {
         await open();
         setInterval(() => undefined, 1000);
         throw new TypeError('no such key');
       };`);
 
-    expect(code).toBe(1);
-    expect(stderr.trim().split('\n').pop()).toBe('{"errorType":"TypeError","errorMessage":"no such key"}');
-    expect(msAfterOutcome).toBeLessThan(1000);
+    const { outcome } = await runner.invoke(directory, { AWS_LAMBDA_FUNCTION_NAME: 'failing' });
+
+    expect(outcome).toEqual({ errorType: 'TypeError', errorMessage: 'no such key' });
+  });
+
+  it("gives each invocation exactly its function's environment, and keeps each function's module", async () => {
+    const counting = functionCode(`let calls = 0;
+      exports.handler = async () => ({ calls: ++calls, name: process.env.AWS_LAMBDA_FUNCTION_NAME, only: process.env.ONLY_FIRST ?? null });`);
+    const other = functionCode(`exports.handler = async () => ({ name: process.env.AWS_LAMBDA_FUNCTION_NAME, only: process.env.ONLY_FIRST ?? null });`);
+
+    const first = await runner.invoke(counting, { AWS_LAMBDA_FUNCTION_NAME: 'first', ONLY_FIRST: 'yes' });
+    const second = await runner.invoke(other, { AWS_LAMBDA_FUNCTION_NAME: 'second' });
+    const firstAgain = await runner.invoke(counting, { AWS_LAMBDA_FUNCTION_NAME: 'first', ONLY_FIRST: 'yes' });
+
+    expect([first.outcome, second.outcome, firstAgain.outcome]).toEqual([
+      { result: { calls: 1, name: 'first', only: 'yes' } },
+      { result: { name: 'second', only: null } },
+      { result: { calls: 2, name: 'first', only: 'yes' } },
+    ]);
+  });
+
+  it('ends when its input closes, whatever handlers left open', async () => {
+    const directory = functionCode(`${LEFT_OPEN}
+      exports.handler = async () => {
+        await open();
+        setInterval(() => undefined, 1000);
+        return 'done';
+      };`);
+    await runner.invoke(directory, { AWS_LAMBDA_FUNCTION_NAME: 'leaving' });
+    const exited = once(runner.child, 'exit');
+
+    runner.child.stdin!.end();
+
+    expect(await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve('still running after 5 s'), 5000))])).toEqual([0, null]);
   });
 });

@@ -9,11 +9,11 @@ operations that reach their instances' stacks (stack_sets.py), moto models that 
 properties (moto_fixes.py), where each REST API lives, for the "API stage" stand-in
 (execute_api.py), and S3's bucket owner condition, which deploy's template bucket relies on
 (bucket_owner_condition.py). How long a distribution's deployment and a rollback monitoring period
-take is set in timing.py.
+take is set in timing.py; fast_paths.py makes two of moto's internals cheaper.
 Import it before the first stack operation: moto lists resource types once, on first use.
 """
 # Importing resources and custom_resources registers their resource types.
-from . import bucket_owner_condition, custom_resources, engine, execute_api, functions, moto_fixes, resources, stack_sets, timing  # noqa: F401
+from . import bucket_owner_condition, custom_resources, engine, execute_api, fast_paths, functions, moto_fixes, resources, stack_sets, timing  # noqa: F401
 
 engine.install()
 execute_api.install()
@@ -21,3 +21,4 @@ functions.install()
 moto_fixes.install()
 stack_sets.install()
 bucket_owner_condition.install()
+fast_paths.install()

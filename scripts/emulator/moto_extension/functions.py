@@ -2,19 +2,27 @@
 Docker, which this project's machines do not have.
 
 The function gets what the nodejs runtime gives it: its environment variables, AWS_REGION,
-temporary credentials of its execution role (so it acts in the role's account), its timeout, and `index.js` holding the template's inline code (CloudFormation
-places `ZipFile` code in a file named index; moto names it index.py whatever the runtime). Its AWS
-SDK clients reach this emulator through AWS_ENDPOINT_URL. scripts/emulator/function-runner.js
-does the invocation; the Node binary is EMULATOR_NODE (the launcher's own Node by default).
+temporary credentials of its execution role (so it acts in the role's account), its timeout, and
+`index.js` holding the template's inline code (CloudFormation places `ZipFile` code in a file named
+index; moto names it index.py whatever the runtime). Its AWS SDK clients reach this emulator
+through AWS_ENDPOINT_URL. The Node binary is EMULATOR_NODE (the launcher's own Node by default).
 
-No runner outlives its invocation: each is waited for (killed at the function's timeout, as Lambda
-ends an invocation that runs past it), and those still running when the emulator stops are killed
-(stop_all). The launcher also kills the emulator's process group, which the runners belong to,
-should the emulator itself be killed.
+scripts/emulator/function-runner.js does the invocations. Like a warm Lambda execution
+environment, a runner is reused after an invocation ends and keeps the modules it loaded; unlike
+one, it may next serve another function (with that function's own module and environment), since
+starting Node and loading the AWS SDK is most of what an invocation costs here. A runner serves one
+invocation at a time; at most IDLE_RUNNERS wait for the next.
+
+No runner outlives its invocation's timeout or the emulator: one still running at the function's
+timeout is killed (as Lambda ends an invocation that runs past it), all are killed when the
+emulator stops (stop_all), and a runner ends by itself when its standard input closes (the
+emulator died). The launcher also kills the emulator's process group, which the runners belong to.
 """
+import hashlib
 import io
 import json
 import os
+import queue
 import subprocess
 import sys
 import tempfile
@@ -28,10 +36,14 @@ from moto.utilities.utils import get_partition
 
 RUNNER = Path(__file__).resolve().parent.parent / "function-runner.js"
 NODE_MODULES = Path(__file__).resolve().parents[3] / "node_modules"  # the runtime's AWS SDK v3
+IDLE_RUNNERS = 4
 
 _endpoint = {"url": ""}
-_running: set = set()  # the runners' processes not yet waited for
-_running_lock = threading.Lock()
+_lock = threading.Lock()
+_idle: list = []  # runners waiting for an invocation, the most recently used last
+_runners: set = set()  # every runner not yet ended
+_code: dict = {}  # (function ARN, SHA-256 of its code and environment) -> the directory holding its index.js
+_code_root = tempfile.TemporaryDirectory(prefix="lambda-")
 
 
 def configure(endpoint: str) -> None:
@@ -39,53 +51,139 @@ def configure(endpoint: str) -> None:
     _endpoint["url"] = endpoint
 
 
-class Invocation:
-    """One running invocation: `wait()` returns the handler's result, or raises FunctionError."""
-
-    def __init__(self, process: subprocess.Popen, timeout: float, name: str, directory: tempfile.TemporaryDirectory):
-        self.process, self.timeout, self.name, self._directory = process, timeout, name, directory
-        with _running_lock:
-            _running.add(process)
-
-    def wait(self):
-        try:
-            stdout, stderr = self.process.communicate(timeout=self.timeout)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            stdout, stderr = self.process.communicate()
-            _log(self.name, stderr)
-            raise FunctionError(f"Task timed out after {self.timeout:.2f} seconds")
-        finally:
-            with _running_lock:
-                _running.discard(self.process)
-            self._directory.cleanup()
-        _log(self.name, stdout.rsplit("\n", 2)[0] if self.process.returncode == 0 else stdout)
-        _log(self.name, stderr)
-        if self.process.returncode != 0:
-            raise FunctionError(stderr.strip().splitlines()[-1] if stderr.strip() else f"exit code {self.process.returncode}")
-        return json.loads(stdout.strip().splitlines()[-1])
-
-
 class FunctionError(Exception):
     pass
 
 
+class _Runner:
+    """One function-runner.js process; its log lines go to the emulator's log under the name of the function it last ran."""
+
+    def __init__(self):
+        outcomes, outcomes_writer = os.pipe()
+        env = {"PATH": os.environ.get("PATH", ""), "NODE_PATH": str(NODE_MODULES)}
+        self.process = subprocess.Popen(
+            [os.environ.get("EMULATOR_NODE", "node"), str(RUNNER), str(outcomes_writer)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True, pass_fds=(outcomes_writer,),
+        )
+        os.close(outcomes_writer)
+        self.name = ""
+        self.last_error_line = ""
+        self._outcomes: queue.Queue = queue.Queue()
+        threading.Thread(target=self._read_outcomes, args=(os.fdopen(outcomes),), daemon=True).start()
+        threading.Thread(target=self._read_log, args=(self.process.stdout, False), daemon=True).start()
+        threading.Thread(target=self._read_log, args=(self.process.stderr, True), daemon=True).start()
+
+    def _read_outcomes(self, stream) -> None:
+        for line in stream:
+            self._outcomes.put(json.loads(line))
+        self._outcomes.put(None)  # the runner ended
+
+    def _read_log(self, stream, errors: bool) -> None:
+        for line in stream:
+            if errors and line.strip():
+                self.last_error_line = line.strip()
+            print(f"[{self.name}] {line.rstrip()}", file=sys.stderr, flush=True)
+
+    def start(self, request: dict) -> None:
+        self.name = request["env"]["AWS_LAMBDA_FUNCTION_NAME"]
+        self.last_error_line = ""
+        self.process.stdin.write(json.dumps(request) + "\n")
+        self.process.stdin.flush()
+
+    def outcome(self, timeout: float):
+        """The invocation's outcome, None if the runner ended without one; raises queue.Empty at the timeout."""
+        return self._outcomes.get(timeout=timeout)
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait()
+
+
+def _take_runner() -> _Runner:
+    with _lock:
+        while _idle:
+            runner = _idle.pop()
+            if runner.process.poll() is None:
+                return runner
+            _runners.discard(runner)
+        runner = _Runner()
+        _runners.add(runner)
+        return runner
+
+
+def _give_back(runner: _Runner) -> None:
+    with _lock:
+        if runner.process.poll() is None and len(_idle) < IDLE_RUNNERS:
+            _idle.append(runner)
+            return
+        _runners.discard(runner)
+    runner.process.stdin.close()  # it ends by itself
+    runner.process.wait()
+
+
+def _end(runner: _Runner) -> None:
+    runner.kill()
+    with _lock:
+        _runners.discard(runner)
+
+
+class Invocation:
+    """One running invocation: `wait()` returns the handler's result, or raises FunctionError."""
+
+    def __init__(self, runner: _Runner, timeout: float):
+        self._runner, self.timeout = runner, timeout
+
+    def wait(self):
+        try:
+            outcome = self._runner.outcome(self.timeout)
+        except queue.Empty:
+            _end(self._runner)
+            raise FunctionError(f"Task timed out after {self.timeout:.2f} seconds")
+        if outcome is None:
+            _end(self._runner)
+            raise FunctionError(self._runner.last_error_line or f"exit code {self._runner.process.returncode}")
+        _give_back(self._runner)
+        if "result" not in outcome:
+            error = json.dumps(outcome, separators=(",", ":"))
+            # As Lambda's runtime logs an invocation's error to the function's log.
+            print(f"[{self._runner.name}] {error}", file=sys.stderr, flush=True)
+            raise FunctionError(error)
+        return outcome["result"]
+
+
 def stop_all() -> None:
-    """Kills the runners still running, for the emulator's shutdown: a function in the middle of
-    a long wait (the key gate retries for up to its timeout) would otherwise go on as an orphan."""
-    with _running_lock:
-        for process in _running:
-            process.kill()
+    """Kills every runner, for the emulator's shutdown: a function in the middle of a long wait
+    (the key gate retries for up to its timeout) would otherwise go on as an orphan."""
+    with _lock:
+        runners = list(_runners)
+        _runners.clear()
+        _idle.clear()
+    for runner in runners:
+        runner.kill()
+    _code_root.cleanup()
+
+
+def _directory_of(function) -> str:
+    """A directory holding the function's index.js: a module of its own, which an update of its code
+    or environment variables replaces, as Lambda starts new execution environments then. Two
+    functions never share one, even with the same code: a module may keep what it read of its
+    function's environment when it loaded."""
+    configuration = json.dumps(function.environment_vars, sort_keys=True).encode()
+    key = (function.function_arn, hashlib.sha256(function.code_bytes + configuration).hexdigest())
+    with _lock:
+        if key not in _code:
+            with zipfile.ZipFile(io.BytesIO(function.code_bytes)) as archive:
+                code = archive.read("index.py").decode("utf-8")
+            directory = Path(_code_root.name, str(len(_code)))
+            directory.mkdir()
+            (directory / "index.js").write_text(code)
+            _code[key] = str(directory)
+        return _code[key]
 
 
 def invoke(function_arn: str, event: dict, account_id: str, region_name: str) -> Invocation:
     """Starts the function with `event`, as an asynchronous invocation would."""
     function = lambda_backends[account_id][region_name].get_function(function_arn)
-    with zipfile.ZipFile(io.BytesIO(function.code_bytes)) as archive:
-        code = archive.read("index.py").decode("utf-8")
-    directory = tempfile.TemporaryDirectory(prefix="lambda-")
-    Path(directory.name, "index.js").write_text(code)
-    handler = function.handler.split(".", 1)[1]
     env = {
         "PATH": os.environ.get("PATH", ""),
         **function.environment_vars,
@@ -98,14 +196,16 @@ def invoke(function_arn: str, event: dict, account_id: str, region_name: str) ->
         "NODE_PATH": str(NODE_MODULES),
         "LOCAL_EXECUTE_API_URL": os.environ.get("LOCAL_EXECUTE_API_URL", ""),
     }
-    process = subprocess.Popen(
-        [os.environ.get("EMULATOR_NODE", "node"), str(RUNNER), directory.name, handler, str(int(function.timeout) * 1000)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True,
-    )
-    process.stdin.write(json.dumps(event))
-    process.stdin.close()
-    process.stdin = None  # closed: communicate() must not flush it again
-    return Invocation(process, float(function.timeout), function.function_name, directory)
+    timeout = float(function.timeout)
+    runner = _take_runner()
+    runner.start({
+        "directory": _directory_of(function),
+        "handler": function.handler.split(".", 1)[1],
+        "timeoutMs": int(timeout * 1000),
+        "env": env,
+        "event": event,
+    })
+    return Invocation(runner, timeout)
 
 
 def _role_credentials(role_arn: str, account_id: str, region_name: str) -> dict:
@@ -117,12 +217,6 @@ def _role_credentials(role_arn: str, account_id: str, region_name: str) -> dict:
         "AWS_SECRET_ACCESS_KEY": role.secret_access_key,
         "AWS_SESSION_TOKEN": role.session_token,
     }
-
-
-def _log(name: str, text: str) -> None:
-    """The function's log lines on the emulator's standard error, as CloudWatch Logs would hold them."""
-    for line in text.strip().splitlines():
-        print(f"[{name}] {line}", file=sys.stderr, flush=True)
 
 
 def install() -> None:
