@@ -7,7 +7,7 @@ import { createVerifier } from '../../lambda/verifier';
 import { deploy } from '../../scripts/cli/deploy';
 import { scheduledEvent as eventAt } from '../../scripts/cli/scheduled-rotation';
 import { emulatorClientConfig } from '../../scripts/emulator/launch';
-import { type LocalAws, type LocalClients, noticeQueue, stackGet, stackOutput } from '../../scripts/emulator/local-stack';
+import { type LocalAws, type LocalClients, emulatorSleep, noticeQueue, stackGet, stackOutput } from '../../scripts/emulator/local-stack';
 import { deployTemplates } from '../../scripts/template';
 import { recordingOutput } from '../cli/cli.fixtures';
 
@@ -18,7 +18,7 @@ export function scheduledEvent(time: string) {
 
 export async function deployStack(aws: LocalAws, stackName: string, parameters: Record<string, string> = {}, now = new Date('2026-11-22T10:00:00Z')) {
   const output = recordingOutput();
-  await deploy({ stackName, parameters, rotate: false, testRotation: false }, { ...aws, ...deployTemplates(), now: () => now, sleep: async () => undefined, output });
+  await deploy({ stackName, parameters, rotate: false, testRotation: false }, { ...aws, ...deployTemplates(), now: () => now, sleep: emulatorSleep, output });
   return output;
 }
 

@@ -22,7 +22,7 @@ import { main } from '../../scripts/cli/main';
 import { deploy } from '../../scripts/cli/deploy';
 import { mapPool } from '../../scripts/cli/fleet/pool';
 import { emulatorClientConfig } from '../../scripts/emulator/launch';
-import { type LocalAws, emulatorWaiter, localClients, startLocalAws, stackOutput } from '../../scripts/emulator/local-stack';
+import { type LocalAws, emulatorSleep, emulatorWaiter, localClients, stackOutput, startLocalAws } from '../../scripts/emulator/local-stack';
 import { deployTemplates, parseTemplate, readTemplate } from '../../scripts/template';
 import { recordingOutput } from '../cli/cli.fixtures';
 import { scheduledEvent } from './e2e.fixtures';
@@ -52,7 +52,7 @@ afterAll(async () => {
 async function deployIn(clients: ReturnType<typeof createClients>, stackName: string, parameters: Record<string, string>) {
   await deploy(
     { stackName, parameters, rotate: false, testRotation: false },
-    { ...aws, ...clients, ...deployTemplates(), now: () => new Date(), sleep: async () => undefined, output: recordingOutput() },
+    { ...aws, ...clients, ...deployTemplates(), now: () => new Date(), sleep: emulatorSleep, output: recordingOutput() },
   );
 }
 
@@ -60,7 +60,7 @@ const fleetStatus = async (...extra: string[]) => {
   const output = recordingOutput();
   const code = await main(
     ['status', '--all', '--regions', 'us-east-1,eu-west-1,us-west-2', '--accounts', `123456789012,${OTHER}`, '--role-name', 'fleet-reader', ...extra],
-    { output, clients: createClients, now: () => new Date(Date.now() + 2 * 86_400_000), sleep: async () => undefined },
+    { output, clients: createClients, now: () => new Date(Date.now() + 2 * 86_400_000), sleep: emulatorSleep },
   );
   return { code, lines: output.lines };
 };
@@ -127,7 +127,7 @@ describe('status --all', () => {
     const output = recordingOutput();
     const code = await main(
       ['status', '--all', '--regions', 'us-west-2,us-west-2', '--accounts', `${OTHER},${OTHER}`, '--role-name', 'fleet-reader'],
-      { output, clients: createClients, now: () => new Date(), sleep: async () => undefined },
+      { output, clients: createClients, now: () => new Date(), sleep: emulatorSleep },
     );
 
     expect(code).toBe(0);
@@ -139,7 +139,7 @@ describe('status --all', () => {
     [['--role-name', 'fleet-reader'], /--role-name needs --accounts or --stack-set/],
   ])('refuses %j alone, before reading anything', async (selection, message) => {
     const output = recordingOutput();
-    const code = await main(['status', '--all', '--regions', 'us-west-2', ...selection], { output, clients: createClients, now: () => new Date(), sleep: async () => undefined });
+    const code = await main(['status', '--all', '--regions', 'us-west-2', ...selection], { output, clients: createClients, now: () => new Date(), sleep: emulatorSleep });
 
     expect(code).toBe(2);
     expect(output.errors.join(' ')).toMatch(message);
@@ -151,8 +151,7 @@ describe('rotate --all', () => {
     const output = recordingOutput();
     const code = await main(
       ['rotate', '--all', '--regions', regions, '--accounts', `123456789012,${OTHER}`, '--role-name', 'fleet-reader', ...extra],
-      // Real waits, shortened: the emulator's updates end in about a second, not AWS's minutes.
-      { output, clients: createClients, now: () => new Date(), sleep: (ms) => setTimeout(Math.min(ms, 250)) },
+      { output, clients: createClients, now: () => new Date(), sleep: emulatorSleep },
     );
     return { code, lines: output.lines };
   };

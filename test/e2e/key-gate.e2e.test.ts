@@ -21,7 +21,7 @@ import { collectStatus } from '../../scripts/cli/status';
 import { ClientsRefusedError } from '../../scripts/cli/through-cloudfront';
 import { carriedTemplate } from '../../scripts/template';
 import { emulatorClientConfig } from '../../scripts/emulator/launch';
-import { type LocalAws, emulatorWaiter, get, localClients, stackOutput, startLocalAws, steadyTraffic } from '../../scripts/emulator/local-stack';
+import { type LocalAws, emulatorSleep, emulatorWaiter, get, localClients, stackOutput, startLocalAws, steadyTraffic } from '../../scripts/emulator/local-stack';
 import { recordingOutput } from '../cli/cli.fixtures';
 import { deployStack, keyState, operationEvents, scheduledEvent, stackStatusEvent, verifierWithNotices } from './e2e.fixtures';
 import { templateWithTripwire } from './tripwire.fixtures';
@@ -64,7 +64,7 @@ describe('with the key gate off, a rotation to a key the API refuses', () => {
   it('fails rotate and makes status unhealthy, from what clients get through CloudFront', async () => {
     await deployStack(aws, 'ungated', { KeyGateTimeoutSeconds: '0', RollbackMonitoringMinutes: '0' });
     await aws.apiStage.refuse({ newKeys: {} });
-    const deps = { ...aws, now: () => new Date(), sleep: async () => undefined, output: recordingOutput() };
+    const deps = { ...aws, now: () => new Date(), sleep: emulatorSleep, output: recordingOutput() };
 
     await expect(rotateNow('ungated', true, deps)).rejects.toBeInstanceOf(ClientsRefusedError);
 
@@ -197,7 +197,7 @@ describe('the key gate in every account and Region the emulator serves', () => {
     const output = recordingOutput();
     const stackName = `gated-${region}`;
 
-    const code = await cli(['deploy', '--stack-name', stackName, '--region', region], { output, clients: () => there, now: () => new Date(), sleep: async () => undefined });
+    const code = await cli(['deploy', '--stack-name', stackName, '--region', region], { output, clients: () => there, now: () => new Date(), sleep: emulatorSleep });
 
     expect({ code, errors: output.errors }).toEqual({ code: 0, errors: [] });
     const { Stacks } = await there.cloudformation.send(new DescribeStacksCommand({ StackName: stackName }));

@@ -24,7 +24,7 @@ import { main as cli } from '../../scripts/cli/main';
 import { OriginChangeNotConfirmedError } from '../../scripts/cli/errors';
 import { dryRun } from '../../scripts/cli/rotate';
 import { emulatorClientConfig } from '../../scripts/emulator/launch';
-import { type LocalAws, emulatorWaiter, get, stackOutput, startLocalAws } from '../../scripts/emulator/local-stack';
+import { type LocalAws, emulatorSleep, emulatorWaiter, get, stackOutput, startLocalAws } from '../../scripts/emulator/local-stack';
 import { recordingOutput } from '../cli/cli.fixtures';
 import { deployStack, keyState, scheduledEvent } from './e2e.fixtures';
 
@@ -44,7 +44,7 @@ const updated = (stackName: string) => waitUntilStackUpdateComplete(emulatorWait
 /** The CLI in-process; `now` is the CLI's clock (keys age in the emulator's real time). */
 const cliRun = async (argv: string[], now = new Date()) => {
   const output = recordingOutput();
-  const code = await cli(argv, { output, clients: () => aws, now: () => now, sleep: async () => undefined });
+  const code = await cli(argv, { output, clients: () => aws, now: () => now, sleep: emulatorSleep });
   return { code, output };
 };
 /** GET /pets through the distribution's "CloudFront" stand-in. */
@@ -275,7 +275,7 @@ describe('a rotation through the CLI', () => {
     await deployStack(aws, 'dry-run');
     const before = await keyState(aws, 'dry-run');
 
-    const changes = await dryRun('dry-run', { ...aws, now: () => new Date('2026-11-24T08:00:00Z'), sleep: async () => undefined, output: recordingOutput() });
+    const changes = await dryRun('dry-run', { ...aws, now: () => new Date('2026-11-24T08:00:00Z'), sleep: emulatorSleep, output: recordingOutput() });
 
     expect(changes).toEqual([
       { action: 'Modify', logicalId: 'ApiKeySecret', type: 'AWS::SecretsManager::Secret', replacement: 'True' },

@@ -10,7 +10,7 @@ import { GetFunctionConfigurationCommand, InvokeCommand } from '@aws-sdk/client-
 import { DescribeStackResourceCommand } from '@aws-sdk/client-cloudformation';
 import { deleteStack } from '../../scripts/cli/delete';
 import { deploy } from '../../scripts/cli/deploy';
-import { type LocalAws, emulatorWaiter, startLocalAws } from '../../scripts/emulator/local-stack';
+import { type LocalAws, emulatorSleep, emulatorWaiter, startLocalAws } from '../../scripts/emulator/local-stack';
 import { deployTemplates } from '../../scripts/template';
 import { recordingOutput } from '../cli/cli.fixtures';
 import { keyState, scheduledEvent } from './e2e.fixtures';
@@ -32,7 +32,7 @@ const output = async (stackName: string, key: string) => (await describeStack(st
 
 async function deployWith(stackName: string, request: { serviceRole?: boolean; testRotation?: boolean }, now: Date) {
   const lines = recordingOutput();
-  await deploy({ stackName, parameters: {}, rotate: false, ...request }, { ...aws, ...deployTemplates(), now: () => now, sleep: async () => undefined, output: lines });
+  await deploy({ stackName, parameters: {}, rotate: false, ...request }, { ...aws, ...deployTemplates(), now: () => now, sleep: emulatorSleep, output: lines });
   return lines.lines;
 }
 
@@ -74,7 +74,7 @@ describe('deploy --service-role', () => {
     await deployWith('svc-gone', { serviceRole: true, testRotation: false }, new Date());
     const lines = recordingOutput();
 
-    await deleteStack('svc-gone', { ...aws, now: () => new Date(), sleep: async () => undefined, output: lines });
+    await deleteStack('svc-gone', { ...aws, now: () => new Date(), sleep: emulatorSleep, output: lines });
 
     for (const stackName of ['svc-gone', 'svc-gone-service-role']) {
       await expect(describeStack(stackName)).rejects.toThrow('does not exist');
@@ -102,7 +102,7 @@ describe('a stack deployed before role paths', () => {
   };
   const create = async (input: ConstructorParameters<typeof CreateStackCommand>[0]) => {
     await aws.cloudformation.send(new CreateStackCommand({ ...input, ClientRequestToken: `create-${input.StackName}` }));
-    await followToSuccess({ cloudformation: aws.cloudformation, stackName: input.StackName!, clientRequestToken: `create-${input.StackName}`, since: new Date(0), sleep: async () => undefined, output: recordingOutput() });
+    await followToSuccess({ cloudformation: aws.cloudformation, stackName: input.StackName!, clientRequestToken: `create-${input.StackName}`, since: new Date(0), sleep: emulatorSleep, output: recordingOutput() });
   };
   const companionParameter = async (stackName: string, key: string) => parameter(`${stackName}-service-role`, key);
 

@@ -15,7 +15,7 @@ import { createClients } from '../../scripts/cli/aws-clients';
 import { main } from '../../scripts/cli/main';
 import { deploy } from '../../scripts/cli/deploy';
 import { emulatorClientConfig } from '../../scripts/emulator/launch';
-import { type LocalAws, emulatorWaiter, startLocalAws } from '../../scripts/emulator/local-stack';
+import { type LocalAws, emulatorSleep, emulatorWaiter, startLocalAws } from '../../scripts/emulator/local-stack';
 import { deployTemplates } from '../../scripts/template';
 import { recordingOutput } from '../cli/cli.fixtures';
 import { scheduledEvent } from './e2e.fixtures';
@@ -75,7 +75,7 @@ const output = (stack: Stack, key: string) => stack.Outputs?.find((o) => o.Outpu
 
 async function cli(...argv: string[]) {
   const out = recordingOutput();
-  const code = await main(argv, { output: out, clients: createClients, now: () => new Date(), sleep: async () => undefined });
+  const code = await main(argv, { output: out, clients: createClients, now: () => new Date(), sleep: emulatorSleep });
   return { code, lines: out.lines, errors: out.errors };
 }
 
@@ -211,7 +211,7 @@ describe('status --all and rotate --all with --stack-set', () => {
     for (const { account, region, stackName } of bystanders) {
       await deploy(
         { stackName, parameters: {}, rotate: false, testRotation: false },
-        { ...aws, ...createClients(config(account, region)), ...deployTemplates(), now: () => new Date(), sleep: async () => undefined, output: recordingOutput() },
+        { ...aws, ...createClients(config(account, region)), ...deployTemplates(), now: () => new Date(), sleep: emulatorSleep, output: recordingOutput() },
       );
     }
     setA = await namesOf('edge-apis');

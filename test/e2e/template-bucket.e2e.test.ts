@@ -10,7 +10,7 @@ import { main as cli } from '../../scripts/cli/main';
 import { templateKey } from '../../scripts/cli/template-url';
 import { packageVersion } from '../../scripts/cli/version';
 import { emulatorClientConfig } from '../../scripts/emulator/launch';
-import { type LocalAws, localClients, startLocalAws } from '../../scripts/emulator/local-stack';
+import { type LocalAws, emulatorSleep, localClients, startLocalAws } from '../../scripts/emulator/local-stack';
 import { deployTemplates } from '../../scripts/template';
 import { recordingOutput } from '../cli/cli.fixtures';
 
@@ -28,7 +28,7 @@ afterAll(async () => aws?.stop());
 async function deployIn(region: string, stackName: string) {
   const output = recordingOutput();
   const code = await cli(['deploy', '--stack-name', stackName, '--region', region, '--skip-test-rotation'], {
-    output, clients: () => localClients(aws.emulator.endpoint, region), now: () => new Date(), sleep: async () => undefined,
+    output, clients: () => localClients(aws.emulator.endpoint, region), now: () => new Date(), sleep: emulatorSleep,
   });
   return { code, output };
 }
