@@ -69,7 +69,10 @@ export interface EmulatorOptions {
 }
 
 export async function startEmulator({ python = EMULATOR_PYTHON, timeoutMs = 30_000, executeApiUrl = '', node = process.execPath, timing = {} }: EmulatorOptions = {}): Promise<Emulator> {
-  const env = { ...process.env, PYTHONUNBUFFERED: '1', LOCAL_EXECUTE_API_URL: executeApiUrl, EMULATOR_NODE: node, ...timingEnvironment(timing) };
+  // Bytecode is written, whatever PYTHONDONTWRITEBYTECODE says: setup installs moto without it
+  // (scripts/setup.js), and compiling what the emulator imports took it 2 s at every start.
+  const { PYTHONDONTWRITEBYTECODE: _written, ...inherited } = process.env;
+  const env = { ...inherited, PYTHONUNBUFFERED: '1', LOCAL_EXECUTE_API_URL: executeApiUrl, EMULATOR_NODE: node, ...timingEnvironment(timing) };
   const logFile = join(mkdtempSync(join(tmpdir(), 'emulator-')), 'server.log');
   const log = openSync(logFile, 'a');
   // detached: the leader of a new process group, which the runners it starts join (and Ctrl-C in
