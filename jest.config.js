@@ -7,14 +7,9 @@ process.env.AWS_EC2_METADATA_DISABLED = 'true';
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  // Three workers on two cores, not jest's default of one fewer than the cores: the end-to-end
-  // files wait on their emulator and on real timers (key-gate bounds, activation delays), and two
-  // workers left a fifth of the CPU idle. Measured on 2 cores: 2 workers 120 s, 3 workers 105 to
-  // 110 s (3 runs), 4 workers 110 to 150 s with tests that start processes timing out.
-  maxWorkers: '150%',
-  // A bound on a hung test, not a figure: loaded cores stretch tests that start processes or
-  // load IAM's reference data. The end-to-end files set their own.
-  testTimeout: 20_000,
+  // One worker per core, not jest's default of one fewer: the end-to-end files spend most of
+  // their time waiting on their own emulator process, so two share the 2-core machine well.
+  maxWorkers: '100%',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '\\.ts$': '<rootDir>/test/support/esbuild-transform.js' },
