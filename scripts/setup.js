@@ -83,10 +83,13 @@ async function installEmulator() {
   console.log(`setup: installing the local AWS emulator (moto[server] ${MOTO_VERSION}) into .tools/`);
   await run('python3', ['-m', 'venv', MOTO_VENV]);
   // --no-compile: byte-compiling all 6,000 modules took 18 of the install's 31 s of CPU, where
-  // the emulator imports 750 of them; it writes their bytecode itself the first time (launch.ts).
+  // the emulator imports 750 of them at its start. Importing it once here writes their bytecode
+  // (an empty PYTHONDONTWRITEBYTECODE is unset), so that the first emulators do not each compile
+  // them; the emulator writes that of modules it imports later itself (launch.ts).
   await run(join(MOTO_VENV, 'bin', 'pip'), [
     'install', '--quiet', '--disable-pip-version-check', '--no-compile', `moto[server]==${MOTO_VERSION}`, `cfn-lint==${CFN_LINT_VERSION}`,
   ]);
+  await run(python, ['-c', 'import moto_extension'], { PYTHONPATH: join(ROOT, 'scripts', 'emulator'), PYTHONDONTWRITEBYTECODE: '' });
 }
 
 async function installNode24() {
