@@ -102,6 +102,19 @@ describe('a stack whose creation failed (ROLLBACK_COMPLETE)', () => {
   });
 });
 
+describe('CreateStackInstances', () => {
+  it("answers at the first attempt, before the instances' stacks exist, and each instance then names its stack", async () => {
+    await cloudformation.send(new CreateStackSetCommand({ StackSetName: 'first-attempt', TemplateBody: JSON.stringify(TOPIC), Parameters: [{ ParameterKey: 'Name', ParameterValue: 'a' }] }));
+
+    const { $metadata } = await cloudformation.send(new CreateStackInstancesCommand({ StackSetName: 'first-attempt', Accounts: ['123456789012'], Regions: ['us-east-1'] }));
+
+    // A second attempt would mean the first failed inside the emulator, and the SDK retried it.
+    expect($metadata.attempts).toBe(1);
+    const { Summaries = [] } = await cloudformation.send(new ListStackInstancesCommand({ StackSetName: 'first-attempt' }));
+    expect(Summaries.map((s) => s.StackId)).toEqual([expect.stringMatching(/^arn:aws:cloudformation:us-east-1:123456789012:stack\/StackSet-first-attempt-/)]);
+  });
+});
+
 describe('a StackSet instance whose stack was deleted outside StackSets', () => {
   it('fails the next update of the set with the reason, OUTDATED, and its stack stays deleted', async () => {
     const parameters = (value: string) => [{ ParameterKey: 'Name', ParameterValue: value }];

@@ -72,8 +72,10 @@ def _instance_delete(self) -> None:
 
 
 def _instance_to_dict(self) -> dict:
+    # moto describes new instances before this extension creates their stacks: an instance without
+    # a stack has no StackId, as in AWS (API Reference, StackInstanceSummary: StackId is optional).
     return {
-        "StackId": self.stack.stack_id, "StackSetId": self.stackset_id, "Region": self.region_name, "Account": self.account_id,
+        **({"StackId": self.stack.stack_id} if self.stack else {}), "StackSetId": self.stackset_id, "Region": self.region_name, "Account": self.account_id,
         "Status": self.status, **({"StatusReason": self.reason} if self.reason else {}),
         "ParameterOverrides": self.parameters, "StackInstanceStatus": {"DetailedStatus": "SUCCEEDED" if self.status == "CURRENT" else "FAILED"},
     }
