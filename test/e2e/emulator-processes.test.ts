@@ -1,6 +1,7 @@
-// The emulator's processes: no function runner outlives its invocation or the emulator, however
-// the emulator ends, and a server that dies is reported rather than left for the CLI to meet as
-// ECONNREFUSED. A test function writes its runner's process ID to a file and then never ends.
+// The emulator's processes: no function runner outlives its invocation's timeout or the emulator,
+// however the emulator ends, and a server that dies is reported rather than left for the CLI to
+// meet as ECONNREFUSED. A test function writes its runner's process ID to a file and then never
+// ends.
 import { CloudFormationClient, CreateStackCommand, waitUntilStackCreateComplete } from '@aws-sdk/client-cloudformation';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { execFileSync, spawn } from 'node:child_process';

@@ -26,10 +26,13 @@ beforeAll(async () => {
   const { stdout } = await run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], { cwd: ROOT });
   [packed] = JSON.parse(stdout);
   mkdirSync(app);
-  [, aws] = await Promise.all([
+  // Side by side; an emulator that started is kept for afterAll to stop, even if the install failed.
+  const [installed, started] = await Promise.allSettled([
     run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', join(work, packed.filename)], { cwd: app }),
     startLocalAws(),
   ]);
+  if (started.status === 'fulfilled') aws = started.value;
+  for (const outcome of [installed, started]) if (outcome.status === 'rejected') throw outcome.reason;
 });
 
 afterAll(async () => {
