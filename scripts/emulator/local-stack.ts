@@ -56,17 +56,17 @@ export function demoPets(): string {
 }
 
 /**
- * Settings for the SDK's stack waiters (waitUntilStackCreateComplete and the like) on the emulator:
- * as in AWS, CreateStack, UpdateStack and ExecuteChangeSet answer once the operation has started,
- * but here it takes seconds, so a poll every 0.1 to 0.25 s rather than every 30 s or more.
- */
-/**
  * The CLI's waits (polls sized for AWS's minutes, pacing), shortened to the emulator's pace, whose
  * operations end in about a second: a poll every 100 ms at most, as emulatorWaiter's, and never
  * a busy loop that keeps the emulator serializing the same answers.
  */
 export const emulatorSleep = (milliseconds: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.min(milliseconds, 100)));
 
+/**
+ * Settings for the SDK's stack waiters (waitUntilStackCreateComplete and the like) on the emulator:
+ * as in AWS, CreateStack, UpdateStack and ExecuteChangeSet answer once the operation has started,
+ * but here it takes seconds, so a poll every 0.1 to 0.25 s rather than every 30 s or more.
+ */
 export function emulatorWaiter(client: CloudFormationClient, maxWaitTime = 120) {
   return { client, maxWaitTime, minDelay: 0.1, maxDelay: 0.25 };
 }
