@@ -13,7 +13,7 @@ import { benchmarkFleet, instrument } from './benchmark-fleet';
 import { type StartupSample, measureCli, measureNode } from './cli-startup';
 import { deploy } from './cli/deploy';
 import { collectStatus } from './cli/status';
-import { emulatorWaiter, localClients, startLocalAws, steadyTraffic } from './emulator/local-stack';
+import { emulatorSleep, emulatorWaiter, localClients, startLocalAws, steadyTraffic } from './emulator/local-stack';
 import { PROJECT_ROOT } from './paths';
 import { carriedTemplate, deployTemplates, parseTemplate, readTemplate } from './template';
 import { silenceSdkNodeNotice } from './cli/node-support';
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   const aws = await startLocalAws();
   try {
     const templateBody = readTemplate();
-    await deploy({ stackName: 'bench', parameters: {}, rotate: false, testRotation: false }, { ...aws, ...deployTemplates(), now: () => new Date(), sleep: async () => undefined, output: quiet });
+    await deploy({ stackName: 'bench', parameters: {}, rotate: false, testRotation: false }, { ...aws, ...deployTemplates(), now: () => new Date(), sleep: emulatorSleep, output: quiet });
     const calls = instrument(aws.cloudformation);
     const handler = createHandler({ cloudformation: aws.cloudformation, stackName: 'bench', log: () => undefined, now: () => new Date() });
     // The waiting is done with a client of its own: its calls are not the rotation's.
@@ -100,7 +100,7 @@ async function main(): Promise<void> {
     // through CloudFront all along. What counts is the refused requests: they must be 0.
     await deploy(
       { stackName: 'bench-refused', parameters: { KeyGateTimeoutSeconds: String(GATE_SECONDS) }, rotate: false, testRotation: false },
-      { ...aws, ...deployTemplates(), now: () => new Date(), sleep: async () => undefined, output: quiet },
+      { ...aws, ...deployTemplates(), now: () => new Date(), sleep: emulatorSleep, output: quiet },
     );
     await aws.apiStage.refuse({ newKeys: {} });
     const refusedHandler = createHandler({ cloudformation: aws.cloudformation, stackName: 'bench-refused', log: () => undefined, now: () => new Date() });

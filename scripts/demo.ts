@@ -17,7 +17,7 @@ import { followStackOperation } from './cli/stack-events';
 import { fingerprintOf } from '../lambda/origin-key';
 import { collectStatus } from './cli/status';
 import { emulatorClientConfig } from './emulator/launch';
-import { type LocalAws, get, noticeQueue, stackGet, stackOutput, startLocalAws, steadyTraffic } from './emulator/local-stack';
+import { type LocalAws, emulatorSleep, get, noticeQueue, stackGet, stackOutput, startLocalAws, steadyTraffic } from './emulator/local-stack';
 import { deployTemplates, carriedTemplate } from './template';
 import { scheduledEvent } from './cli/scheduled-rotation';
 import { silenceSdkNodeNotice } from './cli/node-support';
@@ -73,7 +73,7 @@ async function demo(): Promise<void> {
     const deployedAt = new Date();
     await deploy(
       { stackName: STACK, parameters: { KeyGateTimeoutSeconds: String(GATE_SECONDS) }, rotate: false, testRotation: false },
-      { ...aws, ...deployTemplates(), now: () => deployedAt, sleep: async () => undefined, output },
+      { ...aws, ...deployTemplates(), now: () => deployedAt, sleep: emulatorSleep, output },
     );
 
     step('3. The API key, and what CloudFront sends (SHA-256 fingerprints: first 8 hex digits)');
@@ -95,7 +95,7 @@ async function demo(): Promise<void> {
     output.line('  The stack events of that update: new secret, key and usage-plan key first, the key gate, then the header, then cleanup:');
     await followStackOperation({
       cloudformation: aws.cloudformation, stackName: STACK, clientRequestToken: clientRequestTokenFor(outcome.timestamp),
-      since: deployedAt, sleep: async () => undefined, output,
+      since: deployedAt, sleep: emulatorSleep, output,
     });
 
     step('5. After the rotation');
@@ -118,7 +118,7 @@ async function demo(): Promise<void> {
     for (const notice of await notices()) output.line(`  Subject: ${notice.Subject}\n  ${notice.Message.replace(/\n/g, '\n  ')}`);
 
     step(`7. The operator's health check: cloudfront-api-key-rotation status --stack-name ${STACK}`);
-    const exitCode = await cli(['status', '--stack-name', STACK], { output, clients: () => aws, now: () => new Date(), sleep: async () => undefined });
+    const exitCode = await cli(['status', '--stack-name', STACK], { output, clients: () => aws, now: () => new Date(), sleep: emulatorSleep });
     output.line(`(exit code ${exitCode})`);
     if (exitCode !== 0) process.exitCode = exitCode;
 
@@ -131,7 +131,7 @@ async function demo(): Promise<void> {
     const refusedOutcome = await handler({ ...event, time: today.toISOString().replace('.000Z', 'Z') });
     await followStackOperation({
       cloudformation: aws.cloudformation, stackName: STACK, clientRequestToken: clientRequestTokenFor(refusedOutcome.timestamp),
-      since: deployedAt, sleep: async () => undefined, output,
+      since: deployedAt, sleep: emulatorSleep, output,
     });
     const { sent, refused } = await traffic.stop();
     const after = await collectStatus(STACK, { ...aws, ...carriedTemplate(), now: () => new Date() });
