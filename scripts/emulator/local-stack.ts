@@ -1,7 +1,7 @@
 // What the demo, the end-to-end tests and the benchmark share: the emulator, SDK clients aimed at
 // it, and the stand-ins in front of a deployed stack.
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, DescribeStackResourcesCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudFrontClient, ListDistributionsCommand } from '@aws-sdk/client-cloudfront';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -76,6 +76,53 @@ export async function stackOutput(cloudformation: CloudFormationClient, stackNam
   const value = Stacks?.[0]?.Outputs?.find((o) => o.OutputKey === key)?.OutputValue;
   if (value === undefined) throw new Error(`Stack ${stackName} has no output ${key}`);
   return value;
+}
+
+/**
+ * The ARN of a stack's AWS::Scheduler::Schedule, built from the stack's resources as Scheduler
+ * forms it (arn:<partition>:scheduler:<region>:<account>:schedule/<group>/<name>): the schedule's
+ * physical ID is its name, and `group`, the logical ID of the AWS::Scheduler::ScheduleGroup it is
+ * in, gives the group's; without one, the schedule is in the default group. No GetAtt needed.
+ */
+export async function scheduleArn(cloudformation: CloudFormationClient, stackName: string, schedule: string, group?: string): Promise<string> {
+  const { StackResources = [] } = await cloudformation.send(new DescribeStackResourcesCommand({ StackName: stackName }));
+  const nameOf = (logicalId: string, type: string) => {
+    const resource = StackResources.find((r) => r.LogicalResourceId === logicalId);
+    if (resource?.ResourceType !== type || !resource.PhysicalResourceId) throw new Error(`Stack ${stackName} has no ${type} ${logicalId}`);
+    return resource.PhysicalResourceId;
+  };
+  const name = nameOf(schedule, 'AWS::Scheduler::Schedule');
+  const groupName = group === undefined ? 'default' : nameOf(group, 'AWS::Scheduler::ScheduleGroup');
+  const [, partition, , region, account] = StackResources[0].StackId!.split(':');
+  return `arn:${partition}:scheduler:${region}:${account}:schedule/${groupName}/${name}`;
+}
+
+/** What the invocation of a fired schedule's function ended with. */
+export type FiredSchedule = { result: unknown } | { error: { errorType: string; errorMessage: string } };
+
+/**
+ * Fires the schedule as EventBridge Scheduler does at `scheduledTime` (2027-03-28T07:30:00Z): its
+ * target function gets the target's Input with the context attributes filled in. Unlike Scheduler,
+ * which invokes the function asynchronously, this resolves once the function has ended, with its
+ * result or error (moto_extension/scheduler.py). Whether Scheduler would fire at that time is
+ * scheduleTimes' to say (scheduler-times.ts). Rejects when the emulator refuses (no such schedule,
+ * a disabled one, an unsupported target).
+ */
+export async function fireSchedule(aws: Pick<LocalAws, 'emulator'>, scheduleArn: string, scheduledTime: string): Promise<FiredSchedule> {
+  const body = JSON.stringify({ scheduleArn, scheduledTime });
+  // node:http rather than fetch, whose 300 s wait for an answer's headers a long function would exceed.
+  const answer = await new Promise<HttpResult>((resolve, reject) => {
+    request(`${aws.emulator.endpoint}/moto-api/scheduler/fire`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } }, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk) => (text += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
+    })
+      .on('error', reject)
+      .end(body);
+  });
+  if (answer.status !== 200) throw new Error(`The emulator did not fire ${scheduleArn} at ${scheduledTime}: ${answer.status} ${answer.body}`);
+  return JSON.parse(answer.body) as FiredSchedule;
 }
 
 export interface LocalAwsOptions {

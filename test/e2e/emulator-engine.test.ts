@@ -1,6 +1,7 @@
 // The emulator's stack engine (moto_extension/engine.py, stack_sets.py) on small templates: what
 // it does with an internal error, with a stack it must not update, and with a StackSet instance
-// whose stack was deleted outside StackSets.
+// whose stack was deleted outside StackSets; and EventBridge Scheduler's resource types and the
+// route that fires a schedule (scheduler.py).
 import {
   CloudFormationClient,
   CreateStackCommand,
@@ -16,10 +17,12 @@ import {
   UpdateStackCommand,
   UpdateStackSetCommand,
   waitUntilStackCreateComplete,
+  waitUntilStackDeleteComplete,
+  waitUntilStackUpdateComplete,
 } from '@aws-sdk/client-cloudformation';
 import { readFileSync } from 'node:fs';
 import { type Emulator, emulatorClientConfig, startEmulator } from '../../scripts/emulator/launch';
-import { emulatorWaiter } from '../../scripts/emulator/local-stack';
+import { emulatorWaiter, fireSchedule, scheduleArn, stackOutput } from '../../scripts/emulator/local-stack';
 
 jest.setTimeout(60_000);
 
@@ -152,5 +155,100 @@ describe('a stack whose creation rolled back', () => {
 
     const deleted = await ended(StackId!);
     expect([deleted.StackStatus, deleted.Outputs]).toEqual(['DELETE_COMPLETE', undefined]);
+  });
+});
+
+describe('a schedule group and a schedule', () => {
+  const ROLE = (service: string) => ({
+    Type: 'AWS::IAM::Role',
+    Properties: { AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }] } },
+  });
+  // The function answers the event it was given, which the fire route passes back.
+  const template = ({ expression, label, name, group = 'Group' }: { expression: string; label: string; name?: string; group?: string }) => JSON.stringify({
+    Resources: {
+      FunctionRole: ROLE('lambda.amazonaws.com'),
+      SchedulerRole: ROLE('scheduler.amazonaws.com'),
+      Echo: {
+        Type: 'AWS::Lambda::Function',
+        Properties: { Runtime: 'nodejs24.x', Handler: 'index.handler', Role: { 'Fn::GetAtt': ['FunctionRole', 'Arn'] }, Code: { ZipFile: 'exports.handler = async (event) => ({ received: event });' } },
+      },
+      Group: { Type: 'AWS::Scheduler::ScheduleGroup', Properties: {} },
+      Other: { Type: 'AWS::Scheduler::ScheduleGroup', Properties: {} },
+      Window: {
+        Type: 'AWS::Scheduler::Schedule',
+        Properties: {
+          ...(name && { Name: name }),
+          GroupName: { Ref: group },
+          ScheduleExpression: expression,
+          ScheduleExpressionTimezone: 'Europe/Berlin',
+          FlexibleTimeWindow: { Mode: 'OFF' },
+          State: 'ENABLED',
+          Target: {
+            Arn: { 'Fn::GetAtt': ['Echo', 'Arn'] },
+            RoleArn: { 'Fn::GetAtt': ['SchedulerRole', 'Arn'] },
+            Input: JSON.stringify({ time: '<aws.scheduler.scheduled-time>', schedule: '<aws.scheduler.schedule-arn>', attempt: '<aws.scheduler.attempt-number>', execution: '<aws.scheduler.execution-id>', label }),
+          },
+        },
+      },
+    },
+    Outputs: {
+      WindowArn: { Value: { 'Fn::GetAtt': ['Window', 'Arn'] } },
+      GroupArn: { Value: { 'Fn::GetAtt': ['Group', 'Arn'] } },
+    },
+  });
+  const output = (StackName: string, key: string) => stackOutput(cloudformation, StackName, key);
+  const fire = (arn: string, time: string) => fireSchedule({ emulator }, arn, time);
+
+  it('is created with generated names, fires with the rendered Input, updates in place, is replaced for a new Name, and is deleted', async () => {
+    const StackName = 'scheduled';
+    await cloudformation.send(new CreateStackCommand({ StackName, TemplateBody: template({ expression: 'cron(30 9 * * ? *)', label: 'first' }), Capabilities: ['CAPABILITY_IAM'] }));
+    await waitUntilStackCreateComplete(emulatorWaiter(cloudformation), { StackName });
+
+    // CloudFormation's generated names: <stack>-<logical ID>-<12 letters and digits>.
+    const arn = await output(StackName, 'WindowArn');
+    const [, group, name] = /^arn:aws:scheduler:us-east-1:123456789012:schedule\/(scheduled-Group-[0-9A-Za-z]{12})\/(scheduled-Window-[0-9A-Za-z]{12})$/.exec(arn) ?? [];
+    expect([group, name]).toEqual([expect.any(String), expect.any(String)]);
+    expect(await output(StackName, 'GroupArn')).toBe(`arn:aws:scheduler:us-east-1:123456789012:schedule-group/${group}`);
+    expect(await scheduleArn(cloudformation, StackName, 'Window', 'Group')).toBe(arn);
+
+    const fired = await fire(arn, '2027-03-28T07:30:00Z');
+    expect(fired).toEqual({ result: { received: { time: '2027-03-28T07:30:00Z', schedule: arn, attempt: '1', execution: expect.stringMatching(/^[0-9a-f]{16}$/), label: 'first' } } });
+
+    // A new expression and Input: no create-only property changed, so the same schedule, updated.
+    await cloudformation.send(new UpdateStackCommand({ StackName, TemplateBody: template({ expression: 'cron(30 2 * * ? *)', label: 'second' }), Capabilities: ['CAPABILITY_IAM'] }));
+    await waitUntilStackUpdateComplete(emulatorWaiter(cloudformation), { StackName });
+    expect(await output(StackName, 'WindowArn')).toBe(arn);
+    expect(await fire(arn, '2027-10-31T00:30:00Z')).toMatchObject({ result: { received: { time: '2027-10-31T00:30:00Z', label: 'second' } } });
+
+    // Name is create-only: a new one replaces the schedule, and the old one is deleted.
+    await cloudformation.send(new UpdateStackCommand({ StackName, TemplateBody: template({ expression: 'cron(30 2 * * ? *)', label: 'second', name: 'named-window' }), Capabilities: ['CAPABILITY_IAM'] }));
+    await waitUntilStackUpdateComplete(emulatorWaiter(cloudformation), { StackName });
+    const replaced = await output(StackName, 'WindowArn');
+    expect(replaced).toBe(`arn:aws:scheduler:us-east-1:123456789012:schedule/${group}/named-window`);
+    await expect(fire(arn, '2027-10-31T00:30:00Z')).rejects.toThrow(`404 {"__type": "ResourceNotFoundException", "message": "Schedule ${name} does not exist."}`);
+    expect(await fire(replaced, '2027-10-31T00:30:00Z')).toMatchObject({ result: { received: { schedule: replaced } } });
+
+    await cloudformation.send(new DeleteStackCommand({ StackName }));
+    await waitUntilStackDeleteComplete(emulatorWaiter(cloudformation), { StackName });
+    await expect(fire(replaced, '2027-10-31T00:30:00Z')).rejects.toThrow(`404 {"__type": "ResourceNotFoundException", "message": "Schedule group ${group} does not exist."}`);
+  });
+
+  it('fails an update that moves the schedule to another group, as CloudFormation does, and rolls it back', async () => {
+    const StackName = 'regrouped';
+    const TemplateBody = template({ expression: 'cron(30 9 * * ? *)', label: 'first' });
+    await cloudformation.send(new CreateStackCommand({ StackName, TemplateBody, Capabilities: ['CAPABILITY_IAM'] }));
+    await waitUntilStackCreateComplete(emulatorWaiter(cloudformation), { StackName });
+    const arn = await output(StackName, 'WindowArn');
+    const name = arn.split('/')[2];
+
+    await cloudformation.send(new UpdateStackCommand({ StackName, TemplateBody: template({ expression: 'cron(30 9 * * ? *)', label: 'first', group: 'Other' }), Capabilities: ['CAPABILITY_IAM'] }));
+
+    expect((await ended(StackName)).StackStatus).toBe('UPDATE_ROLLBACK_COMPLETE');
+    const { StackEvents = [] } = await cloudformation.send(new DescribeStackEventsCommand({ StackName }));
+    expect(StackEvents.find((e) => e.LogicalResourceId === 'Window' && e.ResourceStatus === 'UPDATE_FAILED')?.ResourceStatusReason).toBe(
+      `Resource of type 'AWS::Scheduler::Schedule' with identifier '${name}' was not found.`,
+    );
+    expect(await output(StackName, 'WindowArn')).toBe(arn);
+    expect(await fire(arn, '2027-03-28T07:30:00Z')).toMatchObject({ result: { received: { label: 'first' } } });
   });
 });
