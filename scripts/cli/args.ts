@@ -79,6 +79,11 @@ export const COMMAND_OPTIONS: Record<string, Options> = {
   deploy: {
     'api-url': { type: 'string' },
     schedule: { type: 'string' },
+    'rotation-hour': { type: 'string' },
+    'rotation-minute': { type: 'string' },
+    'rotation-day': { type: 'string' },
+    'rotation-time-zone': { type: 'string' },
+    'rotation-window-minutes': { type: 'string' },
     'web-acl-arn': { type: 'string' },
     'notification-email': { type: 'string' },
     'health-check-path': { type: 'string' },
@@ -141,6 +146,8 @@ Commands:
 Run "${PROGRAM} <command> --help" for a command's options and examples,
 and "${PROGRAM} --version" for this tool's version.`,
   deploy: `Usage: ${PROGRAM} deploy --stack-name S [--api-url U] [--schedule NAME] [--web-acl-arn A]
+       [--rotation-hour H [--rotation-minute M] [--rotation-day D] [--rotation-time-zone Z]
+        [--rotation-window-minutes N]]
        [--notification-email E] [--health-check-path P] [--key-gate-seconds N] [--rollback-minutes N]
        [--domain-names D1,D2 --certificate-arn A [--hosted-zone-id Z]] [--access-log-bucket B]
        [--rotate] [--change-origin] [--service-role] [--skip-test-rotation] [--template-bucket B]
@@ -161,6 +168,16 @@ Options:
   --api-url U       API stage as <api-id>.execute-api.<region>.amazonaws.com/<stage>;
                     omit when creating to get the demo API
   --schedule NAME   Daily, Fortnightly, Monthly, Bimonthly or Quarterly (default when creating: Daily)
+  --rotation-hour H the hour, 4 to 21, at which the scheduled rotation runs ('' for none: every
+                    interval from the stack's creation, the default); EventBridge Scheduler runs it
+  --rotation-minute M
+                    the minute of that hour, 0 to 59 (default 0)
+  --rotation-day D  for Monthly, Bimonthly and Quarterly: the day of the month, 1 to 28
+                    (default: the 1st); Daily runs every day, Fortnightly on the 1st and the 15th
+  --rotation-time-zone Z
+                    the IANA time zone of that time, e.g. Europe/Berlin (default UTC)
+  --rotation-window-minutes N
+                    let Scheduler start the rotation up to N minutes late, 0 to 240 (default 0)
   --web-acl-arn A   ARN of a CLOUDFRONT-scope WAFv2 web ACL to attach
   --notification-email E
                     email address for rotation notices (confirm SNS's message first)

@@ -83,8 +83,10 @@ export async function deploy(given: DeployRequest, deps: DeployDependencies): Pr
     checkOriginChange(existing, request.parameters, request.changeOrigin === true);
   }
   if ('ApiURL' in request.parameters) await checkApiStage(deps.apigateway, request.parameters.ApiURL);
-  const currentValue = (key: string) => existing?.Parameters?.find((p) => p.ParameterKey === key)?.ParameterValue ?? '';
-  const valueAfter = (key: string) => request.parameters[key] ?? (existing ? currentValue(key) : String(declared[key]?.Default ?? ''));
+  const stackValue = (key: string) => existing?.Parameters?.find((p) => p.ParameterKey === key)?.ParameterValue;
+  const currentValue = (key: string) => stackValue(key) ?? '';
+  // A parameter new in this template version takes its default on an existing stack too.
+  const valueAfter = (key: string) => request.parameters[key] ?? stackValue(key) ?? String(declared[key]?.Default ?? '');
   checkRules(template.Rules ?? {}, Object.fromEntries(Object.keys(declared).map((key) => [key, valueAfter(key)])), PARAMETER_FLAGS);
   // A stack in service-role mode keeps its companion in step with the template and the web ACL.
   const withServiceRole = request.serviceRole === true || currentValue(SERVICE_ROLE_PARAMETER) !== '';
@@ -159,7 +161,7 @@ export async function deploy(given: DeployRequest, deps: DeployDependencies): Pr
   const pathChanged = !existing || roleChanged || UNATTENDED_PATH_TYPES.some((type) => result.touchedTypes.has(type));
   if (request.testRotation !== false && pathChanged) {
     output.line();
-    await runScheduledRotation(request.stackName, (await describeStack(cloudformation, request.stackName)).StackId ?? '', deps);
+    await runScheduledRotation(await describeStack(cloudformation, request.stackName), deps);
   }
   // Read last: the test rotation has just replaced the key the outputs name.
   await printOutputs(cloudformation, request.stackName, output);

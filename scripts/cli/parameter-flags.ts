@@ -4,6 +4,11 @@
 export const PARAMETER_FLAGS: Record<string, string> = {
   ApiURL: '--api-url',
   ApiKeyRotationSchedule: '--schedule',
+  RotationHour: '--rotation-hour',
+  RotationMinute: '--rotation-minute',
+  RotationDayOfMonth: '--rotation-day',
+  RotationTimeZone: '--rotation-time-zone',
+  RotationWindowMinutes: '--rotation-window-minutes',
   WebACLArn: '--web-acl-arn',
   NotificationEmail: '--notification-email',
   HealthCheckPath: '--health-check-path',

@@ -1,8 +1,9 @@
 // Proves the unattended path at deploy time. `rotate` runs with the operator's credentials, so
 // without this the rotation function and the role CloudFormation acts with are first used by the
 // first scheduled run, a day or more after the deploy. This invokes the function itself with the
-// event its EventBridge schedule sends, follows the update it starts, and checks the result.
-import { DescribeStackResourceCommand, type CloudFormationClient } from '@aws-sdk/client-cloudformation';
+// event its schedule sends (EventBridge's rule, or Scheduler's in a rotation window), follows the
+// update it starts, and checks the result.
+import { DescribeStackResourceCommand, type CloudFormationClient, type Stack } from '@aws-sdk/client-cloudformation';
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { randomUUID } from 'node:crypto';
 import type { RotationOutcome } from '../../lambda/rotation';
@@ -31,16 +32,29 @@ export function scheduledEvent(account: string, region: string, ruleArn: string,
   };
 }
 
-export async function runScheduledRotation(stackName: string, stackId: string, deps: ScheduledRotationDependencies): Promise<void> {
+/** What the template's RotationWindow schedule sends (its Target's Input): `time` is the scheduled time. */
+export function schedulerInput(time: Date) {
+  return { time: time.toISOString().replace(/\.\d{3}Z$/, 'Z') };
+}
+
+/** A stack with RotationHour set rotates on Scheduler's RotationWindow, not on the RotationSchedule rule. */
+const inRotationWindow = (stack: Stack) => Boolean(stack.Parameters?.find((p) => p.ParameterKey === 'RotationHour')?.ParameterValue);
+
+export async function runScheduledRotation(stack: Stack, deps: ScheduledRotationDependencies): Promise<void> {
   const { cloudformation, lambda, now, output } = deps;
-  const [functionName, ruleName] = await Promise.all(['RotationFunction', 'RotationSchedule'].map((id) => physicalId(cloudformation, stackName, id)));
-  const [, partition, , region, account] = stackId.split(':');
+  const stackName = stack.StackName ?? '';
+  const inWindow = inRotationWindow(stack);
+  const [functionName, ruleName] = await Promise.all([
+    physicalId(cloudformation, stackName, 'RotationFunction'),
+    inWindow ? '' : physicalId(cloudformation, stackName, 'RotationSchedule'),
+  ]);
+  const [, partition, , region, account] = (stack.StackId ?? '').split(':');
   // The next whole second: a Timestamp has whole seconds, so the event is newer than any
   // Timestamp the deploy itself wrote, and it is never in the future when sent.
   const started = now().getTime();
   const since = new Date(Math.floor(started / 1000) * 1000 + 1000);
   await deps.sleep(since.getTime() - started);
-  const event = scheduledEvent(account, region, `arn:${partition}:events:${region}:${account}:rule/${ruleName}`, since);
+  const event = inWindow ? schedulerInput(since) : scheduledEvent(account, region, `arn:${partition}:events:${region}:${account}:rule/${ruleName}`, since);
   output.line(`Testing the unattended path: invoking ${functionName} as its schedule does …`);
 
   const answer = await lambda.send(new InvokeCommand({ FunctionName: functionName, InvocationType: 'RequestResponse', Payload: JSON.stringify(event) }));

@@ -4,7 +4,7 @@ import { InvokeCommand, type InvokeCommandOutput, LambdaClient } from '@aws-sdk/
 import { mockClient } from 'aws-sdk-client-mock';
 import { OperationFailedError, ScheduledRotationFailedError } from '../../scripts/cli/errors';
 import { runScheduledRotation, scheduledEvent } from '../../scripts/cli/scheduled-rotation';
-import { STACK_ID, stack } from '../rotation.fixtures';
+import { PARAMETERS, stack } from '../rotation.fixtures';
 import { START, newestFirst, noSleep, recordingOutput, stackEvent } from './cli.fixtures';
 
 const cloudformation = mockClient(CloudFormationClient);
@@ -16,8 +16,8 @@ const OUTPUTS = [{ OutputKey: 'ApiKeyId', OutputValue: 'k2' }, { OutputKey: 'Usa
 const encode = (value: unknown) => new TextEncoder().encode(typeof value === 'string' ? value : JSON.stringify(value)) as InvokeCommandOutput['Payload'];
 let output: ReturnType<typeof recordingOutput>;
 
-const run = () =>
-  runScheduledRotation('edge-api', STACK_ID, {
+const run = (deployed = stack()) =>
+  runScheduledRotation(deployed, {
     cloudformation: new CloudFormationClient({ region: 'eu-west-1' }),
     apigateway: new APIGatewayClient({ region: 'eu-west-1' }),
     lambda: new LambdaClient({ region: 'eu-west-1' }),
@@ -54,6 +54,15 @@ describe('runScheduledRotation', () => {
       resources: ['arn:aws:events:eu-west-1:123456789012:rule/edge-api-RotationSchedule-XyZ'],
       detail: {},
     });
+  });
+
+  it("invokes it with the Input of Scheduler's RotationWindow when the stack rotates in a window, and looks for no rule", async () => {
+    lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: encode({ stack: 'edge-api', previousTimestamp: '2026-10-23T01-57-00Z', timestamp: '2026-11-22T10-00-01Z', result: 'started' }) });
+
+    await run(stack({ Parameters: [...PARAMETERS, { ParameterKey: 'RotationHour', ParameterValue: '9' }] }));
+
+    expect(JSON.parse(lambda.commandCalls(InvokeCommand)[0].args[0].input.Payload as string)).toEqual({ time: '2026-11-22T10:00:01Z' });
+    expect(cloudformation.commandCalls(DescribeStackResourceCommand).map((call) => call.args[0].input.LogicalResourceId)).toEqual(['RotationFunction']);
   });
 
   it('follows the rotation it started and claims only what it read back', async () => {

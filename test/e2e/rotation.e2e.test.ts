@@ -24,7 +24,8 @@ import { main as cli } from '../../scripts/cli/main';
 import { OriginChangeNotConfirmedError } from '../../scripts/cli/errors';
 import { dryRun } from '../../scripts/cli/rotate';
 import { emulatorClientConfig } from '../../scripts/emulator/launch';
-import { type LocalAws, emulatorSleep, emulatorWaiter, get, stackOutput, startLocalAws } from '../../scripts/emulator/local-stack';
+import { type LocalAws, emulatorSleep, emulatorWaiter, fireSchedule, get, scheduleArn, stackOutput, startLocalAws } from '../../scripts/emulator/local-stack';
+import { scheduleTimes } from '../../scripts/emulator/scheduler-times';
 import { recordingOutput } from '../cli/cli.fixtures';
 import { deployStack, keyState, scheduledEvent } from './e2e.fixtures';
 
@@ -378,5 +379,48 @@ describe('the rotation module refuses, over the wire,', () => {
       .rejects.toBeInstanceOf(NotThisTemplateError);
 
     expect(await stackOutput(aws.cloudformation, 'lookalike', 'TopicArn')).toBe(topicBefore);
+  });
+});
+
+// The rotation window end to end: the schedule the template makes, fired as Scheduler fires it at
+// the times Scheduler's rules give for its expression, runs the deployed rotation function.
+describe('a rotation window', () => {
+  it('rotates once a day at 9:30 in Europe/Berlin across both daylight-saving changes, each key named after its scheduled time', async () => {
+    await deployStack(aws, 'windowed', { RotationHour: '9', RotationMinute: '30', RotationTimeZone: 'Europe/Berlin' }, new Date('2026-03-01T00:00:00Z'));
+    const [, expression, zone] = /^Daily \((cron\(.+\)) in (.+)\)$/.exec(await stackOutput(aws.cloudformation, 'windowed', 'RotationSchedule'))!;
+    const arn = await scheduleArn(aws.cloudformation, 'windowed', 'RotationWindow', 'RotationScheduleGroup');
+    // The last Sundays of March and October 2026: 29 March, 25 October.
+    const times = [
+      ...scheduleTimes(expression, zone, new Date('2026-03-28T00:00:00Z'), new Date('2026-03-31T00:00:00Z')),
+      ...scheduleTimes(expression, zone, new Date('2026-10-24T00:00:00Z'), new Date('2026-10-27T00:00:00Z')),
+    ].map((time) => time.toISOString().replace('.000Z', 'Z'));
+
+    const keyNames: string[] = [];
+    for (const time of times) {
+      expect(await fireSchedule(aws, arn, time)).toMatchObject({ result: { result: 'started' } });
+      await updated('windowed');
+      const state = await keyState(aws, 'windowed');
+      expect(state.header).toBe(state.keyValue);
+      keyNames.push(state.keyName!);
+    }
+
+    expect(times).toEqual([
+      '2026-03-28T08:30:00Z', '2026-03-29T07:30:00Z', '2026-03-30T07:30:00Z',
+      '2026-10-24T07:30:00Z', '2026-10-25T08:30:00Z', '2026-10-26T08:30:00Z',
+    ]);
+    expect(keyNames).toEqual(times.map((time) => `CloudFront-${time.replace(/:/g, '-')}`));
+  });
+
+  it('does nothing for a second firing of one scheduled time (an at-least-once retry)', async () => {
+    await deployStack(aws, 'window-retry', { RotationHour: '9' }, new Date('2026-03-01T00:00:00Z'));
+    const arn = await scheduleArn(aws.cloudformation, 'window-retry', 'RotationWindow', 'RotationScheduleGroup');
+    await fireSchedule(aws, arn, '2026-03-02T09:00:00Z');
+    await updated('window-retry');
+    const before = await keyState(aws, 'window-retry');
+
+    const again = await fireSchedule(aws, arn, '2026-03-02T09:00:00Z');
+
+    expect(again).toMatchObject({ result: { result: 'unchanged' } });
+    expect(await keyState(aws, 'window-retry')).toEqual(before);
   });
 });

@@ -79,6 +79,8 @@ export function resolveTemplate(template: Template, deployment: Deployment) {
           return String(value(arg[1])).split(arg[0]);
         case 'Fn::Select':
           return value(arg[1])[Number(value(arg[0]))];
+        case 'Fn::FindInMap':
+          return template.Mappings[value(arg[0])][value(arg[1])][value(arg[2])];
         default:
           if (key.startsWith('Fn::')) throw new UnresolvedError(`${key} is not supported here`);
       }
