@@ -31,7 +31,7 @@ export interface Target {
 const TWO_FORMATS = 'iam-data lists two ARN formats for this resource type';
 const POST = ['apigateway:POST'];
 
-const arn = {
+export const arn = {
   lambda: (name: string, region = REGION) => `arn:aws:lambda:${region}:${ACCOUNT}:function:${name}`,
   role: (nameWithPath: string) => `arn:aws:iam::${ACCOUNT}:role/${nameWithPath}`,
   logs: (group: string, region = REGION) => `arn:aws:logs:${region}:${ACCOUNT}:log-group:${group}`,
@@ -246,9 +246,14 @@ export function companionPolicies(options: CompanionOptions): { serviceRole: Pol
 export interface MainOptions {
   serviceRole: boolean;
   allOptions: boolean;
+  /** RotationHour set: the stack rotates on Scheduler, with RotationSchedulerRole. */
+  rotationWindow?: boolean;
 }
 
-function mainDeployment({ serviceRole, allOptions }: MainOptions): Deployment {
+/** This stack's schedule group, in whose name CloudFormation puts the stack's. */
+const SCHEDULE_GROUP_ARN = `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule-group/edge-RotationScheduleGroup-Gh7Ij8`;
+
+function mainDeployment({ serviceRole, allOptions, rotationWindow = false }: MainOptions): Deployment {
   const refs: Record<string, string> = {
     UsagePlan: OWN.usagePlan, Distribution: OWN.distribution, RotationTopic: OWN_TOPIC, ApiKeySecret: arn.secret(OWN.secret),
     DemoApi: OWN.restApi, DemoStage: 'prod',
@@ -257,6 +262,7 @@ function mainDeployment({ serviceRole, allOptions }: MainOptions): Deployment {
   const attributes: Record<string, string> = {
     ...Object.fromEntries(Object.keys(OWN.functions).map((id) => [`${id}.Arn`, functionArn(id as keyof typeof OWN.functions)])),
     ...Object.fromEntries(Object.entries(OWN.logGroups).map(([id, group]) => [`${id}.Arn`, `${arn.logs(group)}:*`])),
+    'RotationScheduleGroup.Arn': SCHEDULE_GROUP_ARN,
   };
   return {
     parameters: {
@@ -268,6 +274,7 @@ function mainDeployment({ serviceRole, allOptions }: MainOptions): Deployment {
       CertificateArn: allOptions ? CERTIFICATE : '',
       HostedZoneId: allOptions ? ZONE : '',
       AccessLogBucket: allOptions ? 'edge-access-logs' : '',
+      RotationHour: rotationWindow ? '9' : '',
     },
     pseudo: PSEUDO,
     refs,
@@ -276,7 +283,7 @@ function mainDeployment({ serviceRole, allOptions }: MainOptions): Deployment {
 }
 
 /** A function role's own policy, as the template deploys it. */
-export function functionRolePolicy(logicalId: keyof typeof OWN.roles, options: MainOptions): Policy {
+export function functionRolePolicy(logicalId: keyof typeof OWN.roles | 'RotationSchedulerRole', options: MainOptions): Policy {
   const role = resolveTemplate(mainTemplate, mainDeployment(options)).properties(logicalId)!;
   return { Version: '2012-10-17', Statement: role.Policies.flatMap((p: any) => p.PolicyDocument.Statement) };
 }

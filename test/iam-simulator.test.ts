@@ -8,7 +8,7 @@ import { LEFT_OUT } from './service-role.fixtures';
 import {
   ACCOUNT, CREATED_ONCE, FUNCTION_CALLS, FUNCTION_OF_ROLE, KEY_GATE, NEIGHBOURS, OWN, OWN_FUNCTIONS, OWN_TARGETS, RETIRING_ROLES, SERVICE_ROLE,
   UNTAGGED_AT_CREATE, WITH_OPTIONS_ONLY,
-  type CompanionOptions, type Policy, type Target, companionPolicies, functionRolePolicy, retiringRoleArn,
+  type CompanionOptions, type Policy, type Target, arn, companionPolicies, functionRolePolicy, retiringRoleArn,
 } from './iam-simulator.fixtures';
 
 type Decision = 'Allowed' | 'ExplicitlyDenied' | 'ImplicitlyDenied';
@@ -163,6 +163,26 @@ describe('the service role during the upgrade that moves the stack’s roles', (
       expect(await decide(afterwards, undefined, action, target)).not.toBe('Allowed');
     },
   );
+});
+
+describe("the rotation window's scheduler role", () => {
+  const policy = functionRolePolicy('RotationSchedulerRole', { serviceRole: false, allOptions: false, rotationWindow: true });
+
+  it("allows invoking this stack's rotation function", async () => {
+    expect(await decide(policy, undefined, 'lambda:InvokeFunction', { arn: arn.lambda(OWN.functions.RotationFunction) })).toBe('Allowed');
+  });
+
+  it.each([
+    ["this stack's verifier", arn.lambda(OWN.functions.VerifierFunction)],
+    ['the rotation function of stack edge-api (a name that extends this one)', arn.lambda('edge-api-RotationFunction-Zz9Yy8Xx7Ww6')],
+    ['the rotation function of a stack of the same name in another Region', arn.lambda(OWN.functions.RotationFunction, 'eu-west-1')],
+  ])('denies invoking %s', async (_what, target) => {
+    expect(await decide(policy, undefined, 'lambda:InvokeFunction', { arn: target })).not.toBe('Allowed');
+  });
+
+  it.each(['lambda:UpdateFunctionCode', 'lambda:UpdateFunctionConfiguration', 'lambda:AddPermission'])("denies %s on this stack's rotation function", async (action) => {
+    expect(await decide(policy, undefined, action, { arn: arn.lambda(OWN.functions.RotationFunction) })).not.toBe('Allowed');
+  });
 });
 
 describe.each(COMPANION_VARIANTS)('the functions’ permissions boundary, %s', (_variant, options) => {

@@ -17,6 +17,9 @@ export interface ScheduledRotationDependencies extends RotateDependencies {
   lambda: LambdaClient;
 }
 
+/** An event's `time` as both schedules write it: whole seconds, `2026-11-22T01:57:00Z`. */
+const eventTime = (time: Date) => time.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
 /** EventBridge's "Scheduled Event", as the Lambda developer guide shows it; `time` has whole seconds. */
 export function scheduledEvent(account: string, region: string, ruleArn: string, time: Date) {
   return {
@@ -25,7 +28,7 @@ export function scheduledEvent(account: string, region: string, ruleArn: string,
     'detail-type': 'Scheduled Event',
     source: 'aws.events',
     account,
-    time: time.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    time: eventTime(time),
     region,
     resources: [ruleArn],
     detail: {},
@@ -34,7 +37,7 @@ export function scheduledEvent(account: string, region: string, ruleArn: string,
 
 /** What the template's RotationWindow schedule sends (its Target's Input): `time` is the scheduled time. */
 export function schedulerInput(time: Date) {
-  return { time: time.toISOString().replace(/\.\d{3}Z$/, 'Z') };
+  return { time: eventTime(time) };
 }
 
 /** A stack with RotationHour set rotates on Scheduler's RotationWindow, not on the RotationSchedule rule. */
