@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test` after setup and the build: the type check and cfn-lint run beside jest, not before
-// it, since jest leaves part of the second core idle while its end-to-end files wait on their
-// emulators (measured: 12 s of a fresh clone's run). Their output is held and shown after jest's,
+// it, at the lowest CPU priority (nice 19), so that they use what jest leaves idle while its
+// end-to-end files wait, and never slow a test that starts processes and has a time limit. Their output is held and shown after jest's,
 // so that it does not interleave with jest's report; the run fails if any of the three fails.
 // Arguments go to jest (`npm test -- test/cli`).
 // Plain CommonJS with no dependencies, like setup.js.
@@ -11,10 +11,10 @@ const { join } = require('node:path');
 
 const ROOT = join(__dirname, '..');
 
-/** Runs `npm run <script>` with its output held; resolves to its exit code and output. */
+/** Runs `npm run <script>` niced, with its output held; resolves to its exit code and output. */
 function held(script) {
   return new Promise((resolve) => {
-    const child = spawn('npm', ['run', '--silent', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('nice', ['-n', '19', 'npm', 'run', '--silent', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     const chunks = [];
     child.stdout.on('data', (chunk) => chunks.push(chunk));
     child.stderr.on('data', (chunk) => chunks.push(chunk));

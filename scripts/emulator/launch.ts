@@ -12,7 +12,8 @@ import { dirname, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { PROJECT_ROOT } from '../paths';
 
-export const EMULATOR_PYTHON = join(PROJECT_ROOT, '.tools', 'moto-venv', 'bin', 'python');
+// moto is installed into cfn-lint's pipx environment (scripts/setup.js).
+export const EMULATOR_PYTHON = join(PROJECT_ROOT, '.tools', 'pipx', 'venvs', 'cfn-lint', 'bin', 'python');
 const SERVER = join(PROJECT_ROOT, 'scripts', 'emulator', 'server.py');
 
 export class EmulatorStartError extends Error {
