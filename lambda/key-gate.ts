@@ -111,7 +111,7 @@ export function keySecretPrefixOf(stackId: string): string {
 }
 
 /** Whether `arn` is a secret ARN under `prefix`, followed by a secret name's characters only. */
-const isKeySecret = (arn: unknown, prefix: string) => typeof arn === 'string' && arn.startsWith(prefix) && /^[\w/+=.@-]+$/.test(arn.slice(prefix.length));
+export const isKeySecret = (arn: unknown, prefix: string) => typeof arn === 'string' && arn.startsWith(prefix) && /^[\w/+=.@-]+$/.test(arn.slice(prefix.length));
 
 export function createKeyGate(deps: GateDependencies) {
   const { stackId, healthUrl, now, log } = deps;

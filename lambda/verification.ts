@@ -40,7 +40,7 @@ export async function verifyKey(deps: CheckDependencies, outputs: Outputs): Prom
   const planKeys = (plan.items ?? []).map((k) => k.id);
   if (planKeys.join() !== keyId) problems.push(`The usage plan holds ${planKeys.join(', ')}, not just the active key.`);
   const fingerprint = fingerprintOf(key.value);
-  const header = fingerprintOf(originKeyOf(distribution.DistributionConfig));
+  const header = fingerprintOf(originKeyOf(distribution.DistributionConfig, outputs.ApiStageURL));
   if (header !== fingerprint) problems.push(`CloudFront sends x-api-key ${header}, not the active key.`);
   const edge = `${outputs.DistributionURL}${healthCheckPath}`;
   const viaEdge = await statusAt(get, edge);

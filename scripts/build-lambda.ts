@@ -11,6 +11,7 @@ export const FUNCTIONS = [
   { logicalId: 'RotationFunction', entry: join(__dirname, '..', 'lambda', 'index.ts') },
   { logicalId: 'VerifierFunction', entry: join(__dirname, '..', 'lambda', 'verifier-index.ts') },
   { logicalId: 'KeyGateFunction', entry: join(__dirname, '..', 'lambda', 'key-gate-index.ts') },
+  { logicalId: 'OriginHeaderFunction', entry: join(__dirname, '..', 'lambda', 'origin-header-index.ts') },
 ];
 
 // No limit on each function's size: CloudFormation dropped the 4,096-character limit on inline

@@ -248,33 +248,46 @@ export interface MainOptions {
   allOptions: boolean;
   /** RotationHour set: the stack rotates on Scheduler, with RotationSchedulerRole. */
   rotationWindow?: boolean;
+  /** DistributionId set: the stack sets the header of EXISTING_DISTRIBUTION, with OriginHeaderRole. */
+  existingDistribution?: boolean;
 }
+
+/** A team's distribution that a stack in the existing-distribution mode names. */
+export const EXISTING_DISTRIBUTION = 'E2TEAM00000001';
+export const ORIGIN_HEADER_FUNCTION = arn.lambda('edge-OriginHeaderFunction-Yz3Ab4Cd5Ef6');
+const ORIGIN_HEADER_LOG_GROUP = arn.logs('edge-OriginHeaderLogGroup-GgGg7777');
 
 /** This stack's schedule group, in whose name CloudFormation puts the stack's. */
 const SCHEDULE_GROUP_ARN = `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule-group/edge-RotationScheduleGroup-Gh7Ij8`;
 
-function mainDeployment({ serviceRole, allOptions, rotationWindow = false }: MainOptions): Deployment {
+function mainDeployment({ serviceRole, allOptions, rotationWindow = false, existingDistribution = false }: MainOptions): Deployment {
   const refs: Record<string, string> = {
     UsagePlan: OWN.usagePlan, Distribution: OWN.distribution, RotationTopic: OWN_TOPIC, ApiKeySecret: arn.secret(OWN.secret),
-    DemoApi: OWN.restApi, DemoStage: 'prod',
+    DemoApi: OWN.restApi, DemoStage: 'prod', OriginHeaderRole: 'edge-OriginHeaderRole-DDDD4444', OriginHeaderLogGroup: 'edge-OriginHeaderLogGroup-GgGg7777', ApiKey: OWN.apiKey,
     ...Object.fromEntries(Object.entries(OWN.functions)),
   };
   const attributes: Record<string, string> = {
     ...Object.fromEntries(Object.keys(OWN.functions).map((id) => [`${id}.Arn`, functionArn(id as keyof typeof OWN.functions)])),
     ...Object.fromEntries(Object.entries(OWN.logGroups).map(([id, group]) => [`${id}.Arn`, `${arn.logs(group)}:*`])),
     'RotationScheduleGroup.Arn': SCHEDULE_GROUP_ARN,
+    'OriginHeaderFunction.Arn': ORIGIN_HEADER_FUNCTION,
+    'OriginHeaderLogGroup.Arn': `${ORIGIN_HEADER_LOG_GROUP}:*`,
+    'OriginHeader.DomainName': 'd111111abcdef8.cloudfront.net',
+    'OriginHeaderRole.Arn': arn.role(`${ROLE_PATH}edge-OriginHeaderRole-DDDD4444`),
+    'Distribution.DomainName': 'd222222abcdef8.cloudfront.net',
   };
   return {
     parameters: {
       Timestamp: '2026-12-01',
       ServiceRoleArn: serviceRole ? SERVICE_ROLE : '',
-      ApiURL: allOptions ? 'a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod' : '',
+      ApiURL: allOptions || existingDistribution ? 'a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod' : '',
       WebACLArn: allOptions ? WEB_ACL : '',
       DomainNames: allOptions ? DOMAIN : '',
       CertificateArn: allOptions ? CERTIFICATE : '',
       HostedZoneId: allOptions ? ZONE : '',
       AccessLogBucket: allOptions ? 'edge-access-logs' : '',
       RotationHour: rotationWindow ? '9' : '',
+      DistributionId: existingDistribution ? EXISTING_DISTRIBUTION : '',
     },
     pseudo: PSEUDO,
     refs,
@@ -287,6 +300,30 @@ export function functionRolePolicy(logicalId: keyof typeof OWN.roles | 'Rotation
   const role = resolveTemplate(mainTemplate, mainDeployment(options)).properties(logicalId)!;
   return { Version: '2012-10-17', Statement: role.Policies.flatMap((p: any) => p.PolicyDocument.Statement) };
 }
+
+/** The main template as a stack with these options deploys it. */
+export const deployedMain = (options: MainOptions) => resolveTemplate(mainTemplate, mainDeployment(options));
+
+/** The origin header function's role: its own policy and the one that lets it continue in a new invocation of itself. */
+export function originHeaderPolicy(): Policy {
+  const stack = deployedMain({ serviceRole: false, allOptions: false, existingDistribution: true });
+  const statements = [
+    ...stack.properties('OriginHeaderRole')!.Policies.flatMap((p: any) => p.PolicyDocument.Statement),
+    ...stack.properties('OriginHeaderContinuation')!.PolicyDocument.Statement,
+  ];
+  return { Version: '2012-10-17', Statement: statements };
+}
+
+/** What the origin header function calls at run time (lambda/origin-header.ts). */
+export const ORIGIN_HEADER_CALLS: Array<[string, Target]> = [
+  ['logs:CreateLogStream', { arn: `${ORIGIN_HEADER_LOG_GROUP}:log-stream:2026/12/01/[$LATEST]0a1b`, context: OWN_TAGS }],
+  ['logs:PutLogEvents', { arn: `${ORIGIN_HEADER_LOG_GROUP}:log-stream:2026/12/01/[$LATEST]0a1b`, context: OWN_TAGS }],
+  ['secretsmanager:GetSecretValue', { arn: arn.secret(OWN.secret), context: OWN_TAGS }],
+  ['cloudfront:GetDistributionConfig', { arn: arn.distribution(EXISTING_DISTRIBUTION) }],
+  ['cloudfront:GetDistribution', { arn: arn.distribution(EXISTING_DISTRIBUTION) }],
+  ['cloudfront:UpdateDistribution', { arn: arn.distribution(EXISTING_DISTRIBUTION) }],
+  ['lambda:InvokeFunction', { arn: ORIGIN_HEADER_FUNCTION, context: OWN_TAGS }],
+];
 
 /** The function whose execution role `logicalId` is. */
 export const FUNCTION_OF_ROLE: Record<keyof typeof OWN.roles, string> = {

@@ -6,9 +6,9 @@ import { isWildcardOnlyAction, runSimulation, runUnsafeSimulation } from '@cloud
 import { loadResourceSchema } from './support/resource-schemas';
 import { LEFT_OUT } from './service-role.fixtures';
 import {
-  ACCOUNT, CREATED_ONCE, FUNCTION_CALLS, FUNCTION_OF_ROLE, KEY_GATE, NEIGHBOURS, OWN, OWN_FUNCTIONS, OWN_TARGETS, RETIRING_ROLES, SERVICE_ROLE,
-  UNTAGGED_AT_CREATE, WITH_OPTIONS_ONLY,
-  type CompanionOptions, type Policy, type Target, arn, companionPolicies, functionRolePolicy, retiringRoleArn,
+  ACCOUNT, CREATED_ONCE, EXISTING_DISTRIBUTION, FUNCTION_CALLS, FUNCTION_OF_ROLE, KEY_GATE, NEIGHBOURS, OWN, OWN_FUNCTIONS, OWN_TARGETS, RETIRING_ROLES, SERVICE_ROLE,
+  ORIGIN_HEADER_CALLS, ORIGIN_HEADER_FUNCTION, UNTAGGED_AT_CREATE, WITH_OPTIONS_ONLY,
+  type CompanionOptions, type Policy, type Target, arn, companionPolicies, functionRolePolicy, originHeaderPolicy, retiringRoleArn,
 } from './iam-simulator.fixtures';
 
 type Decision = 'Allowed' | 'ExplicitlyDenied' | 'ImplicitlyDenied';
@@ -182,6 +182,36 @@ describe("the rotation window's scheduler role", () => {
 
   it.each(['lambda:UpdateFunctionCode', 'lambda:UpdateFunctionConfiguration', 'lambda:AddPermission'])("denies %s on this stack's rotation function", async (action) => {
     expect(await decide(policy, undefined, action, { arn: arn.lambda(OWN.functions.RotationFunction) })).not.toBe('Allowed');
+  });
+});
+
+describe("an existing distribution's origin header function (DistributionId)", () => {
+  const policy = originHeaderPolicy();
+
+  it.each(ORIGIN_HEADER_CALLS)('allows what the function calls: %s', async (action, target) => {
+    expect(await decide(policy, undefined, action, target)).toBe('Allowed');
+  });
+
+  describe.each(NEIGHBOURS)('on $what', ({ actions, target }) => {
+    it.each(actions)('denies %s', async (action) => {
+      expect(await decide(policy, undefined, action, target)).not.toBe('Allowed');
+    });
+  });
+
+  it.each([
+    ['cloudfront:DeleteDistribution', arn.distribution(EXISTING_DISTRIBUTION)],
+    ['cloudfront:CreateInvalidation', arn.distribution(EXISTING_DISTRIBUTION)],
+    ['lambda:InvokeFunction', arn.lambda(OWN.functions.RotationFunction)],
+    ['lambda:UpdateFunctionCode', ORIGIN_HEADER_FUNCTION],
+  ])('denies %s on %s', async (action, target) => {
+    expect(await decide(policy, undefined, action, { arn: target })).not.toBe('Allowed');
+  });
+
+  it('leaves the rotation role no CloudFront action on the distribution, only the invocation of the header function', async () => {
+    const rotation = functionRolePolicy('RotationRole', { serviceRole: false, allOptions: false, existingDistribution: true });
+
+    expect(await decide(rotation, undefined, 'cloudfront:UpdateDistribution', { arn: arn.distribution(EXISTING_DISTRIBUTION) })).not.toBe('Allowed');
+    expect(await decide(rotation, undefined, 'lambda:InvokeFunction', { arn: ORIGIN_HEADER_FUNCTION })).toBe('Allowed');
   });
 });
 

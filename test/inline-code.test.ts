@@ -56,7 +56,7 @@ beforeEach(() => {
 });
 
 it('loads below every function the build writes into the template', () => {
-  expect(FUNCTIONS.map((f) => f.logicalId)).toEqual(['RotationFunction', 'VerifierFunction', 'KeyGateFunction']);
+  expect(FUNCTIONS.map((f) => f.logicalId)).toEqual(['RotationFunction', 'VerifierFunction', 'KeyGateFunction', 'OriginHeaderFunction']);
 });
 
 describe.each(NODES)("the deployable template's inline code on $name", ({ directory, node, version }) => {
@@ -80,6 +80,8 @@ describe.each(NODES)("the deployable template's inline code on $name", ({ direct
         TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:edge-api-notices',
         STACK_ID,
         HEALTH_URL: `${recorderUrl}/prod/pets`,
+        DISTRIBUTION_ID: 'E2QWRUHAPOMQZL',
+        ORIGIN_DOMAIN: 'a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com',
         // What the runtime sets, and provides: the AWS SDK v3 (here, the project's).
         AWS_REGION: 'eu-west-1',
         AWS_ACCESS_KEY_ID: 'testing',
@@ -120,6 +122,17 @@ describe.each(NODES)("the deployable template's inline code on $name", ({ direct
     expect(received).toHaveLength(1);
     expect(received[0]).toMatchObject({ method: 'PUT', url: '/answer?X-Amz-Signature=abc', contentType: '' });
     expect(JSON.parse(received[0].body)).toMatchObject(answer);
+  });
+
+  it("OriginHeaderFunction: answers another stack's request FAILED on the ResponseURL, and calls CloudFront for nothing", async () => {
+    const forged = { ...gateEvent('Create', { DistributionId: 'E2QWRUHAPOMQZL' }), StackId: STACK_ID.replace('/edge-api/', '/other-api/'), ResponseURL: `${recorderUrl}/answer?X-Amz-Signature=abc` };
+
+    const [, logLine, outcome, ...rest] = await invoke('OriginHeaderFunction', forged);
+
+    expect(JSON.parse(logLine)).toMatchObject({ requestType: 'Create', Status: 'FAILED', Reason: expect.stringMatching(/^ForeignStackError: /) });
+    expect(outcome).toMatch(/^resolved /);
+    expect(rest).toEqual([]);
+    expect(received.map((r) => `${r.method} ${r.url}`)).toEqual(['PUT /answer?X-Amz-Signature=abc']);
   });
 });
 

@@ -24,4 +24,18 @@ describe('originKeyOf', () => {
   ])('reads %s', (_case, config, value) => {
     expect(originKeyOf(config)).toBe(value);
   });
+
+  it("reads the API's origin alone when given the stage URL, whatever the distribution's other origins send", () => {
+    const config = {
+      Origins: {
+        Quantity: 2,
+        Items: [
+          { Id: 'partner', DomainName: 'partner.example.com', CustomHeaders: { Quantity: 1, Items: [{ HeaderName: 'x-api-key', HeaderValue: 'partners' }] } },
+          { Id: 'api', DomainName: 'a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com', CustomHeaders: { Quantity: 1, Items: [{ HeaderName: 'x-api-key', HeaderValue: 'ours' }] } },
+        ],
+      },
+    } as DistributionConfig;
+
+    expect(originKeyOf(config, 'https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/prod')).toBe('ours');
+  });
 });

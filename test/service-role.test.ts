@@ -12,8 +12,12 @@ const everyCondition = Object.fromEntries(Object.keys(companion.Conditions).map(
 const statements: any[] = resolveConditions(serviceRole.Policies, everyCondition).flatMap((p: any) => p.PolicyDocument.Statement);
 const boundary: any[] = resolveConditions(companion.Resources.FunctionBoundary.Properties.PolicyDocument.Statement, everyCondition);
 
-/** The logical IDs of the template's resources of `type`, sorted. */
-const logicalIdsOf = (type: string) => Object.keys(main.Resources).filter((id) => main.Resources[id].Type === type).sort();
+// The template's rule ExistingDistribution refuses DistributionId with a service role, so the
+// resources of that mode never exist beside the companion (template.test.ts checks the rule).
+const WITHOUT_SERVICE_ROLE_ONLY = ['AdoptDistribution'];
+/** The logical IDs of the template's resources of `type` that a stack with a service role can have, sorted. */
+const logicalIdsOf = (type: string) =>
+  Object.keys(main.Resources).filter((id) => main.Resources[id].Type === type && !WITHOUT_SERVICE_ROLE_ONLY.includes(main.Resources[id].Condition)).sort();
 /** The logical IDs that generated-name patterns such as `function:${StackName}-<ID>-*` name, sorted. */
 const logicalIdsIn = (resources: unknown, separator: string) =>
   [resources].flat().map((r: any) => new RegExp(`${separator}\\$\\{StackName\\}-(\\w+)-\\*`).exec(r['Fn::Sub'])?.[1]).sort();

@@ -77,7 +77,7 @@ describe('parameters', () => {
 describe('a new Timestamp', () => {
   const reach = reachOf(template, 'Timestamp', createOnly);
 
-  it('reaches exactly the secret, the key, the usage-plan key, the key gate and the distribution header', () => {
+  it("reaches exactly the secret, the key, the usage-plan key, the key gate and the distribution header (or an existing distribution's)", () => {
     expect(reach.reached).toEqual([
       'ApiKey.Properties.Name',
       'ApiKey.Properties.Value',
@@ -86,6 +86,8 @@ describe('a new Timestamp', () => {
       'KeyGate DependsOn UsagePlanKey',
       'KeyGate.Properties.KeyId',
       'KeyGate.Properties.SecretArn',
+      'OriginHeader.Properties.KeyId',
+      'OriginHeader.Properties.SecretArn',
       'UsagePlanKey.Properties.KeyId',
     ]);
   });
@@ -205,8 +207,9 @@ describe('the rotation', () => {
   });
 });
 
+/** The role's statements, with the stack's own distribution unless `conditions` say otherwise (existing-distribution.test.ts covers the other mode). */
 const policiesOf = (role: string, conditions: Record<string, boolean>): any[] =>
-  resolveConditions(Resources[role].Properties.Policies, conditions).flatMap((p: any) => p.PolicyDocument.Statement);
+  resolveConditions(Resources[role].Properties.Policies, { CreateDistribution: true, AdoptDistribution: false, ...conditions }).flatMap((p: any) => p.PolicyDocument.Statement);
 const grantedBy = (statements: any[], action: string) =>
   statements.filter((s) => s.Effect === 'Allow' && [].concat(s.Action).includes(action as never));
 const BOTH_MODES = [
@@ -436,7 +439,7 @@ describe('verification and notices', () => {
 
   it.each([
     ['VerifierOutcomeRule', 'CloudFormation Stack Status Change', { 'status-details': { status: ['UPDATE_COMPLETE', 'UPDATE_FAILED', 'UPDATE_ROLLBACK_COMPLETE', 'UPDATE_ROLLBACK_FAILED'] } }],
-    ['VerifierProbeRule', 'CloudFormation Resource Status Change', { 'logical-resource-id': ['Distribution'], 'status-details': { status: ['UPDATE_COMPLETE'] } }],
+    ['VerifierProbeRule', 'CloudFormation Resource Status Change', { 'logical-resource-id': ['Distribution', 'OriginHeader'], 'status-details': { status: ['UPDATE_COMPLETE'] } }],
   ])('%s delivers only this stack\'s %s events', (rule, detailType, detail) => {
     expect(Resources[rule].Properties.EventPattern).toEqual({
       source: ['aws.cloudformation'],
@@ -511,7 +514,7 @@ describe('domain, TLS, logs and response headers', () => {
   it('has the same resources as the released template when every option is off', () => {
     const released = parseTemplate(readFileSync(join(__dirname, 'e2e', 'fixtures', 'template-0.1.0.yaml'), 'utf8'));
 
-    const optional = new Set(['HasAliasRecord', 'RotateInWindow']);
+    const optional = new Set(['HasAliasRecord', 'RotateInWindow', 'AdoptDistribution']);
 
     expect(Object.keys(Resources).filter((id) => !optional.has(Resources[id].Condition)).sort()).toEqual(Object.keys(released.Resources).sort());
   });
@@ -522,7 +525,7 @@ describe('domain, TLS, logs and response headers', () => {
     expect(off.Aliases).toBeUndefined();
     expect(off.ViewerCertificate).toBeUndefined();
     expect(off.Logging).toBeUndefined();
-    expect(resolveConditions(Outputs.CloudFrontURL.Value, OFF)).toEqual({ 'Fn::Sub': 'https://${Distribution.DomainName}' });
+    expect(resolveConditions(Outputs.CloudFrontURL.Value, { ...OFF, AdoptDistribution: false })).toEqual({ 'Fn::Sub': 'https://${Distribution.DomainName}' });
   });
 
   it('serves the domain names with their certificate over SNI and the newest TLS 1.2 policy', () => {
@@ -535,7 +538,7 @@ describe('domain, TLS, logs and response headers', () => {
 
   it('names the first domain in CloudFrontURL, and keeps the distribution\'s own name in DistributionURL for the probes', () => {
     expect(resolveConditions(Outputs.CloudFrontURL.Value, { HasDomain: true })).toEqual({ 'Fn::Sub': ['https://${D}', { D: { 'Fn::Select': [0, { 'Fn::Split': [',', { Ref: 'DomainNames' }] }] } }] });
-    expect(Outputs.DistributionURL.Value).toEqual({ 'Fn::Sub': 'https://${Distribution.DomainName}' });
+    expect(resolveConditions(Outputs.DistributionURL.Value, { AdoptDistribution: false })).toEqual({ 'Fn::Sub': 'https://${Distribution.DomainName}' });
   });
 
   it('refuses domain names without a certificate, and a certificate without domain names', () => {
@@ -548,7 +551,7 @@ describe('domain, TLS, logs and response headers', () => {
 
   it('creates an alias record for the first domain only with a hosted zone', () => {
     expect(Resources.AliasRecord.Condition).toBe('HasAliasRecord');
-    expect(template.Conditions.HasAliasRecord).toEqual({ 'Fn::And': [{ Condition: 'HasDomain' }, { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'HostedZoneId' }, ''] }] }] });
+    expect(template.Conditions.HasAliasRecord).toEqual({ 'Fn::And': [{ Condition: 'HasDomain' }, { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'HostedZoneId' }, ''] }] }, { Condition: 'CreateDistribution' }] });
     expect(Resources.AliasRecord.Properties).toMatchObject({ Type: 'A', AliasTarget: { DNSName: { 'Fn::GetAtt': ['Distribution', 'DomainName'] }, HostedZoneId: 'Z2FDTNDATAQYW2' } });
   });
 

@@ -56,7 +56,7 @@ const stackStatusEvent = (status: string, stackId = STACK_ID) => ({
 const distributionEvent = { 'detail-type': 'CloudFormation Resource Status Change', detail: { 'stack-id': STACK_ID, 'logical-resource-id': 'Distribution', 'status-details': { status: 'UPDATE_COMPLETE' } } };
 const header = (value: string) =>
   cloudfront.on(GetDistributionConfigCommand).resolves({
-    DistributionConfig: { Origins: { Quantity: 1, Items: [{ Id: 'api', DomainName: 'x', CustomHeaders: { Quantity: 1, Items: [{ HeaderName: 'x-api-key', HeaderValue: value }] } }] } } as never,
+    DistributionConfig: { Origins: { Quantity: 1, Items: [{ Id: 'api', DomainName: new URL(STAGE).hostname, CustomHeaders: { Quantity: 1, Items: [{ HeaderName: 'x-api-key', HeaderValue: value }] } }] } } as never,
   });
 /** A stack event of the rotation the events above name, as DescribeStackEvents gives it. */
 const event = (id: string, LogicalResourceId: string, ResourceStatus: ResourceStatus, ResourceStatusReason?: string) =>

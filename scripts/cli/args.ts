@@ -93,6 +93,7 @@ export const COMMAND_OPTIONS: Record<string, Options> = {
     'certificate-arn': { type: 'string' },
     'hosted-zone-id': { type: 'string' },
     'access-log-bucket': { type: 'string' },
+    'distribution-id': { type: 'string' },
     rotate: { type: 'boolean', default: false },
     'change-origin': { type: 'boolean', default: false },
     'service-role': { type: 'boolean', default: false },
@@ -150,6 +151,7 @@ and "${PROGRAM} --version" for this tool's version.`,
         [--rotation-window-minutes N]]
        [--notification-email E] [--health-check-path P] [--key-gate-seconds N] [--rollback-minutes N]
        [--domain-names D1,D2 --certificate-arn A [--hosted-zone-id Z]] [--access-log-bucket B]
+       [--distribution-id E…]
        [--rotate] [--change-origin] [--service-role] [--skip-test-rotation] [--template-bucket B]
        ${PROGRAM} deploy --stack-set NAME --regions R1,R2 (--accounts A1,A2 | --ou OU1,OU2)
        [--api-urls FILE] [--concurrency N] [--change-origin] [--template-bucket B] [parameter options]
@@ -200,6 +202,11 @@ Options:
   --access-log-bucket B
                     an S3 bucket with ACLs enabled: CloudFront logs every request there, under
                     <stack name>/ ('' turns logging off)
+  --distribution-id E…
+                    an existing distribution with --api-url's stage as an origin: the stack sets
+                    the x-api-key header of that origin, through the key gate, instead of creating
+                    a distribution, and changes nothing else of it (README, "An existing
+                    distribution")
   --rotate          also rotate the key (new Timestamp)
   --change-origin   confirm an --api-url that points CloudFront at another origin than the
                     stack's current one (another API, or the demo API with --api-url '')
@@ -448,7 +455,8 @@ function stackSetDeploy(values: Record<string, unknown>, global: GlobalOptions):
     throw new UsageError(`--stack-set "${stackSetName}" is not a StackSet name: letters, digits and hyphens, starting with a letter, at most 128.`, command);
   }
   // A StackSet's instances have no stack service role, and every StackSet update rotates.
-  const notHere = ['stack-name', 'service-role', 'rotate', 'skip-test-rotation'].find((flag) => values[flag] !== undefined && values[flag] !== false);
+  const notHere = ['stack-name', 'service-role', 'rotate', 'skip-test-rotation', 'distribution-id'].find((flag) => values[flag] !== undefined && values[flag] !== false);
+  if (notHere === 'distribution-id') throw new UsageError('--distribution-id does not apply to a StackSet: a distribution ID names one distribution in one account, and every instance would share it. Deploy a stack with --stack-name for each existing distribution.', command);
   if (notHere === 'service-role') throw new UsageError('--service-role does not apply to a StackSet: StackSets create and update the instances\' stacks through the execution role in each account, and a stack instance has no stack service role of its own.', command);
   if (notHere === 'rotate') throw new UsageError('--rotate is implied: every StackSet deploy rotates every instance\'s key (see "Fleets" in the README).', command);
   if (notHere) throw new UsageError(`--${notHere} does not go with --stack-set.`, command);

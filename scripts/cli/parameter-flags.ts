@@ -18,4 +18,5 @@ export const PARAMETER_FLAGS: Record<string, string> = {
   CertificateArn: '--certificate-arn',
   HostedZoneId: '--hosted-zone-id',
   AccessLogBucket: '--access-log-bucket',
+  DistributionId: '--distribution-id',
 };

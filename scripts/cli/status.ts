@@ -44,6 +44,8 @@ export interface StatusReport {
   timestamp: string;
   release: Release;
   schedule: { name: string; rate: string; intervalDays: number | null };
+  /** The distribution whose header carries the key: the stack's own, or an existing one it sets the header of (DistributionId). */
+  distribution: { id: string; mode: 'own' | 'existing' };
   activeKey: { id: string; name: string; enabled: boolean; createdDate: string; ageHours: number; overdue: boolean } | null;
   usagePlanKeys: Array<{ id: string; name: string }>;
   fingerprints: { key: string | null; header: string | null; match: boolean };
@@ -156,7 +158,7 @@ export async function collectStatus(stackName: string, deps: StatusDependencies)
     ? settle(await attempt(() => cloudfront.send(new GetDistributionConfigCommand({ Id: distributionId }))), `the distribution ${distributionId}`,
       `The distribution ${distributionId} no longer exists: it was deleted outside the stack.`)
     : undefined;
-  const headerValue = distribution ? originKeyOf(distribution.DistributionConfig) : undefined;
+  const headerValue = distribution ? originKeyOf(distribution.DistributionConfig, output('ApiStageURL')) : undefined;
   const fingerprints = {
     key: keyValue === undefined ? null : fingerprintOf(keyValue),
     header: headerValue === undefined ? null : fingerprintOf(headerValue),
@@ -190,7 +192,8 @@ export async function collectStatus(stackName: string, deps: StatusDependencies)
   if (deps.edge && !clients) unread.push('what clients get through CloudFront (the stack has no DistributionURL output: deploy it again from this template)');
 
   return {
-    stack: stackName, status, timestamp: previousTimestamp, release: releaseOf(stack, deps.release), schedule, activeKey, usagePlanKeys, fingerprints,
+    stack: stackName, status, timestamp: previousTimestamp, release: releaseOf(stack, deps.release), schedule,
+    distribution: { id: output('DistributionId') ?? '', mode: parameter('DistributionId') ? 'existing' : 'own' }, activeKey, usagePlanKeys, fingerprints,
     lastRotation, inProgressSince, clients,
     healthy: problems.length === 0 && unread.length === 0, problems, unread,
   };
@@ -238,6 +241,7 @@ export function printStatus(report: StatusReport, output: Output): void {
   row('Schedule', `${schedule.name} (${schedule.rate})`);
   row('Timestamp', report.timestamp);
   row('Release', describeRelease(report.release, report.stack));
+  row('Distribution', `${report.distribution.id || 'unknown'} (${report.distribution.mode === 'existing' ? 'existing: the stack sets its x-api-key header' : "the stack's own"})`);
   row('Active key', key
     ? `${key.name} (${key.id}), created ${key.createdDate}, ${key.ageHours} h old${key.overdue ? `, ${paint(output, 'red', 'OVERDUE')}` : ''}${key.enabled ? '' : `, ${paint(output, 'red', 'DISABLED')}`}`
     : 'unknown');

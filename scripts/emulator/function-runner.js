@@ -3,12 +3,12 @@
 // reuses it; moto itself runs functions only in Docker).
 //   node function-runner.js <file descriptor for outcomes>
 // Each invocation arrives as one JSON line on standard input: { directory (holding index.js),
-// handler (the export), timeoutMs, env (the function's whole environment), event }. Its outcome
-// goes to the outcome descriptor as one JSON line, { result } or { errorType, errorMessage }, once
-// everything the handler logged before is through standard output and error. A function's module
-// is loaded on its first invocation here and kept, as Lambda keeps it between invocations of a
-// warm environment; the SDK it requires is loaded once for all. The runner ends when its standard
-// input closes, whatever handlers left open.
+// handler (the export), timeoutMs, invokedFunctionArn, env (the function's whole environment),
+// event }. Its outcome goes to the outcome descriptor as one JSON line, { result } or
+// { errorType, errorMessage }, once everything the handler logged before is through standard
+// output and error. A function's module is loaded on its first invocation here and kept, as
+// Lambda keeps it between invocations of a warm environment; the SDK it requires is loaded once
+// for all. The runner ends when its standard input closes, whatever handlers left open.
 //
 // Its functions' AWS SDK clients reach the emulator through AWS_ENDPOINT_URL. Requests to an API
 // Gateway stage (https://<api-id>.execute-api.<region>.amazonaws.com/...) go to the local "API
@@ -32,12 +32,16 @@ globalThis.fetch = (input, init = {}) => {
 };
 
 /** Runs one invocation in exactly its function's environment: nothing of the previous one's is left in process.env. */
-async function invoke({ directory, handler, timeoutMs, env, event }) {
+async function invoke({ directory, handler, timeoutMs, invokedFunctionArn, env, event }) {
   for (const name of Object.keys(process.env)) delete process.env[name];
   Object.assign(process.env, env);
   const started = Date.now();
+  // The context's properties that this project's functions read (Lambda Developer Guide, "Using the
+  // Lambda context object to retrieve Node.js function information"): a function that invokes
+  // itself again names itself by invokedFunctionArn.
   const context = {
     functionName: env.AWS_LAMBDA_FUNCTION_NAME,
+    invokedFunctionArn,
     awsRequestId: event.RequestId ?? 'local',
     getRemainingTimeInMillis: () => timeoutMs - (Date.now() - started),
   };

@@ -49,7 +49,7 @@ export function emulatorClientConfig(endpoint: string) {
  * 0 or more, fails the start with EmulatorStartError.
  */
 export interface EmulatorTiming {
-  /** Seconds an update of a CloudFront distribution takes to reach Deployed, which the stack update waits for (AWS: minutes). Default 0.3. */
+  /** Seconds a change of a CloudFront distribution takes to reach Deployed, which the stack update waits for; a change made through CloudFront's API reads InProgress as long (AWS: minutes). Default 0.3. */
   deploymentSeconds?: number;
   /**
    * Seconds the monitoring period of an update lasts, whatever its RollbackConfiguration's

@@ -5,9 +5,11 @@
 //     plan of that stage, and 403 otherwise, as API Gateway does for a method that requires a key;
 //     like API Gateway's execute-api endpoint, it serves every API of every account and Region;
 //     it can be told to refuse some keys, to play an API that does not accept a new key;
-//   - "CloudFront": forwards each request to its origin, adding the origin custom headers of the
-//     distribution's current configuration (they override viewer headers of the same name), and
-//     every viewer header but Host, as the AllViewerExceptHostHeader policy does.
+//   - "CloudFront": forwards each request to the origin of the cache behaviour whose path pattern
+//     it matches, adding the origin custom headers of the distribution's current configuration
+//     (they override viewer headers of the same name), and every viewer header but Host, as the
+//     AllViewerExceptHostHeader policy does; an origin other than an API stage answers 502, as
+//     nothing serves it here.
 // Every response carries `x-stand-in: api-stage` or `x-stand-in: cloudfront`.
 import {
   APIGatewayClient,
@@ -175,15 +177,37 @@ export async function startApiStageStandIn(endpoint: () => string, pets: string)
 }
 
 /**
- * The "CloudFront" edge of one distribution. `originUrl` is where the origin's domain is served
- * here: the API stage stand-in.
+ * Whether a request for `path` (its path, without the query string) matches a cache behaviour's
+ * `pattern`, as CloudFront compares them (Developer Guide, "Path pattern"): `*` matches 0 or more
+ * characters, `/` among them (`images/*.jpg` matches the .jpg files in subdirectories of images
+ * too), `?` exactly one, the comparison is case-sensitive, and a leading `/` is optional.
+ */
+export function matchesPathPattern(pattern: string, path: string): boolean {
+  const wildcards = { '*': '.*', '?': '.' } as Record<string, string>;
+  const source = [...pattern.replace(/^\/?/, '/')].map((c) => wildcards[c] ?? c.replace(/[\\^$.+()[\]{}|]/, '\\$&')).join('');
+  return new RegExp(`^${source}$`).test(path);
+}
+
+// The domains the API stage stand-in serves: every REST API's execute-api endpoint.
+const API_STAGE_DOMAIN = /^[^.]+\.execute-api\.[a-z0-9-]+\.amazonaws\.com$/i;
+
+/**
+ * The "CloudFront" edge of one distribution. `originUrl` is where the origins with an API stage's
+ * domain are served here: the API stage stand-in. A request goes to the origin of the first cache
+ * behaviour, in their order, whose path pattern it matches, else of the default cache behaviour
+ * (API Reference, CacheBehavior: "the requested path is compared with path patterns in the order
+ * in which cache behaviors are listed in the distribution").
  */
 export function startCloudFrontStandIn(cloudfront: CloudFrontClient, distributionId: string, originUrl: string): Promise<StandIn> {
   return listen(async (req, res) => {
     const { DistributionConfig: config } = await cloudfront.send(new GetDistributionConfigCommand({ Id: distributionId }));
-    const targetId = config?.DefaultCacheBehavior?.TargetOriginId;
-    const origin = config?.Origins?.Items?.find((o) => o.Id === targetId);
+    const path = (req.url ?? '/').split('?')[0];
+    const behaviour = config?.CacheBehaviors?.Items?.find((b) => matchesPathPattern(b.PathPattern ?? '', path)) ?? config?.DefaultCacheBehavior;
+    const origin = config?.Origins?.Items?.find((o) => o.Id === behaviour?.TargetOriginId);
     if (!origin) return reply(res, 'cloudfront', 502, '{"message":"no origin"}');
+    if (!API_STAGE_DOMAIN.test(origin.DomainName ?? '')) {
+      return reply(res, 'cloudfront', 502, JSON.stringify({ message: `Nothing serves origin ${origin.Id} (${origin.DomainName}) here: the stand-in forwards to API stages only.`, origin: origin.Id }));
+    }
     const headers: Record<string, string | string[]> = {};
     for (const [name, value] of Object.entries(req.headers)) if (name !== 'host' && value !== undefined) headers[name] = value;
     for (const { HeaderName, HeaderValue } of origin.CustomHeaders?.Items ?? []) headers[HeaderName!.toLowerCase()] = HeaderValue!;

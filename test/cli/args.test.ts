@@ -107,6 +107,7 @@ describe('parseCommandLine', () => {
     [['deploy', '--stack-set', 's', '--regions', 'eu-west-1', '--ou', 'ou-1'], '--ou: "ou-1" is not an organizational unit ID'],
     [['deploy', '--stack-set', 's', '--regions', 'eu-west-1', '--accounts', '111111111111', '--service-role'], 'a stack instance has no stack service role'],
     [['deploy', '--stack-set', 's', '--regions', 'eu-west-1', '--accounts', '111111111111', '--rotate'], '--rotate is implied'],
+    [['deploy', '--stack-set', 's', '--regions', 'eu-west-1', '--accounts', '111111111111', '--distribution-id', 'E2QWRUHAPOMQZL'], '--distribution-id does not apply to a StackSet'],
     [['deploy', '--stack-set', 's', '--stack-name', 'x', '--regions', 'eu-west-1', '--accounts', '111111111111'], '--stack-name does not go with --stack-set.'],
     [['status', '--stack-name', 'edge-api', '--region', 'US EAST 1'], '--region "US EAST 1" is not a Region name: give one like eu-west-1.'],
     [['rotate', '--all', '--region', 'eu_west_1'], '--region "eu_west_1" is not a Region name: give one like eu-west-1.'],

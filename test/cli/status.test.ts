@@ -35,10 +35,11 @@ const statusDependencies = {
   now: () => NOW,
 };
 const status = () => collectStatus('edge-api', statusDependencies);
-const header = (value: string) =>
+/** The distribution's one origin, the stage `api`, sends x-api-key `value`. */
+const header = (value: string, api = 'a1b2c3d4e5') =>
   cloudfront.on(GetDistributionConfigCommand).resolves({
     DistributionConfig: {
-      Origins: { Quantity: 1, Items: [{ Id: 'api', DomainName: 'a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com', CustomHeaders: { Quantity: 1, Items: [{ HeaderName: 'x-api-key', HeaderValue: value }] } }] },
+      Origins: { Quantity: 1, Items: [{ Id: 'api', DomainName: `${api}.execute-api.eu-west-1.amazonaws.com`, CustomHeaders: { Quantity: 1, Items: [{ HeaderName: 'x-api-key', HeaderValue: value }] } }] },
     } as never,
   });
 /** The stage PARAMETERS' ApiURL names, which the template puts in the usage plan. */
@@ -191,8 +192,10 @@ describe('status, on the stages the usage plan names', () => {
   const OTHER_API = { apiId: 'f6g7h8i9j0', stage: 'prod', throttle: { '/pets/GET': { rateLimit: 1000, burstLimit: 2000 } } };
   const DEMO_STAGE = { apiId: 'd3m0ap1abc', stage: 'prod' };
   const DEMO_PARAMETERS = PARAMETERS.map((p) => (p.ParameterKey === 'ApiURL' ? { ...p, ParameterValue: '' } : p));
-  const demoStack = (outputs = [...OUTPUTS, { OutputKey: 'ApiStageURL', OutputValue: 'https://d3m0ap1abc.execute-api.eu-west-1.amazonaws.com/prod' }]) =>
+  const demoStack = (outputs = [...OUTPUTS, { OutputKey: 'ApiStageURL', OutputValue: 'https://d3m0ap1abc.execute-api.eu-west-1.amazonaws.com/prod' }]) => {
     cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [stack({ Outputs: outputs, Parameters: DEMO_PARAMETERS })] });
+    header(KEY_VALUE, 'd3m0ap1abc');
+  };
   const EXTRA_STAGE_PROBLEM = "The usage plan plan01 names stage f6g7h8i9j0/prod besides a1b2c3d4e5/prod, the one stage the stack's parameters give it: this stack's key is valid there. Remove it from the usage plan, or deploy the stack again from this template (which resets its ApiStages), and check who can update the stack or its service role.";
 
   it.each([
@@ -313,6 +316,20 @@ describe('status, on what clients get through CloudFront', () => {
     printStatus(await status(), output);
 
     expect(output.lines).toContainEqual(expect.stringMatching(/^Clients +not requested: CloudFront is out of reach of this endpoint/));
+  });
+});
+
+describe('status, on the distribution a stack sets the header of', () => {
+  it.each([
+    ['its own', PARAMETERS, "Distribution  E2QWRUHEXAMPLE (the stack's own)"],
+    ['an existing one (DistributionId)', [...PARAMETERS, { ParameterKey: 'DistributionId', ParameterValue: 'E2QWRUHEXAMPLE' }], 'Distribution  E2QWRUHEXAMPLE (existing: the stack sets its x-api-key header)'],
+  ])('names %s', async (_case, Parameters, line) => {
+    cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [stack({ Outputs: OUTPUTS, Parameters })] });
+    const output = recordingOutput();
+
+    printStatus(await status(), output);
+
+    expect(output.lines).toContain(line);
   });
 });
 

@@ -68,14 +68,14 @@ export function fleetExitCode(stacks: FleetStackStatus[]): number {
   return healths.has('unhealthy') ? 1 : healths.has('unreachable') ? 2 : 0;
 }
 
-const HEADINGS = ['ACCOUNT', 'REGION', 'STACK', 'STATE', 'RELEASE', 'SCHEDULE', 'KEY AGE', 'OVERDUE', 'PLAN KEYS', 'HEADER', 'LAST ROTATION'];
+const HEADINGS = ['ACCOUNT', 'REGION', 'STACK', 'STATE', 'RELEASE', 'DISTRIBUTION', 'SCHEDULE', 'KEY AGE', 'OVERDUE', 'PLAN KEYS', 'HEADER', 'LAST ROTATION'];
 
 function columns({ account, region, stack, report }: FleetStackStatus): string[] {
-  if (!report) return [account, region, stack || '-', 'UNREACHABLE', '', '', '', '', '', '', ''];
+  if (!report) return [account, region, stack || '-', 'UNREACHABLE', '', '', '', '', '', '', '', ''];
   const key = report.activeKey;
   const { key: keyPrint, header, match } = report.fingerprints;
   return [
-    account, region, stack, report.status, releaseCell(report.release), report.schedule.name,
+    account, region, stack, report.status, releaseCell(report.release), report.distribution.mode, report.schedule.name,
     key ? `${Math.floor(key.ageHours / 24)}d ${key.ageHours % 24}h` : '?',
     key ? (key.overdue ? 'yes' : 'no') : '?',
     String(report.usagePlanKeys.length),

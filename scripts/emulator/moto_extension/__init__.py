@@ -8,16 +8,18 @@ that replace, update and roll back each resource as CloudFormation does (engine.
 operations that reach their instances' stacks (stack_sets.py), moto models that reject valid
 properties (moto_fixes.py), where each REST API lives, for the "API stage" stand-in
 (execute_api.py), S3's bucket owner condition, which deploy's template bucket relies on
-(bucket_owner_condition.py), and EventBridge Scheduler's schedule groups and schedules, with a
-route that fires a schedule at a given time (scheduler.py). How long a distribution's deployment
+(bucket_owner_condition.py), EventBridge Scheduler's schedule groups and schedules, with a
+route that fires a schedule at a given time (scheduler.py), and CloudFront's distribution API for
+distributions made outside a stack (cloudfront.py). How long a distribution's deployment
 and a rollback monitoring period take is set in timing.py; fast_paths.py makes two of moto's
 internals cheaper.
 Import it before the first stack operation: moto lists resource types once, on first use.
 """
 # Importing resources, custom_resources and scheduler registers their resource types.
-from . import bucket_owner_condition, custom_resources, engine, execute_api, fast_paths, functions, moto_fixes, resources, scheduler, stack_sets, timing  # noqa: F401
+from . import bucket_owner_condition, cloudfront, custom_resources, engine, execute_api, fast_paths, functions, moto_fixes, resources, scheduler, stack_sets, timing  # noqa: F401
 
 engine.install()
+cloudfront.install()
 execute_api.install()
 functions.install()
 scheduler.install()

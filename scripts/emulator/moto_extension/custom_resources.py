@@ -5,10 +5,10 @@ stack in CREATE_IN_PROGRESS until the answer comes. Here, as CloudFormation docu
 (User Guide, "Custom resource request objects" and "response objects"), each Create, Update and
 Delete invokes the function named by ServiceToken asynchronously with the request (RequestType,
 ResourceProperties, OldResourceProperties on Update, PhysicalResourceId on Update and Delete,
-and a ResponseURL that this emulator serves), then waits for the JSON answer PUT to that URL, for
-at most ServiceTimeout seconds (default 3600). A FAILED answer fails the resource with
-CloudFormation's wording. A different PhysicalResourceId on Update (a replacement) is not
-modelled: this project's custom resource keeps its ID.
+and a ResponseURL that this emulator serves), then waits for the JSON answer PUT to that URL, by
+whichever invocation sends it, for at most ServiceTimeout seconds (default 3600). A FAILED answer
+fails the resource with CloudFormation's wording. A different PhysicalResourceId on Update (a
+replacement) is not modelled: this project's custom resource keeps its ID.
 """
 import json
 import threading
@@ -21,8 +21,10 @@ from moto.core.common_models import CloudFormationModel
 from . import engine, functions
 
 DEFAULT_SERVICE_TIMEOUT = 3600
-# Once the function has ended without answering, CloudFormation would still wait out
-# ServiceTimeout; the emulator waits this long for a late answer, then fails as CloudFormation would.
+# Once no invocation of the function is running (this one, and any it or another caller started
+# since, such as its own asynchronous Invoke to go on after its 900 s) and none has answered,
+# CloudFormation would still wait out ServiceTimeout; the emulator waits this long for a late
+# answer, then fails as CloudFormation would.
 GRACE_AFTER_EXIT = 2.0
 
 
@@ -101,12 +103,11 @@ def _request(request_type: str, properties: dict, account_id: str, region_name: 
     try:
         invocation = functions.invoke(properties["ServiceToken"], event, account_id, region_name)
         # A function error is not an answer: CloudFormation only reads the ResponseURL.
-        ended = threading.Thread(target=lambda: _ignore_errors(invocation.wait), daemon=True)
-        ended.start()
+        threading.Thread(target=lambda: _ignore_errors(invocation.wait), daemon=True).start()
         deadline = time.monotonic() + float(properties.get("ServiceTimeout", DEFAULT_SERVICE_TIMEOUT))
         with engine.waiting_elsewhere():
             while not answered.wait(0.05) and time.monotonic() < deadline:
-                if not ended.is_alive():
+                if not functions.running(invocation.function):
                     answered.wait(GRACE_AFTER_EXIT)
                     break
         if not answered.is_set():

@@ -2,10 +2,11 @@
 Docker, which this project's machines do not have.
 
 The function gets what the nodejs runtime gives it: its environment variables, AWS_REGION,
-temporary credentials of its execution role (so it acts in the role's account), its timeout, and
-`index.js` holding the template's inline code (CloudFormation places `ZipFile` code in a file named
-index; moto names it index.py whatever the runtime). Its AWS SDK clients reach this emulator
-through AWS_ENDPOINT_URL. The Node binary is EMULATOR_NODE (the launcher's own Node by default).
+temporary credentials of its execution role (so it acts in the role's account), its timeout, its
+ARN (the context's invokedFunctionArn), and `index.js` holding the template's inline code
+(CloudFormation places `ZipFile` code in a file named index; moto names it index.py whatever the
+runtime). Its AWS SDK clients reach this emulator through AWS_ENDPOINT_URL. The Node binary is
+EMULATOR_NODE (the launcher's own Node by default).
 
 scripts/emulator/function-runner.js does the invocations. Like a warm Lambda execution
 environment, a runner is reused after an invocation ends and keeps the modules it loaded; unlike
@@ -17,6 +18,9 @@ No runner outlives its invocation's timeout or the emulator: one still running a
 timeout is killed (as Lambda ends an invocation that runs past it), all are killed when the
 emulator stops (stop_all), and a runner ends by itself when its standard input closes (the
 emulator died). The launcher also kills the emulator's process group, which the runners belong to.
+
+Each function's invocations still running are counted (running()): a custom resource's answer may
+come from a later invocation than the one CloudFormation started (custom_resources.py).
 """
 import hashlib
 import io
@@ -43,6 +47,7 @@ _lock = threading.Lock()
 _idle: list = []  # runners waiting for an invocation, the most recently used last
 _runners: set = set()  # every runner not yet ended
 _code: dict = {}  # (function ARN, SHA-256 of its code and environment) -> the directory holding its index.js
+_running: dict = {}  # (account, Region, function name) -> invocations started and not yet ended
 _code_root = tempfile.TemporaryDirectory(prefix="lambda-")
 
 
@@ -127,13 +132,34 @@ def _end(runner: _Runner) -> None:
         _runners.discard(runner)
 
 
-class Invocation:
-    """One running invocation: `wait()` returns the handler's result, or raises FunctionError."""
+def running(function) -> int:
+    """How many invocations of `function` (a moto LambdaFunction: one function of one account and
+    Region) have started and not yet ended."""
+    with _lock:
+        return _running.get(_key(function), 0)
 
-    def __init__(self, runner: _Runner, timeout: float):
-        self._runner, self.timeout = runner, timeout
+
+def _key(function) -> tuple:
+    return function.account_id, function.region, function.function_name
+
+
+class Invocation:
+    """One running invocation: `wait()` returns the handler's result, or raises FunctionError.
+    It counts as running (running()) until `wait()` has its outcome; every invocation is waited for."""
+
+    def __init__(self, runner: _Runner, timeout: float, function):
+        self._runner, self.timeout, self.function = runner, timeout, function
+        with _lock:
+            _running[_key(function)] = _running.get(_key(function), 0) + 1
 
     def wait(self):
+        try:
+            return self._outcome()
+        finally:
+            with _lock:
+                _running[_key(self.function)] -= 1
+
+    def _outcome(self):
         try:
             outcome = self._runner.outcome(self.timeout)
         except queue.Empty:
@@ -202,10 +228,11 @@ def invoke(function_arn: str, event: dict, account_id: str, region_name: str) ->
         "directory": _directory_of(function),
         "handler": function.handler.split(".", 1)[1],
         "timeoutMs": int(timeout * 1000),
+        "invokedFunctionArn": function.function_arn,
         "env": env,
         "event": event,
     })
-    return Invocation(runner, timeout)
+    return Invocation(runner, timeout, function)
 
 
 def _role_credentials(role_arn: str, account_id: str, region_name: str) -> dict:

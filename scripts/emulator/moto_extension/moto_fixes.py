@@ -1,5 +1,6 @@
 """Fixes to moto's own models, where they reject what CloudFormation accepts or answer what AWS would not."""
 import base64
+import time
 
 from moto.apigateway import models as apigateway_models
 from moto.awslambda import models as lambda_models
@@ -91,15 +92,17 @@ def _resources_created(self):
 
 
 def _status_while_deploying(original):
-    """A distribution whose change is deploying (`deploying`, set by the CloudFormation resource
-    while it waits) reads InProgress, in GetDistribution and ListDistributions alike ("When the
-    status is Deployed, the distribution's information is fully propagated to all CloudFront edge
-    locations", CloudFront API Reference, Distribution and DistributionSummary). moto's state
-    manager makes a distribution Deployed on its first read after creation, and never InProgress
-    again."""
+    """A distribution whose change is deploying reads InProgress, in GetDistribution and
+    ListDistributions alike ("When the status is Deployed, the distribution's information is fully
+    propagated to all CloudFront edge locations", CloudFront API Reference, Distribution and
+    DistributionSummary): `deploying` is set by the CloudFormation resource while it waits,
+    `deployed_at` (a time.monotonic() value) by a change made through the API (cloudfront.py).
+    moto's state manager makes a distribution Deployed on its first read after creation, and never
+    InProgress again."""
 
     def status(self):
-        return "InProgress" if getattr(self, "deploying", False) else original.fget(self)
+        deploying = getattr(self, "deploying", False) or time.monotonic() < getattr(self, "deployed_at", 0.0)
+        return "InProgress" if deploying else original.fget(self)
 
     return property(status, original.fset)
 

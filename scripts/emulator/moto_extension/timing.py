@@ -1,5 +1,6 @@
 """How long the emulator takes for the two waits of a stack update that take AWS minutes: a
-CloudFront distribution's deployment, and the monitoring period of the update's rollback triggers.
+CloudFront distribution's deployment (also of a change made through CloudFront's API,
+cloudfront.py), and the monitoring period of the update's rollback triggers.
 
 server.py reads them from the environment (configure); the launcher sets them from its `timing`
 option. The defaults keep the tests quick: a short deployment, and no monitoring period.
@@ -9,7 +10,7 @@ import math
 DEPLOYMENT_VARIABLE = "EMULATOR_DEPLOYMENT_SECONDS"
 MONITORING_VARIABLE = "EMULATOR_MONITORING_SECONDS"
 
-# Seconds an update of a distribution takes to reach Deployed (AWS: minutes, aws-facts.md).
+# Seconds a change of a distribution takes to reach Deployed (AWS: minutes, aws-facts.md).
 deployment_seconds = 0.3
 # Seconds an update whose RollbackConfiguration has MonitoringTimeInMinutes > 0 monitors for,
 # whatever that number of minutes (AWS: that many minutes).

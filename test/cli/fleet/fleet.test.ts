@@ -203,7 +203,7 @@ describe('printFleetStatus, on template releases', () => {
   const healthyAt = (stack: string, release: Partial<StatusReport['release']>): FleetStackStatus => ({
     account: '111111111111', region: 'eu-west-1', stack,
     report: {
-      status: 'UPDATE_COMPLETE', schedule: { name: 'Monthly' }, activeKey: null, usagePlanKeys: [], fingerprints: { key: null, header: null, match: false },
+      status: 'UPDATE_COMPLETE', schedule: { name: 'Monthly' }, distribution: { id: 'E2QWRUHAPOMQZL', mode: stack === 'adopting' ? 'existing' : 'own' }, activeKey: null, usagePlanKeys: [], fingerprints: { key: null, header: null, match: false },
       lastRotation: null, problems: [], unread: [], release: { stack: '0.2.0', carried: '0.2.0', outdated: false, newer: false, ...release },
     } as unknown as StatusReport,
   });
@@ -213,9 +213,19 @@ describe('printFleetStatus, on template releases', () => {
 
     printFleetStatus([healthyAt('current', {}), healthyAt('made-before', { stack: null, outdated: true }), healthyAt('older', { stack: '0.1.9', outdated: true })], output);
 
-    expect(output.lines.find((line) => line.includes('made-before'))).toMatch(/made-before +UPDATE_COMPLETE +before 0\.2\.0 \(old\) +Monthly/);
+    expect(output.lines.find((line) => line.includes('made-before'))).toMatch(/made-before +UPDATE_COMPLETE +before 0\.2\.0 \(old\) +own +Monthly/);
     expect(output.lines.find((line) => line.includes('older'))).toMatch(/ 0\.1\.9 \(old\) /);
     expect(output.lines).toContain("2 of 3 run an older template than this CLI's 0.2.0: upgrade each with `deploy --stack-name NAME` in its account and Region (a StackSet's with `deploy --stack-set NAME`).");
+  });
+
+  it('shows which stacks set the header of an existing distribution, and which have their own', () => {
+    const output = recordingOutput();
+
+    printFleetStatus([healthyAt('current', {}), healthyAt('adopting', {})], output);
+
+    expect(output.lines[0]).toMatch(/ RELEASE +DISTRIBUTION +SCHEDULE /);
+    expect(output.lines.find((line) => line.includes('adopting'))).toMatch(/ 0\.2\.0 +existing +Monthly /);
+    expect(output.lines.find((line) => line.includes('current'))).toMatch(/ 0\.2\.0 +own +Monthly /);
   });
 
   it('says nothing of releases when every stack runs the CLI\'s', () => {

@@ -1,0 +1,98 @@
+// The existing-distribution mode (DistributionId), as the template resolves it: which resources a
+// stack gets, what each function and role may reach, and which combinations the Rules refuse.
+import { checkRules } from '../scripts/cli/deploy-guards';
+import { PARAMETER_FLAGS } from '../scripts/cli/parameter-flags';
+import { parseTemplate, readTemplate } from '../scripts/template';
+import { EXISTING_DISTRIBUTION, ORIGIN_HEADER_FUNCTION, OWN, STACK_ID, arn, deployedMain } from './iam-simulator.fixtures';
+
+const template = parseTemplate(readTemplate());
+const { Parameters } = template;
+const API_URL = 'a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod';
+const DISTRIBUTION_ID = EXISTING_DISTRIBUTION;
+const deployed = (parameters: { DistributionId?: string }) => deployedMain({ serviceRole: false, allOptions: false, existingDistribution: parameters.DistributionId !== undefined });
+const statementsOf = (stack: ReturnType<typeof deployed>, role: string) =>
+  stack.properties(role)!.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
+
+describe('with DistributionId', () => {
+  const stack = deployed({ DistributionId: DISTRIBUTION_ID });
+
+  it('creates no distribution, and sets the header of the one named, after the key gate', () => {
+    expect(stack.properties('Distribution')).toBeUndefined();
+    expect(template.Resources.OriginHeader.DependsOn).toEqual(['KeyGate', 'OriginHeaderContinuation']);
+    expect(stack.properties('OriginHeader')).toMatchObject({ ServiceTimeout: 3600, DistributionId: DISTRIBUTION_ID, SecretArn: arn.secret(OWN.secret) });
+    expect(stack.properties('OriginHeaderFunction')!.Environment.Variables).toEqual({
+      STACK_ID,
+      DISTRIBUTION_ID,
+      ORIGIN_DOMAIN: 'a1b2c3d4e5.execute-api.us-east-1.amazonaws.com',
+    });
+  });
+
+  it("lets the function change that distribution alone, read this stack's key secrets, and invoke only itself", () => {
+    expect(statementsOf(stack, 'OriginHeaderRole').map((s: any) => [s.Sid, s.Action, s.Resource])).toEqual([
+      ['Logs', ['logs:CreateLogStream', 'logs:PutLogEvents'], expect.anything()],
+      ['ReadKeySecrets', 'secretsmanager:GetSecretValue', arn.secret('edge/cloudfront-api-key/*')],
+      ['ThatDistribution', ['cloudfront:GetDistribution', 'cloudfront:GetDistributionConfig', 'cloudfront:UpdateDistribution'], arn.distribution(DISTRIBUTION_ID)],
+    ]);
+    expect(stack.properties('OriginHeaderContinuation')!.PolicyDocument.Statement).toEqual([
+      { Sid: 'InvokeItself', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: ORIGIN_HEADER_FUNCTION },
+    ]);
+  });
+
+  it('gives the rotation role no CloudFront permission, only the invocation of the header function', () => {
+    const statements = statementsOf(stack, 'RotationRole');
+
+    expect(statements.flatMap((s: any) => [s.Action].flat()).filter((a: string) => a.startsWith('cloudfront:'))).toEqual([]);
+    expect(statements.find((s: any) => s.Sid === 'InvokeOriginHeader')).toMatchObject({ Resource: ORIGIN_HEADER_FUNCTION });
+  });
+
+  it('points the outputs, the verifier and its probe at the distribution named', () => {
+    expect(stack.value(template.Outputs.DistributionId.Value)).toBe(DISTRIBUTION_ID);
+    expect(stack.value(template.Outputs.DistributionURL.Value)).toBe('https://d111111abcdef8.cloudfront.net');
+    expect(stack.value(template.Outputs.CloudFrontURL.Value)).toBe('https://d111111abcdef8.cloudfront.net');
+    expect(statementsOf(stack, 'VerifierRole').find((s: any) => s.Sid === 'ReadThisDistribution').Resource).toBe(arn.distribution(DISTRIBUTION_ID));
+    expect(stack.properties('VerifierProbeRule')!.EventPattern.detail['logical-resource-id']).toContain('OriginHeader');
+  });
+});
+
+describe('without DistributionId', () => {
+  const stack = deployed({});
+
+  it('has its own distribution, as before, and none of the header resources', () => {
+    expect(stack.properties('Distribution')).toBeDefined();
+    expect(['OriginHeader', 'OriginHeaderFunction', 'OriginHeaderRole', 'OriginHeaderContinuation', 'OriginHeaderLogGroup'].map((id) => stack.properties(id))).toEqual([undefined, undefined, undefined, undefined, undefined]);
+    expect(statementsOf(stack, 'RotationRole').find((s: any) => s.Sid === 'ThisDistribution').Resource).toBe(arn.distribution(OWN.distribution));
+    expect(stack.value(template.Outputs.DistributionId.Value)).toBe(OWN.distribution);
+  });
+});
+
+describe("DistributionId's rules", () => {
+  const values = (given: Record<string, string>) => ({
+    ...Object.fromEntries(Object.entries(Parameters).map(([key, declared]: [string, any]) => [key, String(declared.Default ?? '')])),
+    ...given,
+  });
+  const judge = (given: Record<string, string>) => () => checkRules(template.Rules, values(given), PARAMETER_FLAGS);
+  const adopting = { DistributionId: DISTRIBUTION_ID, ApiURL: API_URL };
+
+  it.each([
+    [{ DistributionId: DISTRIBUTION_ID }, 'DistributionId needs ApiURL'],
+    [{ ...adopting, WebACLArn: 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/a/473e64fd-f30b-4765-81a0-62ad96dd167a' }, 'configure a distribution the stack creates'],
+    [{ ...adopting, AccessLogBucket: 'edge-logs' }, 'configure a distribution the stack creates'],
+    [{ ...adopting, DomainNames: 'api.example.com', CertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0' }, 'configure a distribution the stack creates'],
+    [{ ...adopting, ServiceRoleArn: 'arn:aws:iam::123456789012:role/cloudfront-api-key-rotation/edge-api' }, 'An existing distribution (DistributionId) cannot be combined with ServiceRoleArn yet'],
+  ])('refuse %j', (given, message) => {
+    expect(judge(given)).toThrow(message);
+  });
+
+  it('accept an existing distribution with the API stage it fronts', () => {
+    expect(judge(adopting)).not.toThrow();
+  });
+
+  it.each([
+    ['E2QWRUHAPOMQZL', true],
+    ['', true],
+    ['e2qwruhapomqzl', false],
+    ['arn:aws:cloudfront::123456789012:distribution/E2QWRUHAPOMQZL', false],
+  ])('take %j as a distribution ID: %s', (value, accepted) => {
+    expect(new RegExp(Parameters.DistributionId.AllowedPattern).test(value)).toBe(accepted);
+  });
+});
