@@ -34,7 +34,7 @@ export async function keyState(aws: Pick<LocalClients, 'cloudformation' | 'apiga
     keyName: key.name,
     keyEnabled: key.enabled,
     keyValue: key.value ?? '',
-    header: originKeyOf(DistributionConfig),
+    header: originKeyOf(DistributionConfig, await output('ApiStageURL')),
     planKeyIds: items.map((k) => k.id),
     secretArn: await output('ApiKeySecretArn'),
   };

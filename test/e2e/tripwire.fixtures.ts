@@ -1,5 +1,5 @@
 // A stack that fails a rotation after the key gate has passed: the real template plus a custom
-// resource after the distribution whose function answers FAILED to any update that moves the
+// resource after the distribution (or an existing distribution's header: `after`) whose function answers FAILED to any update that moves the
 // Timestamp forward (and SUCCESS to everything else, so the rollback itself goes through).
 import { parseTemplate, readTemplate } from '../../scripts/template';
 
@@ -11,7 +11,7 @@ const TRIPWIRE_CODE = `exports.handler = async (event) => {
 };
 `;
 
-export function templateWithTripwire() {
+export function templateWithTripwire(after: 'Distribution' | 'OriginHeader' = 'Distribution') {
   const template = parseTemplate(readTemplate());
   template.Resources.TripwireFunction = {
     Type: 'AWS::Lambda::Function',
@@ -19,7 +19,7 @@ export function templateWithTripwire() {
   };
   template.Resources.Tripwire = {
     Type: 'AWS::CloudFormation::CustomResource',
-    DependsOn: 'Distribution',
+    DependsOn: after,
     Properties: { ServiceToken: { 'Fn::GetAtt': ['TripwireFunction', 'Arn'] }, Timestamp: { Ref: 'Timestamp' } },
   };
   return { TemplateBody: JSON.stringify(template), Capabilities: ['CAPABILITY_IAM' as const] };

@@ -1,0 +1,154 @@
+// An existing distribution (DistributionId) end to end, on the emulator: a team's distribution with
+// a site, a partner origin with a header of its own and the API, made outside any stack, is
+// adopted by deploy, rotated, refused safely at the key gate, rolled back after its header moved,
+// and released by deleting the stack. After each step its whole configuration is compared with
+// what it was, the API origin's x-api-key header alone allowed to differ.
+import { APIGatewayClient, CreateDeploymentCommand, CreateResourceCommand, CreateRestApiCommand, GetResourcesCommand, PutIntegrationCommand, PutIntegrationResponseCommand, PutMethodCommand, PutMethodResponseCommand } from '@aws-sdk/client-api-gateway';
+import { CreateStackCommand, DeleteStackCommand, waitUntilStackCreateComplete, waitUntilStackDeleteComplete, waitUntilStackRollbackComplete, waitUntilStackUpdateComplete } from '@aws-sdk/client-cloudformation';
+import { CreateDistributionCommand, type DistributionConfig, GetDistributionConfigCommand } from '@aws-sdk/client-cloudfront';
+import { createHandler } from '../../lambda/handler';
+import { emulatorClientConfig } from '../../scripts/emulator/launch';
+import { type LocalAws, emulatorWaiter, get, startLocalAws, steadyTraffic } from '../../scripts/emulator/local-stack';
+import { deployStack, keyState, scheduledEvent } from './e2e.fixtures';
+import { templateWithTripwire } from './tripwire.fixtures';
+
+jest.setTimeout(90_000);
+
+let aws: LocalAws;
+let apiUrl: string;
+let distributionId: string;
+let original: DistributionConfig;
+
+/** A REST API whose GET /pets requires an API key, on a MOCK integration, deployed as stage prod: its ApiURL. */
+async function createStage(): Promise<string> {
+  const apigateway = new APIGatewayClient(emulatorClientConfig(aws.emulator.endpoint));
+  const { id: restApiId } = await apigateway.send(new CreateRestApiCommand({ name: 'team-api' }));
+  const { items = [] } = await apigateway.send(new GetResourcesCommand({ restApiId }));
+  const { id: resourceId } = await apigateway.send(new CreateResourceCommand({ restApiId, parentId: items[0].id, pathPart: 'pets' }));
+  const method = { restApiId, resourceId, httpMethod: 'GET' };
+  await apigateway.send(new PutMethodCommand({ ...method, authorizationType: 'NONE', apiKeyRequired: true }));
+  await apigateway.send(new PutIntegrationCommand({ ...method, type: 'MOCK', requestTemplates: { 'application/json': '{"statusCode": 200}' } }));
+  await apigateway.send(new PutMethodResponseCommand({ ...method, statusCode: '200' }));
+  await apigateway.send(new PutIntegrationResponseCommand({ ...method, statusCode: '200' }));
+  await apigateway.send(new CreateDeploymentCommand({ restApiId, stageName: 'prod' }));
+  return `${restApiId}.execute-api.us-east-1.amazonaws.com/prod`;
+}
+
+/** The team's distribution: the API by default, a site under /static/*, and a partner origin with its own x-api-key under /partner/*. */
+function teamDistribution(apiDomain: string): DistributionConfig {
+  const custom = { HTTPPort: 80, HTTPSPort: 443, OriginProtocolPolicy: 'https-only' as const, OriginSslProtocols: { Quantity: 1, Items: ['TLSv1.2' as const] } };
+  const behaviour = (TargetOriginId: string) => ({
+    TargetOriginId, ViewerProtocolPolicy: 'https-only' as const, CachePolicyId: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad',
+    AllowedMethods: { Quantity: 2, Items: ['GET' as const, 'HEAD' as const], CachedMethods: { Quantity: 2, Items: ['GET' as const, 'HEAD' as const] } },
+  });
+  return {
+    CallerReference: 'team-site-1',
+    Comment: 'www, partner and api of the team',
+    Enabled: true,
+    Origins: {
+      Quantity: 3,
+      Items: [
+        { Id: 'site', DomainName: 'team-site.s3.us-east-1.amazonaws.com', S3OriginConfig: { OriginAccessIdentity: '' }, CustomHeaders: { Quantity: 0, Items: [] } },
+        { Id: 'partner', DomainName: 'partner.example.com', CustomHeaders: { Quantity: 1, Items: [{ HeaderName: 'x-api-key', HeaderValue: 'the-partners-own-key' }] }, CustomOriginConfig: custom },
+        { Id: 'api', DomainName: apiDomain, OriginPath: '/prod', CustomHeaders: { Quantity: 0, Items: [] }, CustomOriginConfig: custom },
+      ],
+    },
+    DefaultCacheBehavior: behaviour('api'),
+    CacheBehaviors: { Quantity: 2, Items: [{ PathPattern: '/static/*', ...behaviour('site') }, { PathPattern: '/partner/*', ...behaviour('partner') }] },
+  };
+}
+
+/** `config` with the API origin sending `value` as x-api-key: the only change the stack may make. */
+function withApiKeyHeader(config: DistributionConfig, value: string): DistributionConfig {
+  const items = config.Origins!.Items!.map((origin) => (origin.Id === 'api' ? { ...origin, CustomHeaders: { Quantity: 1, Items: [{ HeaderName: 'x-api-key', HeaderValue: value }] } } : origin));
+  return { ...config, Origins: { Quantity: items.length, Items: items } };
+}
+
+const configNow = async () => (await aws.cloudfront.send(new GetDistributionConfigCommand({ Id: distributionId }))).DistributionConfig!;
+const rotate = async (stackName: string, time: string, until = waitUntilStackUpdateComplete) => {
+  await createHandler({ cloudformation: aws.cloudformation, stackName, log: () => undefined, now: () => new Date(time) })(scheduledEvent(time));
+  await until(emulatorWaiter(aws.cloudformation), { StackName: stackName });
+};
+
+beforeAll(async () => {
+  aws = await startLocalAws();
+  apiUrl = await createStage();
+  const { Distribution } = await aws.cloudfront.send(new CreateDistributionCommand({ DistributionConfig: teamDistribution(apiUrl.split('/')[0]) }));
+  distributionId = Distribution!.Id!;
+  original = await configNow();
+});
+
+afterEach(() => aws.apiStage.refuse(undefined));
+
+afterAll(async () => aws?.stop());
+
+describe('a stack on an existing distribution', () => {
+  it('adopts it on create: the API origin gets the key through the gate, and nothing else of the distribution changes', async () => {
+    await deployStack(aws, 'team-edge', { ApiURL: apiUrl, DistributionId: distributionId, KeyGateTimeoutSeconds: '3' });
+
+    const state = await keyState(aws, 'team-edge');
+    expect(state.header).toBe(state.keyValue);
+    expect(await configNow()).toEqual(withApiKeyHeader(original, state.keyValue));
+    const edge = await aws.cloudFrontFor('team-edge');
+    expect((await get(`${edge.url}/pets`)).status).toBe(200);
+    const [host, stage] = apiUrl.split('/');
+    expect((await get(`${aws.apiStage.url}/${stage}/pets`, { host })).status).toBe(403);
+  });
+
+  it('rotates: the header moves to the new key on the API origin alone, and no request through CloudFront is refused', async () => {
+    const before = await keyState(aws, 'team-edge');
+    const traffic = await steadyTraffic(aws, 'team-edge');
+
+    await rotate('team-edge', '2026-11-23T10:00:00Z');
+
+    const { refused, sent } = await traffic.stop();
+    const after = await keyState(aws, 'team-edge');
+    expect(after.keyId).not.toBe(before.keyId);
+    expect(after.planKeyIds).toEqual([after.keyId]);
+    expect(await configNow()).toEqual(withApiKeyHeader(original, after.keyValue));
+    expect({ refused, sent: sent > 0 }).toEqual({ refused: 0, sent: true });
+  });
+
+  it('keeps the header when the API refuses the new key: the gate rolls back before it moves, and no request is refused', async () => {
+    const before = await keyState(aws, 'team-edge');
+    await aws.apiStage.refuse({ newKeys: {} });
+    const traffic = await steadyTraffic(aws, 'team-edge');
+
+    await rotate('team-edge', '2026-11-24T10:00:00Z', waitUntilStackRollbackComplete);
+
+    const { refused } = await traffic.stop();
+    expect(await keyState(aws, 'team-edge')).toEqual(before);
+    expect(await configNow()).toEqual(withApiKeyHeader(original, before.keyValue));
+    expect(refused).toBe(0);
+  });
+
+  it('releases it on delete: the header is removed and the distribution is as it was before the stack', async () => {
+    await aws.cloudformation.send(new DeleteStackCommand({ StackName: 'team-edge' }));
+    await waitUntilStackDeleteComplete(emulatorWaiter(aws.cloudformation), { StackName: 'team-edge' });
+
+    expect(await configNow()).toEqual(original);
+  });
+});
+
+describe('a rotation rolled back after the header moved', () => {
+  it('puts the previous key back on the existing distribution', async () => {
+    const { Capabilities, TemplateBody } = templateWithTripwire('OriginHeader');
+    await aws.cloudformation.send(new CreateStackCommand({
+      StackName: 'team-tripped',
+      TemplateBody,
+      Capabilities,
+      Parameters: [
+        { ParameterKey: 'Timestamp', ParameterValue: '2026-11-22' },
+        { ParameterKey: 'ApiURL', ParameterValue: apiUrl },
+        { ParameterKey: 'DistributionId', ParameterValue: distributionId },
+      ],
+    }));
+    await waitUntilStackCreateComplete(emulatorWaiter(aws.cloudformation), { StackName: 'team-tripped' });
+    const before = await keyState(aws, 'team-tripped');
+
+    await rotate('team-tripped', '2026-11-23T10:00:00Z', waitUntilStackRollbackComplete);
+
+    expect(await keyState(aws, 'team-tripped')).toEqual(before);
+    expect(await configNow()).toEqual(withApiKeyHeader(original, before.keyValue));
+  });
+});
