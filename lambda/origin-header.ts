@@ -26,9 +26,9 @@ import {
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import type { CloudFormationCustomResourceEvent, CloudFormationCustomResourceResponse } from 'aws-lambda';
 import { type GateContext, ANSWER_MARGIN_MS, ForeignSecretError, ForeignStackError, isKeySecret, keySecretPrefixOf } from './key-gate';
+import { KEY_HEADER, isKeyHeader, isOriginOf } from './origin-key';
 import { GetSecretValueCommand, type SecretsManagerClient } from './secrets';
 
-export const HEADER_NAME = 'x-api-key';
 /** Answer before CloudFormation's longest wait for a custom resource, ServiceTimeout 3,600 s. */
 export const LONGEST_WAIT_MS = 55 * 60_000;
 const FIRST_POLL_MS = 1_000;
@@ -100,25 +100,23 @@ export class NotDeployedError extends Error {
 /** The physical ID: the same for every answer about one distribution, so an update is never a replacement. */
 export const physicalIdOf = (distributionId: string) => `origin-header-${distributionId}`;
 
-const isApiOrigin = (domain: string) => (origin: { DomainName?: string }) => origin.DomainName?.toLowerCase() === domain.toLowerCase();
-const isHeader = (header: { HeaderName?: string }) => header.HeaderName?.toLowerCase() === HEADER_NAME;
-
 /**
- * `config` with x-api-key set to `value` (or removed, for undefined) on the API's origins, and
- * whether that changed anything. Every other part of the configuration is kept as it is.
+ * `config` with x-api-key set to `value` (or removed, for undefined) on the origins of `domain`,
+ * whether that changed anything, and how many origins are of `domain`. Every other part of the
+ * configuration is kept as it is.
  */
-export function withOriginHeader(config: DistributionConfig, domain: string, value: string | undefined): { config: DistributionConfig; changed: boolean; origins: number } {
+function withOriginHeader(config: DistributionConfig, domain: string, value: string | undefined): { config: DistributionConfig; changed: boolean; origins: number } {
   let changed = false;
   let origins = 0;
   const items = (config.Origins?.Items ?? []).map((origin) => {
-    if (!isApiOrigin(domain)(origin)) return origin;
+    if (!isOriginOf(domain)(origin)) return origin;
     origins += 1;
     const headers = origin.CustomHeaders?.Items ?? [];
-    const others = headers.filter((h) => !isHeader(h));
-    const current = headers.find(isHeader)?.HeaderValue;
-    if (current === value && headers.filter(isHeader).length === (value === undefined ? 0 : 1)) return origin;
+    const keys = headers.filter(isKeyHeader);
+    if (value === undefined ? keys.length === 0 : keys.length === 1 && keys[0].HeaderValue === value) return origin;
     changed = true;
-    const kept = value === undefined ? others : [...others, { HeaderName: HEADER_NAME, HeaderValue: value }];
+    const others = headers.filter((h) => !isKeyHeader(h));
+    const kept = value === undefined ? others : [...others, { HeaderName: KEY_HEADER, HeaderValue: value }];
     return { ...origin, CustomHeaders: { Quantity: kept.length, Items: kept } };
   });
   return { config: { ...config, Origins: { ...config.Origins, Quantity: items.length, Items: items } }, changed, origins };
@@ -134,10 +132,15 @@ export function createOriginHeader(deps: HeaderDependencies) {
     return SecretString;
   }
 
-  /** Reads, changes and writes the configuration; again on a concurrent change. Returns how many origins it changed. */
-  async function setHeader(value: string | undefined): Promise<{ changed: boolean; origins: number }> {
+  /**
+   * Reads, changes and writes the configuration; again on a concurrent change. Resolves with how
+   * many origins are the API's, or with `left: true`, writing nothing, when `leave` says so of the
+   * configuration read.
+   */
+  async function setHeader(value: string | undefined, leave: (config: DistributionConfig) => boolean = () => false): Promise<{ origins: number; left?: true }> {
     for (let attempt = 1; ; attempt += 1) {
       const { DistributionConfig, ETag } = await cloudfront.send(new GetDistributionConfigCommand({ Id: distributionId }));
+      if (leave(DistributionConfig!)) return { origins: 0, left: true };
       const next = withOriginHeader(DistributionConfig!, originDomain, value);
       if (next.origins === 0 && value !== undefined) throw new NoApiOriginError(distributionId, originDomain);
       if (!next.changed) return next;
@@ -151,7 +154,7 @@ export function createOriginHeader(deps: HeaderDependencies) {
     }
   }
 
-  /** Waits for Deployed; false when this invocation's time ran out first. Resolves with the distribution's domain. */
+  /** Waits for Deployed, and resolves with the distribution's domain; undefined when this invocation's time ran out first. */
   async function deployed(context: HeaderContext, startedAt: number): Promise<string | undefined> {
     for (let wait = FIRST_POLL_MS; ; wait = Math.min(wait * 2, LONGEST_POLL_MS)) {
       const { Distribution } = await cloudfront.send(new GetDistributionCommand({ Id: distributionId }));
@@ -200,13 +203,12 @@ export function createOriginHeader(deps: HeaderDependencies) {
       if ((error as Error).name !== 'ResourceNotFoundException') throw error;
       return `The key secret is gone: the header on distribution ${distributionId} was left as it is.`;
     }
+    const notOurs = (config: DistributionConfig) => (config.Origins?.Items ?? []).filter(isOriginOf(originDomain))
+      .some((o) => (o.CustomHeaders?.Items ?? []).some((h) => isKeyHeader(h) && h.HeaderValue !== key));
     try {
-      const { DistributionConfig } = await cloudfront.send(new GetDistributionConfigCommand({ Id: distributionId }));
-      const origins = (DistributionConfig?.Origins?.Items ?? []).filter(isApiOrigin(originDomain));
-      const others = origins.filter((o) => (o.CustomHeaders?.Items ?? []).some((h) => isHeader(h) && h.HeaderValue !== key));
-      if (others.length > 0) return `The ${HEADER_NAME} header on distribution ${distributionId} is not this stack's key (changed by hand?): it was left as it is.`;
-      const { origins: removed } = await setHeader(undefined);
-      return `The ${HEADER_NAME} header was removed from ${removed} origin(s) of distribution ${distributionId}; the rest of it is as it was.`;
+      const { origins, left } = await setHeader(undefined, notOurs);
+      if (left) return `The ${KEY_HEADER} header on distribution ${distributionId} is not this stack's key (changed by hand?): it was left as it is.`;
+      return `The ${KEY_HEADER} header was removed from ${origins} origin(s) of distribution ${distributionId}; the rest of it is as it was.`;
     } catch (error) {
       if ((error as Error).name !== 'NoSuchDistribution') throw error;
       return `Distribution ${distributionId} no longer exists: there is no header to remove.`;

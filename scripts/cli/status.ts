@@ -193,7 +193,7 @@ export async function collectStatus(stackName: string, deps: StatusDependencies)
 
   return {
     stack: stackName, status, timestamp: previousTimestamp, release: releaseOf(stack, deps.release), schedule,
-    distribution: { id: output('DistributionId') ?? '', mode: parameter('DistributionId') ? 'existing' : 'own' }, activeKey, usagePlanKeys, fingerprints,
+    distribution: { id: distributionId ?? '', mode: parameter('DistributionId') ? 'existing' : 'own' }, activeKey, usagePlanKeys, fingerprints,
     lastRotation, inProgressSince, clients,
     healthy: problems.length === 0 && unread.length === 0, problems, unread,
   };
