@@ -4,6 +4,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { mockClient } from 'aws-sdk-client-mock';
 import { ANSWER_MARGIN_MS } from '../lambda/key-gate';
 import { type HeaderEvent, LONGEST_WAIT_MS, createOriginHeader, physicalIdOf } from '../lambda/origin-header';
+import { withApiKeyHeader } from './distribution.fixtures';
 import { OLD_SECRET_ARN, SECRET_ARN, STACK_ID, gateEvent } from './key-gate.fixtures';
 
 // Made-up key values: each may appear in the UpdateDistribution request and nowhere else.
@@ -39,12 +40,6 @@ function teamDistribution(apiHeaders: Array<{ HeaderName: string; HeaderValue: s
     CacheBehaviors: { Quantity: 1, Items: [{ PathPattern: '/api/*', TargetOriginId: 'api', ViewerProtocolPolicy: 'https-only' }] },
   };
 }
-
-const withApiHeader = (config: DistributionConfig, value: string | undefined): DistributionConfig => {
-  const api = config.Origins!.Items!.find((o) => o.Id === 'api')!;
-  const headers = value === undefined ? [] : [{ HeaderName: 'x-api-key', HeaderValue: value }];
-  return { ...config, Origins: { ...config.Origins!, Items: config.Origins!.Items!.map((o) => (o === api ? { ...o, CustomHeaders: { Quantity: headers.length, Items: headers } } : o)) } };
-};
 
 const cloudfront = mockClient(CloudFrontClient);
 const secrets = mockClient(SecretsManagerClient);
@@ -109,7 +104,7 @@ describe('the origin header on an existing distribution', () => {
   it('sets x-api-key on the API origin alone, keeps the rest of the configuration, and answers once Deployed', async () => {
     const answer = await headerFunction()(headerEvent('Create'), context());
 
-    expect(written()).toEqual([{ Id: DISTRIBUTION_ID, IfMatch: 'E1', DistributionConfig: withApiHeader(teamDistribution(), KEY_VALUE) }]);
+    expect(written()).toEqual([{ Id: DISTRIBUTION_ID, IfMatch: 'E1', DistributionConfig: withApiKeyHeader(teamDistribution(), KEY_VALUE) }]);
     expect(sleeps).toEqual([1_000, 2_000]);
     expect(answer).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: physicalIdOf(DISTRIBUTION_ID), Data: { DomainName: 'd111111abcdef8.cloudfront.net' } });
     expect(answers).toEqual([answer]);
@@ -124,21 +119,21 @@ describe('the origin header on an existing distribution', () => {
 
     await headerFunction()(headerEvent('Create'), context());
 
-    expect(written()[0].DistributionConfig).toEqual(withApiHeader(teamDistribution(), KEY_VALUE));
+    expect(written()[0].DistributionConfig).toEqual(withApiKeyHeader(teamDistribution(), KEY_VALUE));
   });
 
   it('puts the previous key back on the rollback\'s Update with the previous properties, and waits for it', async () => {
-    cloudfront.on(GetDistributionConfigCommand).resolves({ DistributionConfig: withApiHeader(teamDistribution(), KEY_VALUE), ETag: 'E5' });
+    cloudfront.on(GetDistributionConfigCommand).resolves({ DistributionConfig: withApiKeyHeader(teamDistribution(), KEY_VALUE), ETag: 'E5' });
     const rollback = headerEvent('Update', { SecretArn: OLD_SECRET_ARN, KeyId: 'oldkey0001' });
 
     const answer = await headerFunction()(rollback, context());
 
-    expect(written()).toEqual([{ Id: DISTRIBUTION_ID, IfMatch: 'E5', DistributionConfig: withApiHeader(teamDistribution(), OLD_KEY_VALUE) }]);
+    expect(written()).toEqual([{ Id: DISTRIBUTION_ID, IfMatch: 'E5', DistributionConfig: withApiKeyHeader(teamDistribution(), OLD_KEY_VALUE) }]);
     expect(answer).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: physicalIdOf(DISTRIBUTION_ID) });
   });
 
   it('writes nothing when the header already carries the key, and still answers only once Deployed', async () => {
-    cloudfront.on(GetDistributionConfigCommand).resolves({ DistributionConfig: withApiHeader(teamDistribution(), KEY_VALUE), ETag: 'E1' });
+    cloudfront.on(GetDistributionConfigCommand).resolves({ DistributionConfig: withApiKeyHeader(teamDistribution(), KEY_VALUE), ETag: 'E1' });
 
     const answer = await headerFunction()(headerEvent('Create'), context());
 
@@ -229,7 +224,7 @@ describe('a deployment longer than the function may run', () => {
 
 describe('releasing the distribution (Delete)', () => {
   it('removes the header when it is still this stack\'s key, and nothing else', async () => {
-    cloudfront.on(GetDistributionConfigCommand).resolves({ DistributionConfig: withApiHeader(teamDistribution(), KEY_VALUE), ETag: 'E7' });
+    cloudfront.on(GetDistributionConfigCommand).resolves({ DistributionConfig: withApiKeyHeader(teamDistribution(), KEY_VALUE), ETag: 'E7' });
 
     const answer = await headerFunction()(headerEvent('Delete'), context());
 
@@ -238,7 +233,7 @@ describe('releasing the distribution (Delete)', () => {
   });
 
   it.each([
-    ['a header changed by hand since', () => cloudfront.on(GetDistributionConfigCommand).resolves({ DistributionConfig: withApiHeader(teamDistribution(), 'typed-in-by-hand'), ETag: 'E7' }), 'not this stack\'s key'],
+    ['a header changed by hand since', () => cloudfront.on(GetDistributionConfigCommand).resolves({ DistributionConfig: withApiKeyHeader(teamDistribution(), 'typed-in-by-hand'), ETag: 'E7' }), 'not this stack\'s key'],
     ['a distribution deleted since', () => cloudfront.on(GetDistributionConfigCommand).rejects(Object.assign(new Error('gone'), { name: 'NoSuchDistribution' })), 'no longer exists'],
     ['a key secret deleted since', () => secrets.on(GetSecretValueCommand).rejects(Object.assign(new Error('gone'), { name: 'ResourceNotFoundException' })), 'key secret is gone'],
   ])('leaves %s as it is, and succeeds', async (_case, arrange, reason) => {

@@ -28,6 +28,7 @@ import { type Emulator, emulatorClientConfig, startEmulator } from '../../script
 import { emulatorWaiter, get, stackOutput } from '../../scripts/emulator/local-stack';
 import { type StandIn, matchesPathPattern, startCloudFrontStandIn } from '../../scripts/emulator/stand-ins';
 import { node24 } from '../../scripts/node24';
+import { withOriginHeaders } from '../distribution.fixtures';
 
 jest.setTimeout(60_000);
 
@@ -127,12 +128,6 @@ function teamDistribution(CallerReference: string) {
     IsIPV6Enabled: true,
     Staging: false,
   } satisfies DistributionConfig;
-}
-
-/** `config` with the origin `originId`'s custom headers set to `headers`, and nothing else changed. */
-function withOriginHeaders(config: DistributionConfig, originId: string, headers: { HeaderName: string; HeaderValue: string }[]): DistributionConfig {
-  const Items = config.Origins!.Items!.map((origin) => (origin.Id === originId ? { ...origin, CustomHeaders: listed(headers) } : origin));
-  return { ...config, Origins: { ...config.Origins!, Items } };
 }
 
 let distributions = 0;

@@ -3,13 +3,11 @@
 // adopted by deploy, rotated, refused safely at the key gate, rolled back after its header moved,
 // and released by deleting the stack. After each step its whole configuration is compared with
 // what it was, the API origin's x-api-key header alone allowed to differ.
-import { APIGatewayClient, CreateDeploymentCommand, CreateResourceCommand, CreateRestApiCommand, GetResourcesCommand, PutIntegrationCommand, PutIntegrationResponseCommand, PutMethodCommand, PutMethodResponseCommand } from '@aws-sdk/client-api-gateway';
 import { CreateStackCommand, DeleteStackCommand, waitUntilStackCreateComplete, waitUntilStackDeleteComplete, waitUntilStackRollbackComplete, waitUntilStackUpdateComplete } from '@aws-sdk/client-cloudformation';
 import { CreateDistributionCommand, type DistributionConfig, GetDistributionConfigCommand } from '@aws-sdk/client-cloudfront';
-import { createHandler } from '../../lambda/handler';
-import { emulatorClientConfig } from '../../scripts/emulator/launch';
 import { type LocalAws, emulatorWaiter, get, startLocalAws, steadyTraffic } from '../../scripts/emulator/local-stack';
-import { deployStack, keyState, scheduledEvent } from './e2e.fixtures';
+import { withApiKeyHeader } from '../distribution.fixtures';
+import { createApiStage, deployStack, keyState, scheduledRotation } from './e2e.fixtures';
 import { templateWithTripwire } from './tripwire.fixtures';
 
 jest.setTimeout(90_000);
@@ -18,21 +16,6 @@ let aws: LocalAws;
 let apiUrl: string;
 let distributionId: string;
 let original: DistributionConfig;
-
-/** A REST API whose GET /pets requires an API key, on a MOCK integration, deployed as stage prod: its ApiURL. */
-async function createStage(): Promise<string> {
-  const apigateway = new APIGatewayClient(emulatorClientConfig(aws.emulator.endpoint));
-  const { id: restApiId } = await apigateway.send(new CreateRestApiCommand({ name: 'team-api' }));
-  const { items = [] } = await apigateway.send(new GetResourcesCommand({ restApiId }));
-  const { id: resourceId } = await apigateway.send(new CreateResourceCommand({ restApiId, parentId: items[0].id, pathPart: 'pets' }));
-  const method = { restApiId, resourceId, httpMethod: 'GET' };
-  await apigateway.send(new PutMethodCommand({ ...method, authorizationType: 'NONE', apiKeyRequired: true }));
-  await apigateway.send(new PutIntegrationCommand({ ...method, type: 'MOCK', requestTemplates: { 'application/json': '{"statusCode": 200}' } }));
-  await apigateway.send(new PutMethodResponseCommand({ ...method, statusCode: '200' }));
-  await apigateway.send(new PutIntegrationResponseCommand({ ...method, statusCode: '200' }));
-  await apigateway.send(new CreateDeploymentCommand({ restApiId, stageName: 'prod' }));
-  return `${restApiId}.execute-api.us-east-1.amazonaws.com/prod`;
-}
 
 /** The team's distribution: the API by default, a site under /static/*, and a partner origin with its own x-api-key under /partner/*. */
 function teamDistribution(apiDomain: string): DistributionConfig {
@@ -58,21 +41,12 @@ function teamDistribution(apiDomain: string): DistributionConfig {
   };
 }
 
-/** `config` with the API origin sending `value` as x-api-key: the only change the stack may make. */
-function withApiKeyHeader(config: DistributionConfig, value: string): DistributionConfig {
-  const items = config.Origins!.Items!.map((origin) => (origin.Id === 'api' ? { ...origin, CustomHeaders: { Quantity: 1, Items: [{ HeaderName: 'x-api-key', HeaderValue: value }] } } : origin));
-  return { ...config, Origins: { Quantity: items.length, Items: items } };
-}
-
 const configNow = async () => (await aws.cloudfront.send(new GetDistributionConfigCommand({ Id: distributionId }))).DistributionConfig!;
-const rotate = async (stackName: string, time: string, until = waitUntilStackUpdateComplete) => {
-  await createHandler({ cloudformation: aws.cloudformation, stackName, log: () => undefined, now: () => new Date(time) })(scheduledEvent(time));
-  await until(emulatorWaiter(aws.cloudformation), { StackName: stackName });
-};
+const rotate = (stackName: string, time: string, until?: typeof waitUntilStackUpdateComplete) => scheduledRotation(aws, stackName, time, until);
 
 beforeAll(async () => {
   aws = await startLocalAws();
-  apiUrl = await createStage();
+  apiUrl = await createApiStage(aws.apigateway, 'team-api');
   const { Distribution } = await aws.cloudfront.send(new CreateDistributionCommand({ DistributionConfig: teamDistribution(apiUrl.split('/')[0]) }));
   distributionId = Distribution!.Id!;
   original = await configNow();

@@ -13,7 +13,6 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { createHandler } from '../../lambda/handler';
 import { main as cli } from '../../scripts/cli/main';
 import { OperationFailedError } from '../../scripts/cli/errors';
 import { rotate as rotateNow } from '../../scripts/cli/rotate';
@@ -23,7 +22,7 @@ import { carriedTemplate } from '../../scripts/template';
 import { emulatorClientConfig } from '../../scripts/emulator/launch';
 import { type LocalAws, emulatorSleep, emulatorWaiter, get, localClients, stackOutput, startLocalAws, steadyTraffic } from '../../scripts/emulator/local-stack';
 import { recordingOutput } from '../cli/cli.fixtures';
-import { deployStack, keyState, operationEvents, scheduledEvent, stackStatusEvent, verifierWithNotices } from './e2e.fixtures';
+import { deployStack, keyState, operationEvents, scheduledRotation, stackStatusEvent, verifierWithNotices } from './e2e.fixtures';
 import { templateWithTripwire } from './tripwire.fixtures';
 
 jest.setTimeout(90_000);
@@ -40,11 +39,7 @@ afterEach(() => aws.apiStage.refuse(undefined));
 
 afterAll(async () => aws?.stop());
 
-/** The scheduled handler, then the update it started, to its end as `until` (an SDK waiter) awaits it: UpdateStack answers once the update has started. */
-const rotate = async (stackName: string, time: string, until = waitUntilStackUpdateComplete) => {
-  await createHandler({ cloudformation: aws.cloudformation, stackName, log: () => undefined, now: () => new Date(time) })(scheduledEvent(time));
-  await until(emulatorWaiter(aws.cloudformation), { StackName: stackName });
-};
+const rotate = (stackName: string, time: string, until?: typeof waitUntilStackUpdateComplete) => scheduledRotation(aws, stackName, time, until);
 const stackStatus = async (stackName: string) =>
   (await aws.cloudformation.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks![0].StackStatus;
 const keysNamed = async (name: string) => (await aws.apigateway.send(new GetApiKeysCommand({ nameQuery: name }))).items ?? [];

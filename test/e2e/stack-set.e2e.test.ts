@@ -4,7 +4,7 @@
 // and nothing else of their accounts and Regions. moto serves
 // the second account to credentials from STS AssumeRole; the project's extension
 // (stack_sets.py) makes StackSet operations reach the instances' stacks.
-import { APIGatewayClient, CreateDeploymentCommand, CreateRestApiCommand, GetResourcesCommand, PutIntegrationCommand, PutMethodCommand } from '@aws-sdk/client-api-gateway';
+import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { CloudFormationClient, DescribeStacksCommand, ListStackInstancesCommand, type Stack, waitUntilStackUpdateComplete } from '@aws-sdk/client-cloudformation';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -18,7 +18,7 @@ import { emulatorClientConfig } from '../../scripts/emulator/launch';
 import { type LocalAws, emulatorSleep, emulatorWaiter, startLocalAws } from '../../scripts/emulator/local-stack';
 import { deployTemplates } from '../../scripts/template';
 import { recordingOutput } from '../cli/cli.fixtures';
-import { scheduledEvent } from './e2e.fixtures';
+import { createApiStage, scheduledEvent } from './e2e.fixtures';
 
 jest.setTimeout(180_000);
 
@@ -46,17 +46,8 @@ afterAll(async () => {
 
 const config = (account: string, region: string) => ({ ...emulatorClientConfig(aws.emulator.endpoint), region, credentials: credentialsOf[account] });
 
-/** A REST API with GET / on a MOCK integration, deployed as stage prod: its ApiURL. */
-async function createStage(account: string, region: string): Promise<string> {
-  const apigateway = new APIGatewayClient(config(account, region));
-  const { id: restApiId } = await apigateway.send(new CreateRestApiCommand({ name: `api-${account}-${region}` }));
-  const { items = [] } = await apigateway.send(new GetResourcesCommand({ restApiId }));
-  const resourceId = items[0].id;
-  await apigateway.send(new PutMethodCommand({ restApiId, resourceId, httpMethod: 'GET', authorizationType: 'NONE', apiKeyRequired: true }));
-  await apigateway.send(new PutIntegrationCommand({ restApiId, resourceId, httpMethod: 'GET', type: 'MOCK' }));
-  await apigateway.send(new CreateDeploymentCommand({ restApiId, stageName: 'prod' }));
-  return `${restApiId}.execute-api.${region}.amazonaws.com/prod`;
-}
+/** A stage of a REST API of its own in that account and Region: its ApiURL. */
+const createStage = (account: string, region: string) => createApiStage(new APIGatewayClient(config(account, region)), `api-${account}-${region}`);
 
 /** Each instance's stack, by account/Region. */
 async function instanceStacks(StackSetName = 'edge-apis'): Promise<Record<string, Stack>> {

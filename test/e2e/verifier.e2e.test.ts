@@ -1,11 +1,11 @@
 // The verifier end to end: the stack-status event delivered in-process, its requests going to the
 // stand-ins, its notice read back from the emulator's SNS topic through an SQS subscription.
-import { CloudFormationClient, type UpdateStackCommandInput, waitUntilStackUpdateComplete } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, type UpdateStackCommandInput } from '@aws-sdk/client-cloudformation';
 import { GetDistributionConfigCommand, UpdateDistributionCommand } from '@aws-sdk/client-cloudfront';
 import { createHandler } from '../../lambda/handler';
 import { emulatorClientConfig } from '../../scripts/emulator/launch';
-import { type LocalAws, emulatorWaiter, stackOutput, startLocalAws } from '../../scripts/emulator/local-stack';
-import { deployStack, scheduledEvent, stackStatusEvent, verifierWithNotices } from './e2e.fixtures';
+import { type LocalAws, stackOutput, startLocalAws } from '../../scripts/emulator/local-stack';
+import { deployStack, scheduledEvent, scheduledRotation, stackStatusEvent, verifierWithNotices } from './e2e.fixtures';
 
 jest.setTimeout(60_000);
 
@@ -23,11 +23,7 @@ async function stackWithNoticeQueue(stackName: string) {
   return verifierWithNotices(aws, stackName);
 }
 
-/** The scheduled handler, then the update it started, to its end: UpdateStack answers once the update has started. */
-const rotate = async (stackName: string, time: string) => {
-  await createHandler({ cloudformation: aws.cloudformation, stackName, log: () => undefined, now: () => new Date(time) })(scheduledEvent(time));
-  await waitUntilStackUpdateComplete(emulatorWaiter(aws.cloudformation), { StackName: stackName });
-};
+const rotate = (stackName: string, time: string) => scheduledRotation(aws, stackName, time);
 
 describe('the verifier after a scheduled rotation', () => {
   it('confirms it and publishes an OK notice to the topic', async () => {
