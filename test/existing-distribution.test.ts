@@ -8,21 +8,21 @@ import { EXISTING_DISTRIBUTION, ORIGIN_HEADER_FUNCTION, OWN, STACK_ID, arn, depl
 const template = parseTemplate(readTemplate());
 const { Parameters } = template;
 const API_URL = 'a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod';
-const DISTRIBUTION_ID = EXISTING_DISTRIBUTION;
-const deployed = (parameters: { DistributionId?: string }) => deployedMain({ serviceRole: false, allOptions: false, existingDistribution: parameters.DistributionId !== undefined });
+/** The stack as deployed, with DistributionId = EXISTING_DISTRIBUTION or empty. */
+const deployed = (existingDistribution: boolean) => deployedMain({ serviceRole: false, allOptions: false, existingDistribution });
 const statementsOf = (stack: ReturnType<typeof deployed>, role: string) =>
   stack.properties(role)!.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
 
 describe('with DistributionId', () => {
-  const stack = deployed({ DistributionId: DISTRIBUTION_ID });
+  const stack = deployed(true);
 
   it('creates no distribution, and sets the header of the one named, after the key gate', () => {
     expect(stack.properties('Distribution')).toBeUndefined();
     expect(template.Resources.OriginHeader.DependsOn).toEqual(['KeyGate', 'OriginHeaderContinuation']);
-    expect(stack.properties('OriginHeader')).toMatchObject({ ServiceTimeout: 3600, DistributionId: DISTRIBUTION_ID, SecretArn: arn.secret(OWN.secret) });
+    expect(stack.properties('OriginHeader')).toMatchObject({ ServiceTimeout: 3600, DistributionId: EXISTING_DISTRIBUTION, SecretArn: arn.secret(OWN.secret) });
     expect(stack.properties('OriginHeaderFunction')!.Environment.Variables).toEqual({
       STACK_ID,
-      DISTRIBUTION_ID,
+      DISTRIBUTION_ID: EXISTING_DISTRIBUTION,
       ORIGIN_DOMAIN: 'a1b2c3d4e5.execute-api.us-east-1.amazonaws.com',
     });
   });
@@ -31,7 +31,7 @@ describe('with DistributionId', () => {
     expect(statementsOf(stack, 'OriginHeaderRole').map((s: any) => [s.Sid, s.Action, s.Resource])).toEqual([
       ['Logs', ['logs:CreateLogStream', 'logs:PutLogEvents'], expect.anything()],
       ['ReadKeySecrets', 'secretsmanager:GetSecretValue', arn.secret('edge/cloudfront-api-key/*')],
-      ['ThatDistribution', ['cloudfront:GetDistribution', 'cloudfront:GetDistributionConfig', 'cloudfront:UpdateDistribution'], arn.distribution(DISTRIBUTION_ID)],
+      ['ThatDistribution', ['cloudfront:GetDistribution', 'cloudfront:GetDistributionConfig', 'cloudfront:UpdateDistribution'], arn.distribution(EXISTING_DISTRIBUTION)],
     ]);
     expect(stack.properties('OriginHeaderContinuation')!.PolicyDocument.Statement).toEqual([
       { Sid: 'InvokeItself', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: ORIGIN_HEADER_FUNCTION },
@@ -46,16 +46,16 @@ describe('with DistributionId', () => {
   });
 
   it('points the outputs, the verifier and its probe at the distribution named', () => {
-    expect(stack.value(template.Outputs.DistributionId.Value)).toBe(DISTRIBUTION_ID);
+    expect(stack.value(template.Outputs.DistributionId.Value)).toBe(EXISTING_DISTRIBUTION);
     expect(stack.value(template.Outputs.DistributionURL.Value)).toBe('https://d111111abcdef8.cloudfront.net');
     expect(stack.value(template.Outputs.CloudFrontURL.Value)).toBe('https://d111111abcdef8.cloudfront.net');
-    expect(statementsOf(stack, 'VerifierRole').find((s: any) => s.Sid === 'ReadThisDistribution').Resource).toBe(arn.distribution(DISTRIBUTION_ID));
+    expect(statementsOf(stack, 'VerifierRole').find((s: any) => s.Sid === 'ReadThisDistribution').Resource).toBe(arn.distribution(EXISTING_DISTRIBUTION));
     expect(stack.properties('VerifierProbeRule')!.EventPattern.detail['logical-resource-id']).toContain('OriginHeader');
   });
 });
 
 describe('without DistributionId', () => {
-  const stack = deployed({});
+  const stack = deployed(false);
 
   it('has its own distribution, as before, and none of the header resources', () => {
     expect(stack.properties('Distribution')).toBeDefined();
@@ -71,10 +71,10 @@ describe("DistributionId's rules", () => {
     ...given,
   });
   const judge = (given: Record<string, string>) => () => checkRules(template.Rules, values(given), PARAMETER_FLAGS);
-  const adopting = { DistributionId: DISTRIBUTION_ID, ApiURL: API_URL };
+  const adopting = { DistributionId: EXISTING_DISTRIBUTION, ApiURL: API_URL };
 
   it.each([
-    [{ DistributionId: DISTRIBUTION_ID }, 'DistributionId needs ApiURL'],
+    [{ DistributionId: EXISTING_DISTRIBUTION }, 'DistributionId needs ApiURL'],
     [{ ...adopting, WebACLArn: 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/a/473e64fd-f30b-4765-81a0-62ad96dd167a' }, 'configure a distribution the stack creates'],
     [{ ...adopting, AccessLogBucket: 'edge-logs' }, 'configure a distribution the stack creates'],
     [{ ...adopting, DomainNames: 'api.example.com', CertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0' }, 'configure a distribution the stack creates'],
