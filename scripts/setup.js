@@ -66,13 +66,13 @@ async function installNodeModules() {
 
 async function installPythonTools() {
   const check = 'import moto, cfnlint.version as v; print(moto.__version__, v.__version__)';
-  const installed = output(TOOLS_PYTHON, ['-c', check]).trim();
-  if (installed === `${MOTO_VERSION} ${CFN_LINT_VERSION}`) return;
-  const pipx = join(TOOLS, 'pipx-venv', 'bin', 'pipx');
+  if (output(TOOLS_PYTHON, ['-c', check]).trim() === `${MOTO_VERSION} ${CFN_LINT_VERSION}`) return;
+  const venv = join(TOOLS, 'pipx-venv');
+  const pipx = join(venv, 'bin', 'pipx');
   if (!output(pipx, ['--version']).includes(PIPX_VERSION)) {
     console.log(`setup: installing pipx ${PIPX_VERSION} into .tools/`);
-    await run('python3', ['-m', 'venv', join(TOOLS, 'pipx-venv')]);
-    await run(join(TOOLS, 'pipx-venv', 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', `pipx==${PIPX_VERSION}`]);
+    await run('python3', ['-m', 'venv', venv]);
+    await run(join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', `pipx==${PIPX_VERSION}`]);
   }
   // --no-compile: byte-compiling every module took most of the installs' CPU, where cfn-lint and
   // the emulator import a fraction of them; they write the bytecode of what they import
