@@ -83,6 +83,13 @@ describe("DistributionId's rules", () => {
     expect(judge(given)).toThrow(message);
   });
 
+  it.each([
+    [{ DistributionId: EXISTING_DISTRIBUTION }, '--distribution-id and --api-url: DistributionId needs ApiURL'],
+    [{ ...adopting, ServiceRoleArn: 'arn:aws:iam::123456789012:role/cloudfront-api-key-rotation/edge-api' }, '--distribution-id and ServiceRoleArn: An existing distribution'],
+  ])('name the flags of the assertion %j fails, not every flag of the rule', (given, start) => {
+    expect(judge(given)).toThrow(new RegExp(`^${start.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  });
+
   it('accept an existing distribution with the API stage it fronts', () => {
     expect(judge(adopting)).not.toThrow();
   });

@@ -70,7 +70,8 @@ export function checkRules(rules: Record<string, any>, values: Record<string, st
     if (RuleCondition !== undefined && !ruleValue(RuleCondition, values)) continue;
     const broken = Assertions.find(({ Assert }: { Assert: unknown }) => !ruleValue(Assert, values));
     if (!broken) continue;
-    const named = [...JSON.stringify(rules[ruleName]).matchAll(/"Ref":"(\w+)"/g)].map(([, key]) => flags[key] ?? key);
+    // The parameters of the condition and of the assertion that failed: a rule may hold others.
+    const named = [...JSON.stringify({ RuleCondition, Assert: broken.Assert }).matchAll(/"Ref":"(\w+)"/g)].map(([, key]) => flags[key] ?? key);
     throw new UsageError(`${[...new Set(named)].join(' and ')}: ${broken.AssertDescription} (the template's rule ${ruleName}). Nothing changed.`, 'deploy');
   }
 }
