@@ -175,7 +175,14 @@ export function createOriginHeader(deps: HeaderDependencies) {
       return { Reason: await release(SecretArn) };
     }
     const { SecretArn, KeyId, DistributionId } = event.ResourceProperties as unknown as HeaderProperties;
-    if (DistributionId !== distributionId) throw new ForeignDistributionError(DistributionId, distributionId);
+    if (DistributionId !== distributionId) {
+      // The rollback of an update that moved the stack to another distribution comes back with the
+      // previous one, which still has its header (the move's Delete would come at cleanup) and
+      // which this function, already moved, may no longer change: a FAILED answer would only
+      // fail the rollback.
+      if (event.RequestType === 'Update') return { Reason: `Distribution ${DistributionId} is not this function's (${distributionId}): its header was left as it is.` };
+      throw new ForeignDistributionError(DistributionId, distributionId);
+    }
     const startedAt = event.Continuation?.startedAt ?? now();
     if (!event.Continuation) {
       const { origins } = await setHeader(await keyOf(SecretArn));
@@ -218,8 +225,9 @@ export function createOriginHeader(deps: HeaderDependencies) {
   return async (event: HeaderEvent, context: HeaderContext): Promise<CloudFormationCustomResourceResponse | undefined> => {
     const { StackId, RequestId, LogicalResourceId } = event;
     // Another distribution is another resource: CloudFormation then deletes the old one, whose
-    // header this function may no longer change (see decide).
-    const PhysicalResourceId = event.RequestType === 'Delete' ? event.PhysicalResourceId : physicalIdOf(distributionId);
+    // header this function may no longer change (see decide); a rollback to it keeps its ID.
+    const { DistributionId } = event.ResourceProperties as unknown as HeaderProperties;
+    const PhysicalResourceId = event.RequestType === 'Delete' ? event.PhysicalResourceId : physicalIdOf(DistributionId);
     const answer = await decide(event, context).then(
       (result) => result && { Status: 'SUCCESS' as const, ...result },
       (error: Error) => ({ Status: 'FAILED' as const, Reason: `${error.name}: ${error.message}` }),

@@ -186,6 +186,26 @@ describe('the origin header on an existing distribution', () => {
   });
 });
 
+describe('a stack moved to another distribution', () => {
+  it('answers the rollback of the move, which names the previous distribution, with that distribution\'s ID, changing nothing', async () => {
+    const rollback = { ...headerEvent('Update', { DistributionId: 'E1PREVIOUS000' }), PhysicalResourceId: physicalIdOf('E1PREVIOUS000') } as HeaderEvent;
+
+    const answer = await headerFunction()(rollback, context());
+
+    expect(cloudfront.calls()).toEqual([]);
+    expect(secrets.calls()).toEqual([]);
+    expect(answer).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: physicalIdOf('E1PREVIOUS000'), Reason: expect.stringContaining('left as it is') });
+  });
+
+  it('answers the move itself with the new distribution\'s ID, so that CloudFormation deletes the old resource', async () => {
+    const move = { ...headerEvent('Update'), PhysicalResourceId: physicalIdOf('E1PREVIOUS000') } as HeaderEvent;
+
+    const answer = await headerFunction()(move, context());
+
+    expect(answer).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: physicalIdOf(DISTRIBUTION_ID) });
+  });
+});
+
 describe('a deployment longer than the function may run', () => {
   it('hands the wait to a new invocation of itself, with the time the request came, and answers nothing yet', async () => {
     distributionStatuses('InProgress');

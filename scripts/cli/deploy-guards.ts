@@ -4,7 +4,7 @@
 // cheap read can tell, that --api-url names a stage that exists.
 import { type APIGatewayClient, GetStageCommand } from '@aws-sdk/client-api-gateway';
 import type { Stack } from '@aws-sdk/client-cloudformation';
-import { OriginChangeNotConfirmedError, TemplateDowngradeError, UsageError } from './errors';
+import { DistributionChangeError, OriginChangeNotConfirmedError, TemplateDowngradeError, UsageError } from './errors';
 import { releaseOf } from './release';
 
 /** A stack of a newer release than the template this CLI carries (its TemplateVersion output): a deploy would take it back. */
@@ -18,6 +18,18 @@ export function checkOriginChange(stack: Stack, given: Record<string, string>, c
   if (!('ApiURL' in given) || confirmed) return;
   const current = stack.Parameters?.find((p) => p.ParameterKey === 'ApiURL')?.ParameterValue ?? '';
   if (given.ApiURL !== current) throw new OriginChangeNotConfirmedError(stack.StackName ?? '', current, given.ApiURL);
+}
+
+/**
+ * A stack stays on the distribution it was made with: a change of DistributionId would delete the
+ * stack's own distribution, or leave the header it set on the existing one (the origin header
+ * function may change only the distribution it names: README, "An existing distribution").
+ * A stack of a release before DistributionId has its own distribution.
+ */
+export function checkDistributionChange(stack: Stack, given: Record<string, string>): void {
+  if (!('DistributionId' in given)) return;
+  const current = stack.Parameters?.find((p) => p.ParameterKey === 'DistributionId')?.ParameterValue ?? '';
+  if (given.DistributionId !== current) throw new DistributionChangeError(stack.StackName ?? '', current, given.DistributionId);
 }
 
 const STAGE_URL = /^([a-z0-9]{10})\.execute-api\.([a-z0-9-]+)\.amazonaws\.com\/(.+)$/;

@@ -18,7 +18,7 @@ import { TIMESTAMP_PARAMETER, checkNotFailed, checkOwnStack, describeStack, isVa
 import { timestampFrom } from '../../lambda/timestamp';
 import { UsageError } from './errors';
 import { type Output, paint } from './output';
-import { checkApiRegion, checkApiStage, checkNotNewer, checkOriginChange, checkRules, checkServiceRoleStackName } from './deploy-guards';
+import { checkApiRegion, checkApiStage, checkDistributionChange, checkNotNewer, checkOriginChange, checkRules, checkServiceRoleStackName } from './deploy-guards';
 import { refuseUncreated } from './refusals';
 import { runScheduledRotation } from './scheduled-rotation';
 import { MIRRORED_PARAMETERS, checkServiceRoleStack, deployServiceRole, stackIds } from './service-role';
@@ -81,6 +81,7 @@ export async function deploy(given: DeployRequest, deps: DeployDependencies): Pr
     checkOwnStack(existing);
     checkNotNewer(existing, templateRelease(template) ?? '');
     checkOriginChange(existing, request.parameters, request.changeOrigin === true);
+    checkDistributionChange(existing, request.parameters);
   }
   if ('ApiURL' in request.parameters) await checkApiStage(deps.apigateway, request.parameters.ApiURL);
   const stackValue = (key: string) => existing?.Parameters?.find((p) => p.ParameterKey === key)?.ParameterValue;

@@ -167,6 +167,18 @@ export class OriginChangeNotConfirmedError extends Error {
   }
 }
 
+/** A deploy that would move the stack between its own distribution and an existing one, or between two existing ones (DistributionId). */
+export class DistributionChangeError extends Error {
+  override name = 'DistributionChangeError';
+  constructor(readonly stackName: string, readonly from: string, readonly to: string) {
+    const named = (id: string) => (id === '' ? 'its own distribution' : `the existing distribution ${id}`);
+    const why = from === ''
+      ? 'CloudFormation would delete its own distribution, and every request to it would fail'
+      : `the stack would leave its x-api-key header on ${from}, naming a key it then deletes`;
+    super(`This deploy would move stack "${stackName}" from ${named(from)} to ${named(to)}: ${why}. Nothing changed; deploy a new stack ${to === '' ? 'without --distribution-id' : `with --distribution-id ${to}`}, and delete this one (which ${from === '' ? 'deletes its distribution' : `removes its header from ${from}`}) once traffic no longer needs it.`);
+  }
+}
+
 /** What answered was no AWS API: a wrong AWS_ENDPOINT_URL, a proxy, a captive portal. */
 export class NotAwsAnswerError extends Error {
   override name = 'NotAwsAnswerError';

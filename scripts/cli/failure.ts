@@ -14,6 +14,7 @@ import { ClientsRefusedError } from './through-cloudfront';
 import {
   ChangeSetFailedError,
   ChangeSetNotDeletedError,
+  DistributionChangeError,
   EndpointUrlError,
   NoRotatingStackError,
   NoStackSetInstanceError,
@@ -58,7 +59,7 @@ export interface Failure {
 // NotAwsAnswerError among them: an answer from no AWS API comes from a wrong --region or
 // AWS_ENDPOINT_URL far more often than from an outage, and 1 is `status`'s unhealthy stack.
 const USAGE_OR_ACCESS = [
-  StackNotFoundError, NotThisTemplateError, OriginChangeNotConfirmedError, StackSetOriginChangeNotConfirmedError, StackSetNotFoundError, StackSetNeedsRoleError, EndpointUrlError,
+  StackNotFoundError, NotThisTemplateError, OriginChangeNotConfirmedError, DistributionChangeError, StackSetOriginChangeNotConfirmedError, StackSetNotFoundError, StackSetNeedsRoleError, EndpointUrlError,
   TemplateBucketAccessDeniedError, TemplateBucketOwnedElsewhereError, TemplateBucketRegionError, NotAwsAnswerError, ProfileNotFoundError,
   NotServiceRoleStackError, ServiceRoleInUseError, StackSetInstanceStackError, TemplateDowngradeError, StackSetTemplateDowngradeError,
 ];

@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { NotThisTemplateError, StackBusyError, StackNotUpdatableError } from '../../lambda/errors';
 import { deploy } from '../../scripts/cli/deploy';
 import {
+  DistributionChangeError,
   NotServiceRoleStackError,
   OperationFailedError,
   OriginChangeNotConfirmedError,
@@ -231,6 +232,28 @@ describe('deploy', () => {
     await expect(deployed).rejects.toBeInstanceOf(NotThisTemplateError);
     await expect(deployed).rejects.toThrow(`Stack "edge-api" was not made from this template (${reason}`);
     expect(cloudformation.commandCalls(UpdateStackCommand)).toHaveLength(0);
+  });
+
+  it.each([
+    ['from its own distribution to an existing one', '', 'E2QWRUHAPOMQZL', 'from its own distribution to the existing distribution E2QWRUHAPOMQZL: CloudFormation would delete its own distribution'],
+    ['from an existing distribution to another', 'E2QWRUHAPOMQZL', 'E3OTHER000000', 'from the existing distribution E2QWRUHAPOMQZL to the existing distribution E3OTHER000000: the stack would leave its x-api-key header on E2QWRUHAPOMQZL'],
+    ['from an existing distribution to one of its own', 'E2QWRUHAPOMQZL', '', 'to its own distribution: the stack would leave its x-api-key header on E2QWRUHAPOMQZL'],
+  ])('refuses, with exit code 2 and changing nothing, to move a stack %s', async (_case, current, DistributionId, message) => {
+    cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [stack({ Outputs: OUTPUTS, Parameters: [...PARAMETERS, { ParameterKey: 'DistributionId', ParameterValue: current }] })] });
+
+    const error = await run({ parameters: { DistributionId } }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(DistributionChangeError);
+    expect(describeFailure(error)).toMatchObject({ message: expect.stringContaining(message), exitCode: 2 });
+    expect([...cloudformation.commandCalls(UpdateStackCommand), ...s3.commandCalls(PutObjectCommand)]).toHaveLength(0);
+  });
+
+  it('updates a stack given the distribution it already has', async () => {
+    cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [stack({ Outputs: OUTPUTS, Parameters: [...PARAMETERS, { ParameterKey: 'DistributionId', ParameterValue: 'E2QWRUHAPOMQZL' }] })] });
+
+    await run({ parameters: { DistributionId: 'E2QWRUHAPOMQZL' } });
+
+    expect(cloudformation.commandCalls(UpdateStackCommand)).toHaveLength(1);
   });
 
   const withRelease = (release: string) => ({ Stacks: [stack({ Outputs: [...OUTPUTS, { OutputKey: 'TemplateVersion', OutputValue: release }] })] });

@@ -3,7 +3,7 @@
 // adopted by deploy, rotated, refused safely at the key gate, rolled back after its header moved,
 // and released by deleting the stack. After each step its whole configuration is compared with
 // what it was, the API origin's x-api-key header alone allowed to differ.
-import { CreateStackCommand, DeleteStackCommand, waitUntilStackCreateComplete, waitUntilStackDeleteComplete, waitUntilStackRollbackComplete, waitUntilStackUpdateComplete } from '@aws-sdk/client-cloudformation';
+import { CreateStackCommand, DeleteStackCommand, DescribeStacksCommand, UpdateStackCommand, waitUntilStackCreateComplete, waitUntilStackDeleteComplete, waitUntilStackRollbackComplete, waitUntilStackUpdateComplete } from '@aws-sdk/client-cloudformation';
 import { CreateDistributionCommand, type DistributionConfig, GetDistributionConfigCommand } from '@aws-sdk/client-cloudfront';
 import { type LocalAws, emulatorWaiter, get, startLocalAws, steadyTraffic } from '../../scripts/emulator/local-stack';
 import { withApiKeyHeader } from '../distribution.fixtures';
@@ -94,6 +94,18 @@ describe('a stack on an existing distribution', () => {
     expect(await keyState(aws, 'team-edge')).toEqual(before);
     expect(await configNow()).toEqual(withApiKeyHeader(original, before.keyValue));
     expect(refused).toBe(0);
+  });
+
+  it('rolls a by-hand move to a distribution that does not exist back, leaving its own as it was', async () => {
+    const before = await keyState(aws, 'team-edge');
+    const { Stacks } = await aws.cloudformation.send(new DescribeStacksCommand({ StackName: 'team-edge' }));
+    const Parameters = Stacks![0].Parameters!.map(({ ParameterKey }) => (ParameterKey === 'DistributionId' ? { ParameterKey, ParameterValue: 'E2NOSUCHONE00' } : { ParameterKey, UsePreviousValue: true }));
+
+    await aws.cloudformation.send(new UpdateStackCommand({ StackName: 'team-edge', UsePreviousTemplate: true, Parameters, Capabilities: ['CAPABILITY_IAM'] }));
+    await waitUntilStackRollbackComplete(emulatorWaiter(aws.cloudformation), { StackName: 'team-edge' });
+
+    expect(await keyState(aws, 'team-edge')).toEqual(before);
+    expect(await configNow()).toEqual(withApiKeyHeader(original, before.keyValue));
   });
 
   it('releases it on delete: the header is removed and the distribution is as it was before the stack', async () => {
