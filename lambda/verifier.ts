@@ -19,6 +19,7 @@ import {
   type SNSClient,
 } from './aws';
 import { metricsRecord } from './metrics';
+import { noticeInput } from './notice';
 import { type CheckDependencies, type Outputs, statusAt, verifyKey } from './verification';
 
 export interface VerifierDependencies extends CheckDependencies {
@@ -94,15 +95,22 @@ export function createVerifier(deps: VerifierDependencies) {
     const failed = status !== 'UPDATE_COMPLETE';
     const ok = !failed && !problems.length;
     const key = `${keyName} (${keyId}, fingerprint ${fingerprint})`;
-    const message = ok
-      ? `Stack ${stackName}: rotated and verified. Active key ${key}: alone in the usage plan, sent by CloudFront, which passes the health check; the stage refuses unkeyed requests.`
-      : [
-          `Stack ${stackName}: ${failed ? `rotation ended in ${status}` : 'rotated, but verification failed'}.`,
-          `Active key: ${key}.`,
-          ...problems,
-          `README runbook: "${failed ? status : 'verification failed'}".`,
-        ].join('\n');
-    await deps.sns.send(new PublishCommand({ TopicArn: deps.topicArn, Subject: `${ok ? 'OK' : 'ACTION NEEDED'}: API key rotation of ${stackName}`.slice(0, 100), Message: message }));
+    await deps.sns.send(
+      new PublishCommand(
+        noticeInput(
+          deps.topicArn,
+          ok
+            ? { stackName, ok, headline: `Stack ${stackName}: rotated and verified. Active key ${key}: alone in the usage plan, sent by CloudFront, which passes the health check; the stage refuses unkeyed requests.`, details: [] }
+            : {
+                stackName,
+                ok,
+                headline: `Stack ${stackName}: ${failed ? `rotation ended in ${status}` : 'rotated, but verification failed'}.`,
+                details: [`Active key: ${key}.`, ...problems],
+                runbook: failed ? `${status}` : 'verification failed',
+              },
+        ),
+      ),
+    );
     metrics({ RotationSucceeded: +ok, RotationFailed: +!ok });
     return ok ? 'succeeded' : 'failed';
   };

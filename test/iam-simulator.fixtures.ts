@@ -250,6 +250,8 @@ export interface MainOptions {
   rotationWindow?: boolean;
   /** DistributionId set: the stack sets the header of EXISTING_DISTRIBUTION, with OriginHeaderRole. */
   existingDistribution?: boolean;
+  /** SlackWorkspaceId and SlackChannelId set: the stack has a Slack channel configuration. */
+  slackChannel?: boolean;
 }
 
 /** A team's distribution that a stack in the existing-distribution mode names. */
@@ -260,7 +262,7 @@ const ORIGIN_HEADER_LOG_GROUP = arn.logs('edge-OriginHeaderLogGroup-GgGg7777');
 /** This stack's schedule group, in whose name CloudFormation puts the stack's. */
 const SCHEDULE_GROUP_ARN = `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule-group/edge-RotationScheduleGroup-Gh7Ij8`;
 
-function mainDeployment({ serviceRole, allOptions, rotationWindow = false, existingDistribution = false }: MainOptions): Deployment {
+function mainDeployment({ serviceRole, allOptions, rotationWindow = false, existingDistribution = false, slackChannel = false }: MainOptions): Deployment {
   const refs: Record<string, string> = {
     UsagePlan: OWN.usagePlan, Distribution: OWN.distribution, RotationTopic: OWN_TOPIC, ApiKeySecret: arn.secret(OWN.secret),
     DemoApi: OWN.restApi, DemoStage: 'prod', OriginHeaderRole: 'edge-OriginHeaderRole-DDDD4444', OriginHeaderLogGroup: 'edge-OriginHeaderLogGroup-GgGg7777', ApiKey: OWN.apiKey,
@@ -275,6 +277,7 @@ function mainDeployment({ serviceRole, allOptions, rotationWindow = false, exist
     'OriginHeader.DomainName': 'd111111abcdef8.cloudfront.net',
     'OriginHeaderRole.Arn': arn.role(`${ROLE_PATH}edge-OriginHeaderRole-DDDD4444`),
     'Distribution.DomainName': 'd222222abcdef8.cloudfront.net',
+    'ChatChannelRole.Arn': arn.role(`${ROLE_PATH}edge-ChatChannelRole-EEEE5555`),
   };
   return {
     parameters: {
@@ -288,6 +291,8 @@ function mainDeployment({ serviceRole, allOptions, rotationWindow = false, exist
       AccessLogBucket: allOptions ? 'edge-access-logs' : '',
       RotationHour: rotationWindow ? '9' : '',
       DistributionId: existingDistribution ? EXISTING_DISTRIBUTION : '',
+      SlackWorkspaceId: slackChannel ? 'T01ABCDEFGH' : '',
+      SlackChannelId: slackChannel ? 'C01ABCDEFGH' : '',
     },
     pseudo: PSEUDO,
     refs,

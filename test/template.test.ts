@@ -514,7 +514,7 @@ describe('domain, TLS, logs and response headers', () => {
   it('has the same resources as the released template when every option is off', () => {
     const released = parseTemplate(readFileSync(join(__dirname, 'e2e', 'fixtures', 'template-0.1.0.yaml'), 'utf8'));
 
-    const optional = new Set(['HasAliasRecord', 'RotateInWindow', 'AdoptDistribution']);
+    const optional = new Set(['HasAliasRecord', 'RotateInWindow', 'AdoptDistribution', 'HasSlackChannel']);
 
     expect(Object.keys(Resources).filter((id) => !optional.has(Resources[id].Condition)).sort()).toEqual(Object.keys(released.Resources).sort());
   });

@@ -62,7 +62,11 @@ const header = (value: string) =>
 const event = (id: string, LogicalResourceId: string, ResourceStatus: ResourceStatus, ResourceStatusReason?: string) =>
   ({ StackId: STACK_ID, StackName: 'edge-api', EventId: id, Timestamp: NOW, LogicalResourceId, ResourceStatus, ResourceStatusReason, ClientRequestToken: 'rotate-2026-11-23T10-00-00Z' });
 const metrics = () => written.map((line) => JSON.parse(line)).map(({ _aws, StackName, ...values }) => ({ namespace: _aws.CloudWatchMetrics[0].Namespace, StackName, ...values }));
-const notice = () => sns.commandCalls(PublishCommand)[0].args[0].input as { Subject: string; Message: string; TopicArn: string };
+/** The notice as e-mail gets it (SNS's "default" text); `notice.test.ts` covers the chat form. */
+const notice = () => {
+  const { Message, ...input } = sns.commandCalls(PublishCommand)[0].args[0].input;
+  return { ...input, Message: JSON.parse(Message!).default as string };
+};
 
 beforeEach(() => {
   [cloudformation, apigateway, cloudfront, sns].forEach((mock) => mock.reset());

@@ -86,6 +86,8 @@ export const COMMAND_OPTIONS: Record<string, Options> = {
     'rotation-window-minutes': { type: 'string' },
     'web-acl-arn': { type: 'string' },
     'notification-email': { type: 'string' },
+    'slack-workspace-id': { type: 'string' },
+    'slack-channel-id': { type: 'string' },
     'health-check-path': { type: 'string' },
     'key-gate-seconds': { type: 'string' },
     'rollback-minutes': { type: 'string' },
@@ -149,7 +151,8 @@ and "${PROGRAM} --version" for this tool's version.`,
   deploy: `Usage: ${PROGRAM} deploy --stack-name S [--api-url U] [--schedule NAME] [--web-acl-arn A]
        [--rotation-hour H [--rotation-minute M] [--rotation-day D] [--rotation-time-zone Z]
         [--rotation-window-minutes N]]
-       [--notification-email E] [--health-check-path P] [--key-gate-seconds N] [--rollback-minutes N]
+       [--notification-email E] [--slack-workspace-id T… --slack-channel-id C…]
+       [--health-check-path P] [--key-gate-seconds N] [--rollback-minutes N]
        [--domain-names D1,D2 --certificate-arn A [--hosted-zone-id Z]] [--access-log-bucket B]
        [--distribution-id E…]
        [--rotate] [--change-origin] [--service-role] [--skip-test-rotation] [--template-bucket B]
@@ -183,6 +186,11 @@ Options:
   --web-acl-arn A   ARN of a CLOUDFRONT-scope WAFv2 web ACL to attach
   --notification-email E
                     email address for rotation notices (confirm SNS's message first)
+  --slack-workspace-id T…
+                    a Slack workspace authorized in Amazon Q Developer in chat applications
+  --slack-channel-id C…
+                    with --slack-workspace-id: the Slack channel for the notices and alarms
+                    ('' for both removes it; README, "Notices in chat")
   --health-check-path P
                     path the verifier requests through CloudFront after each rotation
                     (default when creating: /pets); the key gate requests it on the stage

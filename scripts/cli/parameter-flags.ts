@@ -11,6 +11,8 @@ export const PARAMETER_FLAGS: Record<string, string> = {
   RotationWindowMinutes: '--rotation-window-minutes',
   WebACLArn: '--web-acl-arn',
   NotificationEmail: '--notification-email',
+  SlackWorkspaceId: '--slack-workspace-id',
+  SlackChannelId: '--slack-channel-id',
   HealthCheckPath: '--health-check-path',
   KeyGateTimeoutSeconds: '--key-gate-seconds',
   RollbackMonitoringMinutes: '--rollback-minutes',

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 
 export interface ResourceSchema {
   createOnlyProperties?: string[];
+  properties?: Record<string, any>;
   handlers?: Record<string, { permissions?: string[] }>;
   definitions?: Record<string, any>;
 }

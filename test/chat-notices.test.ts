@@ -1,0 +1,83 @@
+// Notices in a Slack channel (SlackWorkspaceId, SlackChannelId), as the template resolves them:
+// what the channel receives, what its members could do from it, and which combinations the Rules refuse.
+import { checkRules } from '../scripts/cli/deploy-guards';
+import { PARAMETER_FLAGS } from '../scripts/cli/parameter-flags';
+import { parseTemplate, readTemplate } from '../scripts/template';
+import { OWN_TOPIC, STACK_ID, deployedMain } from './iam-simulator.fixtures';
+import { loadResourceSchema } from './support/resource-schemas';
+
+const template = parseTemplate(readTemplate());
+const { Parameters } = template;
+const SLACK_SCHEMA = loadResourceSchema('AWS::Chatbot::SlackChannelConfiguration');
+const deployed = (slackChannel: boolean) => deployedMain({ serviceRole: false, allOptions: false, slackChannel });
+
+describe('with a Slack channel', () => {
+  const stack = deployed(true);
+
+  it("delivers the stack's topic, notices and alarms alike, to that channel, under a name unique across Regions", () => {
+    expect(stack.properties('SlackChannel')).toMatchObject({
+      SlackWorkspaceId: 'T01ABCDEFGH',
+      SlackChannelId: 'C01ABCDEFGH',
+      SnsTopicArns: [OWN_TOPIC],
+      ConfigurationName: STACK_ID.split('/')[2],
+    });
+  });
+
+  it('lets nobody act on AWS from the channel: a role that grants nothing, and AWSDenyAll as the guardrail', () => {
+    const role = stack.properties('ChatChannelRole')!;
+
+    expect(role.Policies).toBeUndefined();
+    expect(role.ManagedPolicyArns).toBeUndefined();
+    expect(role.AssumeRolePolicyDocument.Statement).toEqual([{ Effect: 'Allow', Principal: { Service: 'chatbot.amazonaws.com' }, Action: 'sts:AssumeRole' }]);
+    expect(stack.properties('SlackChannel')!.GuardrailPolicies).toEqual(['arn:aws:iam::aws:policy/AWSDenyAll']);
+  });
+
+  it('sets the guardrail on purpose: left out, AWS applies AdministratorAccess', () => {
+    expect(SLACK_SCHEMA.properties!.GuardrailPolicies.description).toContain("'AdministratorAccess' policy is applied as a default");
+  });
+});
+
+describe('without a Slack channel', () => {
+  it('has neither the channel nor its role', () => {
+    const stack = deployed(false);
+
+    expect([stack.properties('SlackChannel'), stack.properties('ChatChannelRole')]).toEqual([undefined, undefined]);
+  });
+});
+
+describe("the Slack parameters' rules", () => {
+  const values = (given: Record<string, string>) => ({
+    ...Object.fromEntries(Object.entries(Parameters).map(([key, declared]: [string, any]) => [key, String(declared.Default ?? '')])),
+    ...given,
+  });
+  const judge = (given: Record<string, string>) => () => checkRules(template.Rules, values(given), PARAMETER_FLAGS);
+  const channel = { SlackWorkspaceId: 'T01ABCDEFGH', SlackChannelId: 'C01ABCDEFGH' };
+
+  it.each([
+    [{ SlackWorkspaceId: 'T01ABCDEFGH' }, '--slack-workspace-id and --slack-channel-id: SlackWorkspaceId and SlackChannelId go together'],
+    [{ SlackChannelId: 'C01ABCDEFGH' }, '--slack-workspace-id and --slack-channel-id: SlackWorkspaceId and SlackChannelId go together'],
+    [{ ...channel, ServiceRoleArn: 'arn:aws:iam::123456789012:role/cloudfront-api-key-rotation/edge-api' }, 'A Slack channel (SlackChannelId) cannot be combined with ServiceRoleArn yet'],
+  ])('refuse %j', (given, message) => {
+    expect(judge(given)).toThrow(message);
+  });
+
+  it('accept a workspace with its channel', () => {
+    expect(judge(channel)).not.toThrow();
+  });
+
+  it.each([
+    ['SlackWorkspaceId', 'T01ABCDEFGH', true],
+    ['SlackWorkspaceId', 't01abcdefgh', false],
+    ['SlackChannelId', 'C01ABCDEFGH', true],
+    ['SlackChannelId', '#rotations', false],
+    ['SlackChannelId', '', true],
+  ])('take %s %j: %s', (parameter, value, accepted) => {
+    expect(new RegExp(Parameters[parameter].AllowedPattern).test(value)).toBe(accepted);
+  });
+
+  it.each(['SlackWorkspaceId', 'SlackChannelId'])("accept for %s only what AWS's schema accepts", (parameter) => {
+    const { pattern, maxLength } = SLACK_SCHEMA.properties![parameter];
+
+    expect([Parameters[parameter].AllowedPattern, Parameters[parameter].MaxLength]).toEqual([`^$|${pattern}`, maxLength]);
+  });
+});
