@@ -4,6 +4,8 @@
 // and checks health with `status`. Then the API is made to refuse new keys: the next rotation is
 // stopped at the key gate and rolled back while clients keep calling through CloudFront, and
 // none of their requests is refused. Only fingerprints of keys are shown, never a value.
+// With --existing-distribution, the walkthrough of a stack on a team's own distribution instead
+// (demo-existing-distribution.ts).
 import { GetApiKeyCommand } from '@aws-sdk/client-api-gateway';
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -21,6 +23,7 @@ import { type LocalAws, emulatorSleep, get, noticeQueue, stackGet, stackOutput, 
 import { deployTemplates, carriedTemplate } from './template';
 import { scheduledEvent } from './cli/scheduled-rotation';
 import { silenceSdkNodeNotice } from './cli/node-support';
+import { existingDistributionDemo } from './demo-existing-distribution';
 
 // As the CLI does (scripts/cli.ts): on Node 20 and 21 the SDK would print its multi-line Node
 // support notice when the first client is made, in the middle of this output.
@@ -147,7 +150,7 @@ async function demo(): Promise<void> {
   output.line(`\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s; the emulator and the stand-ins are stopped.`);
 }
 
-demo().catch((error: Error) => {
+(process.argv.includes('--existing-distribution') ? existingDistributionDemo() : demo()).catch((error: Error) => {
   console.error(`demo failed: ${error.stack ?? error.message}`);
   process.exitCode = 1;
 });

@@ -1,16 +1,4 @@
-import {
-  type APIGatewayClient,
-  CreateDeploymentCommand,
-  CreateResourceCommand,
-  CreateRestApiCommand,
-  GetApiKeyCommand,
-  GetResourcesCommand,
-  GetUsagePlanKeysCommand,
-  PutIntegrationCommand,
-  PutIntegrationResponseCommand,
-  PutMethodCommand,
-  PutMethodResponseCommand,
-} from '@aws-sdk/client-api-gateway';
+import { GetApiKeyCommand, GetUsagePlanKeysCommand } from '@aws-sdk/client-api-gateway';
 import { DescribeStackEventsCommand, DescribeStacksCommand, waitUntilStackUpdateComplete } from '@aws-sdk/client-cloudformation';
 import { GetDistributionConfigCommand } from '@aws-sdk/client-cloudfront';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -42,20 +30,6 @@ export async function deployStack(aws: LocalAws, stackName: string, parameters: 
 export async function scheduledRotation(aws: Pick<LocalClients, 'cloudformation'>, stackName: string, time: string, until = waitUntilStackUpdateComplete) {
   await createHandler({ cloudformation: aws.cloudformation, stackName, log: () => undefined, now: () => new Date(time) })(scheduledEvent(time));
   await until(emulatorWaiter(aws.cloudformation), { StackName: stackName });
-}
-
-/** A REST API named `name` whose GET /pets requires an API key, on a MOCK integration, deployed as stage prod: its ApiURL. */
-export async function createApiStage(apigateway: APIGatewayClient, name: string): Promise<string> {
-  const { id: restApiId } = await apigateway.send(new CreateRestApiCommand({ name }));
-  const { items = [] } = await apigateway.send(new GetResourcesCommand({ restApiId }));
-  const { id: resourceId } = await apigateway.send(new CreateResourceCommand({ restApiId, parentId: items[0].id, pathPart: 'pets' }));
-  const method = { restApiId, resourceId, httpMethod: 'GET' };
-  await apigateway.send(new PutMethodCommand({ ...method, authorizationType: 'NONE', apiKeyRequired: true }));
-  await apigateway.send(new PutIntegrationCommand({ ...method, type: 'MOCK', requestTemplates: { 'application/json': '{"statusCode": 200}' } }));
-  await apigateway.send(new PutMethodResponseCommand({ ...method, statusCode: '200' }));
-  await apigateway.send(new PutIntegrationResponseCommand({ ...method, statusCode: '200' }));
-  await apigateway.send(new CreateDeploymentCommand({ restApiId, stageName: 'prod' }));
-  return `${restApiId}.execute-api.${await apigateway.config.region()}.amazonaws.com/prod`;
 }
 
 /** The stack's key as the services hold it, values included: for requests, never printed. `aws`: clients in the stack's account and Region. */

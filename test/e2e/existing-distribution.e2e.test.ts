@@ -4,10 +4,11 @@
 // and released by deleting the stack. After each step its whole configuration is compared with
 // what it was, the API origin's x-api-key header alone allowed to differ.
 import { CreateStackCommand, DeleteStackCommand, DescribeStacksCommand, UpdateStackCommand, waitUntilStackCreateComplete, waitUntilStackDeleteComplete, waitUntilStackRollbackComplete, waitUntilStackUpdateComplete } from '@aws-sdk/client-cloudformation';
-import { CreateDistributionCommand, type DistributionConfig, GetDistributionConfigCommand } from '@aws-sdk/client-cloudfront';
+import { type DistributionConfig, GetDistributionConfigCommand } from '@aws-sdk/client-cloudfront';
 import { type LocalAws, emulatorWaiter, get, startLocalAws, steadyTraffic } from '../../scripts/emulator/local-stack';
 import { withApiKeyHeader } from '../distribution.fixtures';
-import { createApiStage, deployStack, keyState, scheduledRotation } from './e2e.fixtures';
+import { createTeamDistribution } from '../../scripts/emulator/team-distribution';
+import { deployStack, keyState, scheduledRotation } from './e2e.fixtures';
 import { templateWithTripwire } from './tripwire.fixtures';
 
 jest.setTimeout(90_000);
@@ -17,38 +18,12 @@ let apiUrl: string;
 let distributionId: string;
 let original: DistributionConfig;
 
-/** The team's distribution: the API by default, a site under /static/*, and a partner origin with its own x-api-key under /partner/*. */
-function teamDistribution(apiDomain: string): DistributionConfig {
-  const custom = { HTTPPort: 80, HTTPSPort: 443, OriginProtocolPolicy: 'https-only' as const, OriginSslProtocols: { Quantity: 1, Items: ['TLSv1.2' as const] } };
-  const behaviour = (TargetOriginId: string) => ({
-    TargetOriginId, ViewerProtocolPolicy: 'https-only' as const, CachePolicyId: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad',
-    AllowedMethods: { Quantity: 2, Items: ['GET' as const, 'HEAD' as const], CachedMethods: { Quantity: 2, Items: ['GET' as const, 'HEAD' as const] } },
-  });
-  return {
-    CallerReference: 'team-site-1',
-    Comment: 'www, partner and api of the team',
-    Enabled: true,
-    Origins: {
-      Quantity: 3,
-      Items: [
-        { Id: 'site', DomainName: 'team-site.s3.us-east-1.amazonaws.com', S3OriginConfig: { OriginAccessIdentity: '' }, CustomHeaders: { Quantity: 0, Items: [] } },
-        { Id: 'partner', DomainName: 'partner.example.com', CustomHeaders: { Quantity: 1, Items: [{ HeaderName: 'x-api-key', HeaderValue: 'the-partners-own-key' }] }, CustomOriginConfig: custom },
-        { Id: 'api', DomainName: apiDomain, OriginPath: '/prod', CustomHeaders: { Quantity: 0, Items: [] }, CustomOriginConfig: custom },
-      ],
-    },
-    DefaultCacheBehavior: behaviour('api'),
-    CacheBehaviors: { Quantity: 2, Items: [{ PathPattern: '/static/*', ...behaviour('site') }, { PathPattern: '/partner/*', ...behaviour('partner') }] },
-  };
-}
-
 const configNow = async () => (await aws.cloudfront.send(new GetDistributionConfigCommand({ Id: distributionId }))).DistributionConfig!;
 const rotate = (stackName: string, time: string, until?: typeof waitUntilStackUpdateComplete) => scheduledRotation(aws, stackName, time, until);
 
 beforeAll(async () => {
   aws = await startLocalAws();
-  apiUrl = await createApiStage(aws.apigateway, 'team-api');
-  const { Distribution } = await aws.cloudfront.send(new CreateDistributionCommand({ DistributionConfig: teamDistribution(apiUrl.split('/')[0]) }));
-  distributionId = Distribution!.Id!;
+  ({ apiUrl, distributionId } = await createTeamDistribution(aws));
   original = await configNow();
 });
 

@@ -18,7 +18,8 @@ import { emulatorClientConfig } from '../../scripts/emulator/launch';
 import { type LocalAws, emulatorSleep, emulatorWaiter, startLocalAws } from '../../scripts/emulator/local-stack';
 import { deployTemplates } from '../../scripts/template';
 import { recordingOutput } from '../cli/cli.fixtures';
-import { createApiStage, scheduledEvent } from './e2e.fixtures';
+import { createApiStage } from '../../scripts/emulator/team-distribution';
+import { scheduledEvent } from './e2e.fixtures';
 
 jest.setTimeout(180_000);
 
