@@ -128,9 +128,15 @@ export async function fireSchedule(aws: Pick<LocalAws, 'emulator'>, scheduleArn:
 export interface LocalAwsOptions {
   /** How long the emulator takes for a distribution's deployment and a rollback monitoring period (see EmulatorTiming). */
   timing?: EmulatorTiming;
+  /**
+   * Where the emulator comes from, given the "API stage" stand-in's URL and the Node that runs the
+   * functions: by default a new one (startEmulator) with `timing`; the tests borrow a running
+   * one (test/support/emulator-broker.ts), whose stop() leaves it running for the next file.
+   */
+  emulator?: (executeApiUrl: string, node: string) => Promise<Emulator>;
 }
 
-export async function startLocalAws({ timing }: LocalAwsOptions = {}): Promise<LocalAws> {
+export async function startLocalAws({ timing, emulator: startServer = (executeApiUrl, node) => startEmulator({ executeApiUrl, node, timing }) }: LocalAwsOptions = {}): Promise<LocalAws> {
   // The functions' inline code runs on Node 24, the Lambda runtime's major version. Looked up
   // before anything starts, so that a missing Node 24 leaves no stand-in running.
   const node = node24();
@@ -139,7 +145,7 @@ export async function startLocalAws({ timing }: LocalAwsOptions = {}): Promise<L
   const standIns: StandIn[] = [apiStage];
   let closed: Promise<unknown> | undefined;
   const closeStandIns = () => (closed ??= Promise.all(standIns.map((standIn) => standIn.close())));
-  const emulator = await startEmulator({ executeApiUrl: apiStage.url, node, timing }).catch(async (error) => {
+  const emulator = await startServer(apiStage.url, node).catch(async (error) => {
     await closeStandIns();
     throw error;
   });

@@ -17,7 +17,8 @@ import { CreateHostedZoneCommand, ListResourceRecordSetsCommand, Route53Client }
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { emulatorClientConfig } from '../../scripts/emulator/launch';
-import { type LocalAws, emulatorWaiter, startLocalAws, stackOutput } from '../../scripts/emulator/local-stack';
+import { type LocalAws, emulatorWaiter, stackOutput } from '../../scripts/emulator/local-stack';
+import { localAws } from '../support/emulator-broker';
 import { collectStatus } from '../../scripts/cli/status';
 import { carriedTemplate, deployTemplates } from '../../scripts/template';
 import { deployStack, keyState } from './e2e.fixtures';
@@ -30,7 +31,7 @@ let route53: Route53Client;
 let zoneId: string;
 
 beforeAll(async () => {
-  aws = await startLocalAws();
+  aws = await localAws();
   route53 = new Route53Client(emulatorClientConfig(aws.emulator.endpoint));
   const { HostedZone } = await route53.send(new CreateHostedZoneCommand({ Name: 'example.com', CallerReference: 'domain-e2e' }));
   zoneId = HostedZone!.Id!.replace('/hostedzone/', '');

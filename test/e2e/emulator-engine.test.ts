@@ -1,7 +1,8 @@
 // The emulator's stack engine (moto_extension/engine.py, stack_sets.py) on small templates: what
 // it does with an internal error, with a stack it must not update, and with a StackSet instance
 // whose stack was deleted outside StackSets; and EventBridge Scheduler's resource types and the
-// route that fires a schedule (scheduler.py).
+// route that fires a schedule (scheduler.py); and the reset that readies a running emulator for
+// the next test file (reset.py), last, since it empties the emulator.
 import {
   CloudFormationClient,
   CreateStackCommand,
@@ -20,6 +21,7 @@ import {
   waitUntilStackDeleteComplete,
   waitUntilStackUpdateComplete,
 } from '@aws-sdk/client-cloudformation';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { readFileSync } from 'node:fs';
 import { type Emulator, emulatorClientConfig, startEmulator } from '../../scripts/emulator/launch';
 import { emulatorWaiter, fireSchedule, scheduleArn, stackOutput } from '../../scripts/emulator/local-stack';
@@ -250,5 +252,53 @@ describe('a schedule group and a schedule', () => {
     );
     expect(await output(StackName, 'WindowArn')).toBe(arn);
     expect(await fire(arn, '2027-03-28T07:30:00Z')).toMatchObject({ result: { received: { label: 'first' } } });
+  });
+});
+
+describe("the reset for the next test file, on the emulator's last tests", () => {
+  // Answers with the URL it is given for the "API stage", after `event.ms` milliseconds.
+  const ECHO = `exports.handler = async (event) => {
+  await new Promise((resolve) => setTimeout(resolve, event.ms ?? 0));
+  return process.env.LOCAL_EXECUTE_API_URL;
+};`;
+  const FUNCTION = JSON.stringify({
+    Resources: {
+      Role: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] } } },
+      Echo: { Type: 'AWS::Lambda::Function', Properties: { FunctionName: 'echo', Runtime: 'nodejs24.x', Handler: 'index.handler', Timeout: 900, Role: { 'Fn::GetAtt': ['Role', 'Arn'] }, Code: { ZipFile: ECHO } } },
+    },
+  });
+  const lambda = () => new LambdaClient(emulatorClientConfig(emulator.endpoint));
+  const reset = (body: unknown) => fetch(`${emulator.endpoint}/moto-api/extension/reset`, { method: 'POST', body: JSON.stringify(body) });
+  const echo = async (InvocationType: 'Event' | 'RequestResponse', ms = 0) =>
+    (await lambda().send(new InvokeCommand({ FunctionName: 'echo', InvocationType, Payload: Buffer.from(JSON.stringify({ ms })) }))).Payload;
+  async function createEcho() {
+    await cloudformation.send(new CreateStackCommand({ StackName: 'echo', TemplateBody: FUNCTION, Capabilities: ['CAPABILITY_IAM'] }));
+    await waitUntilStackCreateComplete(emulatorWaiter(cloudformation), { StackName: 'echo' });
+  }
+
+  it('gives the invocations still running a second to end, then ends them; with a shorter wait, answers 409 and changes nothing', async () => {
+    await createEcho();
+    await echo('Event', 60_000);
+
+    const early = await reset({ executeApiUrl: 'http://127.0.0.1:1', waitSeconds: 0.2 });
+
+    expect(early.status).toBe(409);
+    expect(await early.json()).toEqual({ message: 'Still running after 0.2 s: 0 stack operations, 1 invocations' });
+    expect((await describe1('echo')).StackStatus).toBe('CREATE_COMPLETE');
+    // Within its default 30 s wait, far short of the invocation's 60 s: only ending it answers 200.
+    expect((await reset({ executeApiUrl: 'http://127.0.0.1:2' })).status).toBe(200);
+  });
+
+  it("empties every backend, and gives the functions the new stand-in's URL from then on", async () => {
+    await createEcho();
+    expect((await reset({ executeApiUrl: 'http://127.0.0.1:3' })).status).toBe(200);
+
+    await expect(describe1('echo')).rejects.toThrow('Stack with id echo does not exist');
+    await createEcho();
+    expect(JSON.parse(Buffer.from((await echo('RequestResponse'))!).toString())).toBe('http://127.0.0.1:3');
+  });
+
+  it.each([[{}], [{ executeApiUrl: 'https://example.com' }], [{ executeApiUrl: 'http://127.0.0.1:4', waitSeconds: -1 }]])('refuses the body %j with 400', async (body) => {
+    expect((await reset(body)).status).toBe(400);
   });
 });

@@ -5,7 +5,8 @@
 // what it was, the API origin's x-api-key header alone allowed to differ.
 import { CreateStackCommand, DeleteStackCommand, DescribeStacksCommand, UpdateStackCommand, waitUntilStackCreateComplete, waitUntilStackDeleteComplete, waitUntilStackRollbackComplete, waitUntilStackUpdateComplete } from '@aws-sdk/client-cloudformation';
 import { type DistributionConfig, GetDistributionConfigCommand } from '@aws-sdk/client-cloudfront';
-import { type LocalAws, emulatorWaiter, get, startLocalAws, steadyTraffic } from '../../scripts/emulator/local-stack';
+import { type LocalAws, emulatorWaiter, get, steadyTraffic } from '../../scripts/emulator/local-stack';
+import { localAws } from '../support/emulator-broker';
 import { withApiKeyHeader } from '../distribution.fixtures';
 import { createTeamDistribution } from '../../scripts/emulator/team-distribution';
 import { deployStack, keyState, scheduledRotation } from './e2e.fixtures';
@@ -22,7 +23,7 @@ const configNow = async () => (await aws.cloudfront.send(new GetDistributionConf
 const rotate = (stackName: string, time: string, until?: typeof waitUntilStackUpdateComplete) => scheduledRotation(aws, stackName, time, until);
 
 beforeAll(async () => {
-  aws = await startLocalAws();
+  aws = await localAws();
   ({ apiUrl, distributionId } = await createTeamDistribution(aws));
   original = await configNow();
 });

@@ -22,7 +22,8 @@ import { main } from '../../scripts/cli/main';
 import { deploy } from '../../scripts/cli/deploy';
 import { mapPool } from '../../scripts/cli/fleet/pool';
 import { emulatorClientConfig } from '../../scripts/emulator/launch';
-import { type LocalAws, emulatorSleep, emulatorWaiter, localClients, stackOutput, startLocalAws } from '../../scripts/emulator/local-stack';
+import { type LocalAws, emulatorSleep, emulatorWaiter, localClients, stackOutput } from '../../scripts/emulator/local-stack';
+import { localAws } from '../support/emulator-broker';
 import { deployTemplates, parseTemplate, readTemplate } from '../../scripts/template';
 import { recordingOutput } from '../cli/cli.fixtures';
 import { scheduledEvent } from './e2e.fixtures';
@@ -35,7 +36,7 @@ let other: (region: string) => ReturnType<typeof createClients>;
 const saved = { ...process.env };
 
 beforeAll(async () => {
-  aws = await startLocalAws();
+  aws = await localAws();
   // The CLI's own clients (and the SDK's STS client behind --role-name) find the emulator here.
   Object.assign(process.env, { AWS_ENDPOINT_URL: aws.emulator.endpoint, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1' });
   const sts = new STSClient(emulatorClientConfig(aws.emulator.endpoint));

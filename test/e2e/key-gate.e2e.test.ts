@@ -20,7 +20,8 @@ import { collectStatus } from '../../scripts/cli/status';
 import { ClientsRefusedError } from '../../scripts/cli/through-cloudfront';
 import { carriedTemplate } from '../../scripts/template';
 import { emulatorClientConfig } from '../../scripts/emulator/launch';
-import { type LocalAws, emulatorSleep, emulatorWaiter, get, localClients, stackOutput, startLocalAws, steadyTraffic } from '../../scripts/emulator/local-stack';
+import { type LocalAws, emulatorSleep, emulatorWaiter, get, localClients, stackOutput, steadyTraffic } from '../../scripts/emulator/local-stack';
+import { localAws } from '../support/emulator-broker';
 import { recordingOutput } from '../cli/cli.fixtures';
 import { deployStack, keyState, operationEvents, scheduledRotation, stackStatusEvent, verifierWithNotices } from './e2e.fixtures';
 import { templateWithTripwire } from './tripwire.fixtures';
@@ -31,7 +32,7 @@ let aws: LocalAws;
 let secrets: SecretsManagerClient;
 
 beforeAll(async () => {
-  aws = await startLocalAws();
+  aws = await localAws();
   secrets = new SecretsManagerClient(emulatorClientConfig(aws.emulator.endpoint));
 });
 

@@ -5,7 +5,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { type LocalAws, startLocalAws } from '../../scripts/emulator/local-stack';
+import { type LocalAws } from '../../scripts/emulator/local-stack';
+import { localAws } from '../support/emulator-broker';
 import { NODE24 } from '../../scripts/node24';
 import { keyState } from './e2e.fixtures';
 
@@ -29,7 +30,7 @@ beforeAll(async () => {
   // Side by side; an emulator that started is kept for afterAll to stop, even if the install failed.
   const [installed, started] = await Promise.allSettled([
     run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', join(work, packed.filename)], { cwd: app }),
-    startLocalAws(),
+    localAws(),
   ]);
   if (started.status === 'fulfilled') aws = started.value;
   for (const outcome of [installed, started]) if (outcome.status === 'rejected') throw outcome.reason;

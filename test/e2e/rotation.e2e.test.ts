@@ -24,7 +24,8 @@ import { main as cli } from '../../scripts/cli/main';
 import { OriginChangeNotConfirmedError } from '../../scripts/cli/errors';
 import { dryRun } from '../../scripts/cli/rotate';
 import { emulatorClientConfig } from '../../scripts/emulator/launch';
-import { type LocalAws, emulatorSleep, emulatorWaiter, fireSchedule, get, scheduleArn, stackOutput, startLocalAws } from '../../scripts/emulator/local-stack';
+import { type LocalAws, emulatorSleep, emulatorWaiter, fireSchedule, get, scheduleArn, stackOutput } from '../../scripts/emulator/local-stack';
+import { localAws } from '../support/emulator-broker';
 import { scheduleTimes } from '../../scripts/emulator/scheduler-times';
 import { recordingOutput } from '../cli/cli.fixtures';
 import { deployStack, keyState, scheduledEvent } from './e2e.fixtures';
@@ -57,7 +58,7 @@ const toStage = async (stackName: string, key?: string) => {
 };
 
 beforeAll(async () => {
-  aws = await startLocalAws();
+  aws = await localAws();
   secrets = new SecretsManagerClient(emulatorClientConfig(aws.emulator.endpoint));
 });
 

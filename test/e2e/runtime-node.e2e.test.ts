@@ -20,6 +20,8 @@ let aws: LocalAws;
 // moto's recorder writes to a file in the emulator's working directory unless told otherwise.
 const recordings = mkdtempSync(join(tmpdir(), 'runtime-node-'));
 
+// An emulator of its own, not the worker's shared one: the recorder's file is named in the
+// environment the emulator starts with.
 beforeAll(async () => {
   process.env.MOTO_RECORDER_FILEPATH = join(recordings, 'moto-recording');
   aws = await startLocalAws();

@@ -10,7 +10,8 @@ import { GetFunctionConfigurationCommand, InvokeCommand } from '@aws-sdk/client-
 import { DescribeStackResourceCommand } from '@aws-sdk/client-cloudformation';
 import { deleteStack } from '../../scripts/cli/delete';
 import { deploy } from '../../scripts/cli/deploy';
-import { type LocalAws, emulatorSleep, emulatorWaiter, startLocalAws } from '../../scripts/emulator/local-stack';
+import { type LocalAws, emulatorSleep, emulatorWaiter } from '../../scripts/emulator/local-stack';
+import { localAws } from '../support/emulator-broker';
 import { deployTemplates } from '../../scripts/template';
 import { recordingOutput } from '../cli/cli.fixtures';
 import { keyState, scheduledEvent } from './e2e.fixtures';
@@ -21,7 +22,7 @@ jest.setTimeout(90_000);
 let aws: LocalAws;
 
 beforeAll(async () => {
-  aws = await startLocalAws();
+  aws = await localAws();
 });
 
 afterAll(async () => aws?.stop());

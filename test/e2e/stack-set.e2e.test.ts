@@ -15,7 +15,8 @@ import { createClients } from '../../scripts/cli/aws-clients';
 import { main } from '../../scripts/cli/main';
 import { deploy } from '../../scripts/cli/deploy';
 import { emulatorClientConfig } from '../../scripts/emulator/launch';
-import { type LocalAws, emulatorSleep, emulatorWaiter, startLocalAws } from '../../scripts/emulator/local-stack';
+import { type LocalAws, emulatorSleep, emulatorWaiter } from '../../scripts/emulator/local-stack';
+import { localAws } from '../support/emulator-broker';
 import { deployTemplates } from '../../scripts/template';
 import { recordingOutput } from '../cli/cli.fixtures';
 import { createApiStage } from '../../scripts/emulator/team-distribution';
@@ -32,7 +33,7 @@ const saved = { ...process.env };
 const directory = mkdtempSync(join(tmpdir(), 'stack-set-'));
 
 beforeAll(async () => {
-  aws = await startLocalAws();
+  aws = await localAws();
   Object.assign(process.env, { AWS_ENDPOINT_URL: aws.emulator.endpoint, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1' });
   const sts = new STSClient(emulatorClientConfig(aws.emulator.endpoint));
   const { Credentials } = await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${OTHER}:role/AWSCloudFormationStackSetExecutionRole`, RoleSessionName: 'setup' }));

@@ -10,7 +10,8 @@ import { main as cli } from '../../scripts/cli/main';
 import { templateKey } from '../../scripts/cli/template-url';
 import { packageVersion } from '../../scripts/cli/version';
 import { emulatorClientConfig } from '../../scripts/emulator/launch';
-import { type LocalAws, emulatorSleep, localClients, startLocalAws } from '../../scripts/emulator/local-stack';
+import { type LocalAws, emulatorSleep, localClients } from '../../scripts/emulator/local-stack';
+import { localAws } from '../support/emulator-broker';
 import { deployTemplates } from '../../scripts/template';
 import { recordingOutput } from '../cli/cli.fixtures';
 
@@ -20,7 +21,7 @@ const ACCOUNT = '123456789012';
 let aws: LocalAws;
 
 beforeAll(async () => {
-  aws = await startLocalAws();
+  aws = await localAws();
 });
 
 afterAll(async () => aws?.stop());

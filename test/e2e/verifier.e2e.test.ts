@@ -4,7 +4,8 @@ import { CloudFormationClient, type UpdateStackCommandInput } from '@aws-sdk/cli
 import { GetDistributionConfigCommand, UpdateDistributionCommand } from '@aws-sdk/client-cloudfront';
 import { createHandler } from '../../lambda/handler';
 import { emulatorClientConfig } from '../../scripts/emulator/launch';
-import { type LocalAws, stackOutput, startLocalAws } from '../../scripts/emulator/local-stack';
+import { type LocalAws, stackOutput } from '../../scripts/emulator/local-stack';
+import { localAws } from '../support/emulator-broker';
 import { deployStack, scheduledEvent, scheduledRotation, stackStatusEvent, verifierWithNotices } from './e2e.fixtures';
 
 jest.setTimeout(60_000);
@@ -12,7 +13,7 @@ jest.setTimeout(60_000);
 let aws: LocalAws;
 
 beforeAll(async () => {
-  aws = await startLocalAws();
+  aws = await localAws();
 });
 
 afterAll(async () => aws?.stop());

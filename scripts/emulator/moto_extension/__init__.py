@@ -12,11 +12,15 @@ properties (moto_fixes.py), where each REST API lives, for the "API stage" stand
 route that fires a schedule at a given time (scheduler.py), and CloudFront's distribution API for
 distributions made outside a stack (cloudfront.py). How long a distribution's deployment
 and a rollback monitoring period take is set in timing.py; fast_paths.py makes two of moto's
-internals cheaper.
+internals cheaper, and regions.py its start; reset.py readies a running emulator for the next test file.
 Import it before the first stack operation: moto lists resource types once, on first use.
 """
+from . import regions
+
+regions.install()  # before moto's first import (regions.py)
+
 # Importing resources, custom_resources and scheduler registers their resource types.
-from . import bucket_owner_condition, cloudfront, custom_resources, engine, execute_api, fast_paths, functions, moto_fixes, resources, scheduler, stack_sets, timing  # noqa: F401
+from . import bucket_owner_condition, cloudfront, custom_resources, engine, execute_api, fast_paths, functions, moto_fixes, reset, resources, scheduler, stack_sets, timing  # noqa: F401
 
 engine.install()
 cloudfront.install()
@@ -27,3 +31,4 @@ moto_fixes.install()
 stack_sets.install()
 bucket_owner_condition.install()
 fast_paths.install()
+reset.install()

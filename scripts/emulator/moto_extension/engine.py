@@ -66,6 +66,8 @@ _monitored = contextvars.ContextVar("monitored", default=False)
 # models.py SecretsStore.__contains__ (366), cloudformation/models.py create_stack (1023). AWS runs
 # stack operations side by side, so they still overlap while one waits (waiting_elsewhere).
 _turn = threading.RLock()
+_background_lock = threading.Lock()
+_background = {"operations": 0}
 
 
 # --- dependencies -----------------------------------------------------------------------------
@@ -295,10 +297,30 @@ def _in_background(work, stack, failed_status: str) -> None:
         return
 
     def run():
-        with _turn:
-            guarded()
+        try:
+            with _turn:
+                guarded()
+        finally:
+            with _background_lock:
+                _background["operations"] -= 1
 
+    # Counted before the thread starts, so that no moment shows the emulator idle in between.
+    with _background_lock:
+        _background["operations"] += 1
     threading.Thread(target=contextvars.copy_context().run, args=(run,), daemon=True).start()
+
+
+def operations_running() -> int:
+    """Stack operations still running on a thread of their own (reset.py waits for none)."""
+    with _background_lock:
+        return _background["operations"]
+
+
+@contextlib.contextmanager
+def turn():
+    """Holds CloudFormation's turn: no stack operation runs meanwhile."""
+    with _turn:
+        yield
 
 
 @contextlib.contextmanager
