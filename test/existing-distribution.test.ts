@@ -78,20 +78,22 @@ describe("DistributionId's rules", () => {
     [{ ...adopting, WebACLArn: 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/a/473e64fd-f30b-4765-81a0-62ad96dd167a' }, 'configure a distribution the stack creates'],
     [{ ...adopting, AccessLogBucket: 'edge-logs' }, 'configure a distribution the stack creates'],
     [{ ...adopting, DomainNames: 'api.example.com', CertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0' }, 'configure a distribution the stack creates'],
-    [{ ...adopting, ServiceRoleArn: 'arn:aws:iam::123456789012:role/cloudfront-api-key-rotation/edge-api' }, 'An existing distribution (DistributionId) cannot be combined with ServiceRoleArn yet'],
   ])('refuse %j', (given, message) => {
     expect(judge(given)).toThrow(message);
   });
 
   it.each([
     [{ DistributionId: EXISTING_DISTRIBUTION }, '--distribution-id and --api-url: DistributionId needs ApiURL'],
-    [{ ...adopting, ServiceRoleArn: 'arn:aws:iam::123456789012:role/cloudfront-api-key-rotation/edge-api' }, '--distribution-id and ServiceRoleArn: An existing distribution'],
+    [{ ...adopting, AccessLogBucket: 'edge-logs' }, '--distribution-id and --web-acl-arn and --domain-names and --hosted-zone-id and --access-log-bucket: WebACLArn'],
   ])('name the flags of the assertion %j fails, not every flag of the rule', (given, start) => {
     expect(judge(given)).toThrow(new RegExp(`^${start.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
   });
 
-  it('accept an existing distribution with the API stage it fronts', () => {
-    expect(judge(adopting)).not.toThrow();
+  it.each([
+    ['the API stage it fronts', adopting],
+    ['a service role', { ...adopting, ServiceRoleArn: 'arn:aws:iam::123456789012:role/cloudfront-api-key-rotation/edge-api-cfn' }],
+  ])('accept an existing distribution with %s', (_case, given) => {
+    expect(judge(given)).not.toThrow();
   });
 
   it.each([

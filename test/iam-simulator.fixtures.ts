@@ -211,18 +211,21 @@ export interface CompanionOptions {
   allOptions: boolean;
   /** The update that moves a stack's roles from path / to the role path. */
   retiring?: string[];
+  /** The stack sets the header of EXISTING_DISTRIBUTION (its DistributionId), and has no distribution of its own. */
+  adopted?: boolean;
 }
 
-export function companionParameters({ idsKnown, allOptions, retiring = [] }: CompanionOptions): Record<string, string> {
+export function companionParameters({ idsKnown, allOptions, retiring = [], adopted = false }: CompanionOptions): Record<string, string> {
   return {
     StackName: STACK,
     WebACLArn: allOptions ? WEB_ACL : '',
     HostedZoneId: allOptions ? ZONE : '',
     DomainNames: allOptions ? `${DOMAIN},www.${DOMAIN}` : '',
     AccessLogBucket: allOptions ? 'edge-access-logs' : '',
-    DistributionId: idsKnown ? OWN.distribution : '',
+    DistributionId: idsKnown && !adopted ? OWN.distribution : '',
     UsagePlanId: idsKnown ? OWN.usagePlan : '',
     RetiringRoleNames: retiring.join(','),
+    AdoptedDistributionId: adopted ? EXISTING_DISTRIBUTION : '',
   };
 }
 
@@ -258,6 +261,16 @@ export interface MainOptions {
 export const EXISTING_DISTRIBUTION = 'E2TEAM00000001';
 export const ORIGIN_HEADER_FUNCTION = arn.lambda('edge-OriginHeaderFunction-Yz3Ab4Cd5Ef6');
 const ORIGIN_HEADER_LOG_GROUP = arn.logs('edge-OriginHeaderLogGroup-GgGg7777');
+const ORIGIN_HEADER_ROLE = { arn: arn.role(`${ROLE_PATH}edge-OriginHeaderRole-DDDD4444`), context: { 'iam:PermissionsBoundary': BOUNDARY, 'iam:PassedToService': 'lambda.amazonaws.com' } };
+
+/** The resources the stack has only on an existing distribution, as the handlers' calls name them. */
+export const ORIGIN_HEADER_TARGETS: Record<string, Target[]> = {
+  'AWS::IAM::Role': [ORIGIN_HEADER_ROLE],
+  'AWS::Lambda::Function': [{ arn: ORIGIN_HEADER_FUNCTION, context: OWN_TAGS }, ORIGIN_HEADER_ROLE],
+  'AWS::Logs::LogGroup': [{ arn: ORIGIN_HEADER_LOG_GROUP, context: OWN_TAGS }],
+  // OriginHeaderContinuation, an inline policy of the function's role.
+  'AWS::IAM::Policy': [ORIGIN_HEADER_ROLE],
+};
 
 /** This stack's schedule group, in whose name CloudFormation puts the stack's. */
 const SCHEDULE_GROUP_ARN = `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule-group/edge-RotationScheduleGroup-Gh7Ij8`;
@@ -310,8 +323,8 @@ export function functionRolePolicy(logicalId: keyof typeof OWN.roles | 'Rotation
 export const deployedMain = (options: MainOptions) => resolveTemplate(mainTemplate, mainDeployment(options));
 
 /** The origin header function's role: its own policy and the one that lets it continue in a new invocation of itself. */
-export function originHeaderPolicy(): Policy {
-  const stack = deployedMain({ serviceRole: false, allOptions: false, existingDistribution: true });
+export function originHeaderPolicy(serviceRole = false): Policy {
+  const stack = deployedMain({ serviceRole, allOptions: false, existingDistribution: true });
   const statements = [
     ...stack.properties('OriginHeaderRole')!.Policies.flatMap((p: any) => p.PolicyDocument.Statement),
     ...stack.properties('OriginHeaderContinuation')!.PolicyDocument.Statement,

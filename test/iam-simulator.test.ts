@@ -7,7 +7,7 @@ import { loadResourceSchema } from './support/resource-schemas';
 import { LEFT_OUT } from './service-role.fixtures';
 import {
   ACCOUNT, CREATED_ONCE, EXISTING_DISTRIBUTION, FUNCTION_CALLS, FUNCTION_OF_ROLE, KEY_GATE, NEIGHBOURS, OWN, OWN_FUNCTIONS, OWN_TARGETS, RETIRING_ROLES, SERVICE_ROLE,
-  ORIGIN_HEADER_CALLS, ORIGIN_HEADER_FUNCTION, UNTAGGED_AT_CREATE, WITH_OPTIONS_ONLY,
+  ORIGIN_HEADER_CALLS, ORIGIN_HEADER_FUNCTION, ORIGIN_HEADER_TARGETS, UNTAGGED_AT_CREATE, WITH_OPTIONS_ONLY,
   type CompanionOptions, type Policy, type Target, arn, companionPolicies, functionRolePolicy, originHeaderPolicy, retiringRoleArn,
 } from './iam-simulator.fixtures';
 
@@ -212,6 +212,69 @@ describe("an existing distribution's origin header function (DistributionId)", (
 
     expect(await decide(rotation, undefined, 'cloudfront:UpdateDistribution', { arn: arn.distribution(EXISTING_DISTRIBUTION) })).not.toBe('Allowed');
     expect(await decide(rotation, undefined, 'lambda:InvokeFunction', { arn: ORIGIN_HEADER_FUNCTION })).toBe('Allowed');
+  });
+});
+
+describe('an existing distribution with a service role', () => {
+  const { serviceRole, boundary } = companionPolicies({ idsKnown: true, allOptions: false, adopted: true });
+  const adopted = { arn: arn.distribution(EXISTING_DISTRIBUTION) };
+  // The IAM::Policy handler also puts user and group policies; the template's is a role's.
+  const ROLE_POLICY_ACTIONS = ['iam:PutRolePolicy', 'iam:GetRolePolicy', 'iam:DeleteRolePolicy'];
+
+  describe.each(Object.keys(ORIGIN_HEADER_TARGETS))('the service role, on the origin header’s %s', (type) => {
+    const actions = type === 'AWS::IAM::Policy' ? ROLE_POLICY_ACTIONS : handlerPermissions(type);
+
+    it.each(actions)('allows %s, as the resource handler needs', async (action) => {
+      await expectAllowedOn(serviceRole, action, ORIGIN_HEADER_TARGETS[type]);
+    });
+  });
+
+  it('lets the service role invoke the origin header function, as CloudFormation does for the custom resource', async () => {
+    expect(await decide(serviceRole, undefined, 'lambda:InvokeFunction', ORIGIN_HEADER_TARGETS['AWS::Lambda::Function'][0])).toBe('Allowed');
+  });
+
+  it.each(['cloudfront:GetDistributionConfig', 'cloudfront:UpdateDistribution', 'cloudfront:DeleteDistribution', 'cloudfront:TagResource'])(
+    "denies the service role %s on the team's distribution: only the function sets its header",
+    async (action) => {
+      expect(await decide(serviceRole, undefined, action, adopted)).not.toBe('Allowed');
+    },
+  );
+
+  it.each(ORIGIN_HEADER_CALLS)('lets the bounded function role do what the function calls: %s', async (action, target) => {
+    const fromFunction = { ...target, context: { ...target.context, 'lambda:SourceFunctionArn': ORIGIN_HEADER_FUNCTION } };
+
+    expect(await decide(originHeaderPolicy(true), boundary, action, fromFunction)).toBe('Allowed');
+  });
+
+  it("lets the bounded verifier read the team's distribution, to compare its header", async () => {
+    const verifier = functionRolePolicy('VerifierRole', { serviceRole: true, allOptions: false, existingDistribution: true });
+    const fromVerifier = { ...adopted, context: { 'lambda:SourceFunctionArn': FUNCTION_OF_ROLE.VerifierRole } };
+
+    expect(await decide(verifier, boundary, 'cloudfront:GetDistributionConfig', fromVerifier)).toBe('Allowed');
+  });
+
+  it.each([
+    ['cloudfront:DeleteDistribution', adopted.arn],
+    ['cloudfront:TagResource', adopted.arn],
+    ['cloudfront:UpdateDistribution', arn.distribution(OWN.distribution)],
+  ])('denies a bounded role %s on %s, whatever a template grants it', async (action, target) => {
+    const fromFunction = { arn: target, context: { 'lambda:SourceFunctionArn': ORIGIN_HEADER_FUNCTION } };
+
+    expect(await decide(ANYTHING, boundary, action, fromFunction)).not.toBe('Allowed');
+  });
+
+  it("denies a bounded role the team's distribution outside the stack's functions", async () => {
+    expect(await decide(ANYTHING, boundary, 'cloudfront:UpdateDistribution', adopted)).not.toBe('Allowed');
+  });
+
+  describe.each(NEIGHBOURS)('on $what', ({ actions, target }) => {
+    it.each(actions)('denies the service role %s', async (action) => {
+      expect(await decide(serviceRole, undefined, action, target)).not.toBe('Allowed');
+    });
+
+    it.each(actions)('denies a bounded role %s, whatever a template grants it', async (action) => {
+      expect(await decide(ANYTHING, boundary, action, fromOwnFunction(target))).not.toBe('Allowed');
+    });
   });
 });
 

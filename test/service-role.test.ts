@@ -1,6 +1,7 @@
 // The companion template's shape. What its policies allow and deny is judged by the IAM policy
 // simulator in iam-simulator.test.ts; these are the links between the two templates and the
 // checks against IAM's own reference.
+import { MIRRORED_PARAMETERS } from '../scripts/cli/service-role';
 import { SERVICE_ROLE_TEMPLATE_PATH, parseTemplate, readTemplate } from '../scripts/template';
 import { resolveConditions } from './support/conditions';
 import { iamResourceTypes } from './support/resource-schemas';
@@ -12,9 +13,9 @@ const everyCondition = Object.fromEntries(Object.keys(companion.Conditions).map(
 const statements: any[] = resolveConditions(serviceRole.Policies, everyCondition).flatMap((p: any) => p.PolicyDocument.Statement);
 const boundary: any[] = resolveConditions(companion.Resources.FunctionBoundary.Properties.PolicyDocument.Statement, everyCondition);
 
-// The template's rule ExistingDistribution refuses DistributionId with a service role, so the
-// resources of that mode never exist beside the companion (template.test.ts checks the rule).
-const WITHOUT_SERVICE_ROLE_ONLY = ['AdoptDistribution'];
+// The template's rules refuse a rotation window and a Slack channel with a service role, so their
+// resources never exist beside the companion (rotation-window.test.ts, chat-notices.test.ts).
+const WITHOUT_SERVICE_ROLE_ONLY = ['RotateInWindow', 'HasSlackChannel'];
 /** The logical IDs of the template's resources of `type` that a stack with a service role can have, sorted. */
 const logicalIdsOf = (type: string) =>
   Object.keys(main.Resources).filter((id) => main.Resources[id].Type === type && !WITHOUT_SERVICE_ROLE_ONLY.includes(main.Resources[id].Condition)).sort();
@@ -60,10 +61,8 @@ describe('the service role', () => {
     expect(roleStatements.map((s) => s.Resource)).toEqual(Array(3).fill({ 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/cloudfront-api-key-rotation/${AWS::Region}/${StackName}/*' }));
   });
 
-  it('mirrors each stack parameter it is scoped by, with the same rule', () => {
-    for (const name of ['WebACLArn', 'AccessLogBucket', 'HostedZoneId', 'DomainNames']) {
-      expect(companion.Parameters[name].AllowedPattern).toBe(main.Parameters[name].AllowedPattern);
-    }
+  it.each(Object.entries(MIRRORED_PARAMETERS))('mirrors the stack parameter it is scoped by, with the same rule: %s', (companionName, name) => {
+    expect(companion.Parameters[companionName].AllowedPattern).toBe(main.Parameters[name].AllowedPattern);
   });
 
   it("names as the stack's distribution the one carrying the tag the stack puts on its own", () => {

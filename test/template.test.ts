@@ -292,7 +292,7 @@ describe('the rotation role without a service role', () => {
   });
 });
 
-describe.each(['RotationRole', 'KeyGateRole', 'VerifierRole'])('%s', (role) => {
+describe.each(['RotationRole', 'KeyGateRole', 'VerifierRole', 'OriginHeaderRole'])('%s', (role) => {
   it('grants an action on an ARN only when IAM names a resource type for it, else on "*"', () => {
     const statements = policiesOf(role, { WithServiceRole: false, HasWebACL: true, HasAccessLogs: true });
     const misfits = statements.filter((s) => s.Resource !== '*').flatMap((s) => [s.Action].flat()).filter((action: string) => iamResourceTypes(action).length === 0);

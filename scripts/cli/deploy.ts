@@ -101,7 +101,7 @@ export async function deploy(given: DeployRequest, deps: DeployDependencies): Pr
   // Before the first change: a bucket refused or in the wrong Region leaves CloudFormation as it was.
   const templateUrl = await uploadTemplate(templateBody, region, request.templateBucket, deps);
   let roleArn: string | undefined;
-  const mirrored = Object.fromEntries(MIRRORED_PARAMETERS.map((key) => [key, request.parameters[key] ?? currentValue(key)]));
+  const mirrored = Object.fromEntries(Object.entries(MIRRORED_PARAMETERS).map(([companionKey, key]) => [companionKey, request.parameters[key] ?? currentValue(key)]));
   const idsBefore = withServiceRole ? await stackIds(cloudformation, existing) : undefined;
   if (idsBefore) {
     roleArn = await deployServiceRole(request.stackName, companionExists, { ...mirrored, ...idsBefore }, `${clientRequestToken}-role`, since, deps);

@@ -69,8 +69,15 @@ export async function checkServiceRoleStack(cloudformation: CloudFormationClient
   return true;
 }
 
-/** The stack's parameters that the companion mirrors: its role may touch what they name. */
-export const MIRRORED_PARAMETERS = ['WebACLArn', 'HostedZoneId', 'AccessLogBucket', 'DomainNames'];
+/** The stack's parameters that the companion mirrors, by the companion's name for each: its role, or its boundary, may touch what they name. */
+export const MIRRORED_PARAMETERS: Record<string, string> = {
+  WebACLArn: 'WebACLArn',
+  HostedZoneId: 'HostedZoneId',
+  AccessLogBucket: 'AccessLogBucket',
+  DomainNames: 'DomainNames',
+  // The companion's DistributionId is the stack's own distribution, which the role may change.
+  AdoptedDistributionId: 'DistributionId',
+};
 
 /** The companion's parameters for the stack's own physical IDs, empty while the stack does not exist. */
 export interface StackIds {
@@ -85,7 +92,9 @@ export async function stackIds(cloudformation: CloudFormationClient, stack: Stac
   if (!stack) return { DistributionId: '', UsagePlanId: '', RetiringRoleNames: '' };
   const output = (key: string) => stack.Outputs?.find((o) => o.OutputKey === key)?.OutputValue ?? '';
   const retiring = await rolesWithoutPath(cloudformation, stack.StackName ?? '');
-  return { DistributionId: output('DistributionId'), UsagePlanId: output('UsagePlanId'), RetiringRoleNames: retiring.join(',') };
+  // On an existing distribution the output names the team's, which the role must not touch.
+  const adopted = (stack.Parameters?.find((p) => p.ParameterKey === 'DistributionId')?.ParameterValue ?? '') !== '';
+  return { DistributionId: adopted ? '' : output('DistributionId'), UsagePlanId: output('UsagePlanId'), RetiringRoleNames: retiring.join(',') };
 }
 
 /** Roles a stack made before this template gave them a path: an update to it replaces them. */

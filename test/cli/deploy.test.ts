@@ -438,6 +438,7 @@ describe('deploy --service-role', () => {
         { ParameterKey: 'HostedZoneId', ParameterValue: '' },
         { ParameterKey: 'AccessLogBucket', ParameterValue: '' },
         { ParameterKey: 'DomainNames', ParameterValue: '' },
+        { ParameterKey: 'AdoptedDistributionId', ParameterValue: '' },
         { ParameterKey: 'DistributionId', ParameterValue: 'x' },
         { ParameterKey: 'UsagePlanId', ParameterValue: 'x' },
         { ParameterKey: 'RetiringRoleNames', ParameterValue: '' },
@@ -470,6 +471,19 @@ describe('deploy --service-role', () => {
     expect(companionCalls().map(parametersOf)).toEqual([
       expect.objectContaining({ DistributionId: '', UsagePlanId: '', RetiringRoleNames: '' }),
       expect.objectContaining({ DistributionId: 'E2EDGEAPI0001', UsagePlanId: 'plan01', RetiringRoleNames: '' }),
+    ]);
+  });
+
+  it("on an existing distribution, lets the functions' boundary reach it, and never scopes the role itself to it", async () => {
+    const adopting = { ApiURL: 'a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/prod', DistributionId: 'E2TEAM00000001' };
+    const created = stack({ StackStatus: 'CREATE_COMPLETE', Outputs: SCOPED_OUTPUTS.map((o) => (o.OutputKey === 'DistributionId' ? { ...o, OutputValue: 'E2TEAM00000001' } : o)), Parameters: Object.entries(adopting).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })) });
+    cloudformation.on(DescribeStacksCommand, { StackName: 'edge-api' }).rejectsOnce(NOT_FOUND).resolves({ Stacks: [created] });
+
+    await run({ serviceRole: true, parameters: adopting });
+
+    expect(companionCalls().map(parametersOf)).toEqual([
+      expect.objectContaining({ AdoptedDistributionId: 'E2TEAM00000001', DistributionId: '', UsagePlanId: '' }),
+      expect.objectContaining({ AdoptedDistributionId: 'E2TEAM00000001', DistributionId: '', UsagePlanId: 'plan01' }),
     ]);
   });
 

@@ -12,6 +12,7 @@ import { deleteStack } from '../../scripts/cli/delete';
 import { deploy } from '../../scripts/cli/deploy';
 import { type LocalAws, emulatorSleep, emulatorWaiter } from '../../scripts/emulator/local-stack';
 import { localAws } from '../support/emulator-broker';
+import { createTeamDistribution } from '../../scripts/emulator/team-distribution';
 import { deployTemplates } from '../../scripts/template';
 import { recordingOutput } from '../cli/cli.fixtures';
 import { keyState, scheduledEvent } from './e2e.fixtures';
@@ -31,7 +32,7 @@ const describeStack = async (stackName: string) => (await aws.cloudformation.sen
 const parameter = async (stackName: string, key: string) => (await describeStack(stackName)).Parameters?.find((p) => p.ParameterKey === key)?.ParameterValue;
 const output = async (stackName: string, key: string) => (await describeStack(stackName)).Outputs?.find((o) => o.OutputKey === key)?.OutputValue;
 
-async function deployWith(stackName: string, request: { serviceRole?: boolean; testRotation?: boolean }, now: Date) {
+async function deployWith(stackName: string, request: { serviceRole?: boolean; testRotation?: boolean; parameters?: Record<string, string> }, now: Date) {
   const lines = recordingOutput();
   await deploy({ stackName, parameters: {}, rotate: false, ...request }, { ...aws, ...deployTemplates(), now: () => now, sleep: emulatorSleep, output: lines });
   return lines.lines;
@@ -69,6 +70,17 @@ describe('deploy --service-role', () => {
 
     const after = await describeStack('svc-move');
     expect([after.StackStatus, after.RoleARN]).toEqual(['UPDATE_COMPLETE', role]);
+  });
+
+  it("sets an existing distribution's header, and scopes the companion's boundary, not its role, to that distribution", async () => {
+    const { apiUrl, distributionId } = await createTeamDistribution(aws);
+
+    const lines = await deployWith('svc-team', { serviceRole: true, parameters: { ApiURL: apiUrl, DistributionId: distributionId, KeyGateTimeoutSeconds: '3' } }, new Date());
+
+    expect(lines).toContainEqual(expect.stringMatching(/^Checked: the rotation function, invoked as its schedule invokes it, rotated the key of stack svc-team/));
+    const state = await keyState(aws, 'svc-team');
+    expect(state.header).toBe(state.keyValue);
+    expect([await parameter('svc-team-service-role', 'AdoptedDistributionId'), await parameter('svc-team-service-role', 'DistributionId')]).toEqual([distributionId, '']);
   });
 
   it('delete removes the stack, then its companion, whose role deletes the stack', async () => {
