@@ -3,7 +3,7 @@
 import { checkRules } from '../scripts/cli/deploy-guards';
 import { PARAMETER_FLAGS } from '../scripts/cli/parameter-flags';
 import { parseTemplate, readTemplate } from '../scripts/template';
-import { OWN_TOPIC, STACK_ID, deployedMain } from './iam-simulator.fixtures';
+import { BOUNDARY, OWN_TOPIC, deployedMain } from './iam-simulator.fixtures';
 import { loadResourceSchema } from './support/resource-schemas';
 
 const template = parseTemplate(readTemplate());
@@ -14,12 +14,12 @@ const deployed = (slackChannel: boolean) => deployedMain({ serviceRole: false, a
 describe('with a Slack channel', () => {
   const stack = deployed(true);
 
-  it("delivers the stack's topic, notices and alarms alike, to that channel, under a name unique across Regions", () => {
+  it("delivers the stack's topic, notices and alarms alike, to that channel, under a name no other stack's gives, in any Region", () => {
     expect(stack.properties('SlackChannel')).toMatchObject({
       SlackWorkspaceId: 'T01ABCDEFGH',
       SlackChannelId: 'C01ABCDEFGH',
       SnsTopicArns: [OWN_TOPIC],
-      ConfigurationName: STACK_ID.split('/')[2],
+      ConfigurationName: 'edge_us-east-1',
     });
   });
 
@@ -34,6 +34,14 @@ describe('with a Slack channel', () => {
 
   it('sets the guardrail on purpose: left out, AWS applies AdministratorAccess', () => {
     expect(SLACK_SCHEMA.properties!.GuardrailPolicies.description).toContain("'AdministratorAccess' policy is applied as a default");
+  });
+});
+
+describe('with a Slack channel and a service role', () => {
+  it("bounds the channel role by the companion's boundary, as every role of the stack", () => {
+    const stack = deployedMain({ serviceRole: true, allOptions: false, slackChannel: true });
+
+    expect(stack.properties('ChatChannelRole')!.PermissionsBoundary).toBe(BOUNDARY);
   });
 });
 
@@ -56,13 +64,15 @@ describe("the Slack parameters' rules", () => {
   it.each([
     [{ SlackWorkspaceId: 'T01ABCDEFGH' }, '--slack-workspace-id and --slack-channel-id: SlackWorkspaceId and SlackChannelId go together'],
     [{ SlackChannelId: 'C01ABCDEFGH' }, '--slack-workspace-id and --slack-channel-id: SlackWorkspaceId and SlackChannelId go together'],
-    [{ ...channel, ServiceRoleArn: 'arn:aws:iam::123456789012:role/cloudfront-api-key-rotation/edge-api' }, 'A Slack channel (SlackChannelId) cannot be combined with ServiceRoleArn yet'],
   ])('refuse %j', (given, message) => {
     expect(judge(given)).toThrow(message);
   });
 
-  it('accept a workspace with its channel', () => {
-    expect(judge(channel)).not.toThrow();
+  it.each([
+    ['alone', channel],
+    ['with a service role', { ...channel, ServiceRoleArn: 'arn:aws:iam::123456789012:role/cloudfront-api-key-rotation/edge-api-cfn' }],
+  ])('accept a workspace with its channel, %s', (_case, given) => {
+    expect(judge(given)).not.toThrow();
   });
 
   it.each([

@@ -263,6 +263,20 @@ export const ORIGIN_HEADER_FUNCTION = arn.lambda('edge-OriginHeaderFunction-Yz3A
 const ORIGIN_HEADER_LOG_GROUP = arn.logs('edge-OriginHeaderLogGroup-GgGg7777');
 const ORIGIN_HEADER_ROLE = { arn: arn.role(`${ROLE_PATH}edge-OriginHeaderRole-DDDD4444`), context: { 'iam:PermissionsBoundary': BOUNDARY, 'iam:PassedToService': 'lambda.amazonaws.com' } };
 
+/** The stack's Slack chat configuration and what its handler calls beside it (SlackWorkspaceId, SlackChannelId). */
+export const chatConfiguration = (name: string) => `arn:aws:chatbot::${ACCOUNT}:chat-configuration/slack-channel/${name}`;
+export const SLACK_CHANNEL_TARGETS: Target[] = [
+  { arn: chatConfiguration(`${STACK}_${REGION}`), context: OWN_TAGS },
+  { arn: arn.role(`${ROLE_PATH}edge-ChatChannelRole-EEEE5555`), context: { 'iam:PermissionsBoundary': BOUNDARY, 'iam:PassedToService': 'chatbot.amazonaws.com' }, actions: ['iam:PassRole'] },
+  { arn: arn.role('aws-service-role/management.chatbot.amazonaws.com/AWSServiceRoleForAWSChatbot'), context: { 'iam:AWSServiceName': 'management.chatbot.amazonaws.com' }, actions: ['iam:CreateServiceLinkedRole'] },
+];
+export const SLACK_NEIGHBOURS: NeighbourCase[] = [
+  { what: 'the chat configuration of stack edge-api', actions: ['chatbot:UpdateSlackChannelConfiguration', 'chatbot:DeleteSlackChannelConfiguration', 'chatbot:TagResource'], target: { arn: chatConfiguration(`edge-api_${REGION}`), context: neighbourTags } },
+  { what: 'the chat configuration of stack edge in eu-west-1 (configurations are global)', actions: ['chatbot:UpdateSlackChannelConfiguration', 'chatbot:DeleteSlackChannelConfiguration'], target: { arn: chatConfiguration('edge_eu-west-1'), context: stackTags('edge', ELSEWHERE_ID) } },
+  { what: 'a chat configuration made by hand whose name starts with the stack name', actions: ['chatbot:UpdateSlackChannelConfiguration', 'chatbot:DeleteSlackChannelConfiguration', 'chatbot:AssociateToConfiguration'], target: { arn: chatConfiguration('edge-alerts') } },
+  { what: "another service's service-linked role", actions: ['iam:CreateServiceLinkedRole'], target: { arn: arn.role('aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS'), context: { 'iam:AWSServiceName': 'ecs.amazonaws.com' } } },
+];
+
 /** The resources the stack has only on an existing distribution, as the handlers' calls name them. */
 export const ORIGIN_HEADER_TARGETS: Record<string, Target[]> = {
   'AWS::IAM::Role': [ORIGIN_HEADER_ROLE],

@@ -7,7 +7,7 @@ import { loadResourceSchema } from './support/resource-schemas';
 import { LEFT_OUT } from './service-role.fixtures';
 import {
   ACCOUNT, CREATED_ONCE, EXISTING_DISTRIBUTION, FUNCTION_CALLS, FUNCTION_OF_ROLE, KEY_GATE, NEIGHBOURS, OWN, OWN_FUNCTIONS, OWN_TARGETS, RETIRING_ROLES, SERVICE_ROLE,
-  ORIGIN_HEADER_CALLS, ORIGIN_HEADER_FUNCTION, ORIGIN_HEADER_TARGETS, UNTAGGED_AT_CREATE, WITH_OPTIONS_ONLY,
+  ORIGIN_HEADER_CALLS, ORIGIN_HEADER_FUNCTION, ORIGIN_HEADER_TARGETS, SLACK_CHANNEL_TARGETS, SLACK_NEIGHBOURS, UNTAGGED_AT_CREATE, WITH_OPTIONS_ONLY,
   type CompanionOptions, type Policy, type Target, arn, companionPolicies, functionRolePolicy, originHeaderPolicy, retiringRoleArn,
 } from './iam-simulator.fixtures';
 
@@ -212,6 +212,20 @@ describe("an existing distribution's origin header function (DistributionId)", (
 
     expect(await decide(rotation, undefined, 'cloudfront:UpdateDistribution', { arn: arn.distribution(EXISTING_DISTRIBUTION) })).not.toBe('Allowed');
     expect(await decide(rotation, undefined, 'lambda:InvokeFunction', { arn: ORIGIN_HEADER_FUNCTION })).toBe('Allowed');
+  });
+});
+
+describe('a Slack channel with a service role', () => {
+  const { serviceRole } = companionPolicies({ idsKnown: true, allOptions: false });
+
+  it.each(handlerPermissions('AWS::Chatbot::SlackChannelConfiguration'))("allows %s on the stack's own configuration, as the resource handler needs", async (action) => {
+    await expectAllowedOn(serviceRole, action, SLACK_CHANNEL_TARGETS);
+  });
+
+  describe.each([...SLACK_NEIGHBOURS, ...NEIGHBOURS.filter(({ what }) => what.startsWith('a hand-made role') || what.includes('passed to another service'))])('on $what', ({ actions, target }) => {
+    it.each(actions)('denies %s', async (action) => {
+      expect(await decide(serviceRole, undefined, action, target)).not.toBe('Allowed');
+    });
   });
 });
 

@@ -13,9 +13,9 @@ const everyCondition = Object.fromEntries(Object.keys(companion.Conditions).map(
 const statements: any[] = resolveConditions(serviceRole.Policies, everyCondition).flatMap((p: any) => p.PolicyDocument.Statement);
 const boundary: any[] = resolveConditions(companion.Resources.FunctionBoundary.Properties.PolicyDocument.Statement, everyCondition);
 
-// The template's rules refuse a rotation window and a Slack channel with a service role, so their
-// resources never exist beside the companion (rotation-window.test.ts, chat-notices.test.ts).
-const WITHOUT_SERVICE_ROLE_ONLY = ['RotateInWindow', 'HasSlackChannel'];
+// The template's rule WindowWithoutServiceRole refuses a rotation window with a service role, so
+// its resources never exist beside the companion (rotation-window.test.ts checks the rule).
+const WITHOUT_SERVICE_ROLE_ONLY = ['RotateInWindow'];
 /** The logical IDs of the template's resources of `type` that a stack with a service role can have, sorted. */
 const logicalIdsOf = (type: string) =>
   Object.keys(main.Resources).filter((id) => main.Resources[id].Type === type && !WITHOUT_SERVICE_ROLE_ONLY.includes(main.Resources[id].Condition)).sort();
