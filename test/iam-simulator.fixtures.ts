@@ -277,6 +277,26 @@ export const SLACK_NEIGHBOURS: NeighbourCase[] = [
   { what: "another service's service-linked role", actions: ['iam:CreateServiceLinkedRole'], target: { arn: arn.role('aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS'), context: { 'iam:AWSServiceName': 'ecs.amazonaws.com' } } },
 ];
 
+/** This stack's schedule group, which the template names <stack>.rotation. */
+export const SCHEDULE_GROUP_ARN = `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule-group/${STACK}.rotation`;
+/** The rotation window's schedule group and schedule, and the role passed to Scheduler (RotationHour). */
+const schedulerArn = (path: string, region = REGION) => `arn:aws:scheduler:${region}:${ACCOUNT}:${path}`;
+export const ROTATION_WINDOW_TARGETS: Record<string, Target[]> = {
+  'AWS::Scheduler::ScheduleGroup': [{ arn: SCHEDULE_GROUP_ARN, context: OWN_TAGS }, { arn: schedulerArn(`schedule/${STACK}.rotation/edge-RotationWindow-Kl9Mn0Op1Qr2`) }],
+  'AWS::Scheduler::Schedule': [
+    { arn: schedulerArn(`schedule/${STACK}.rotation/edge-RotationWindow-Kl9Mn0Op1Qr2`) },
+    { arn: arn.role(`${ROLE_PATH}edge-RotationSchedulerRole-FFFF6666`), context: { 'iam:PermissionsBoundary': BOUNDARY, 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+  ],
+};
+export const WINDOW_NEIGHBOURS: NeighbourCase[] = [
+  { what: 'the schedule group of stack edge-api', actions: ['scheduler:DeleteScheduleGroup', 'scheduler:TagResource'], target: { arn: schedulerArn('schedule-group/edge-api.rotation'), context: neighbourTags } },
+  { what: 'a schedule of stack edge-api', actions: ['scheduler:UpdateSchedule', 'scheduler:DeleteSchedule', 'scheduler:CreateSchedule'], target: { arn: schedulerArn('schedule/edge-api.rotation/edge-api-RotationWindow-Ab1Cd2Ef3Gh4') } },
+  { what: 'a schedule of stack edge in eu-west-1', actions: ['scheduler:UpdateSchedule', 'scheduler:DeleteSchedule'], target: { arn: schedulerArn('schedule/edge.rotation/edge-RotationWindow-Ij5Kl6Mn7Op8', 'eu-west-1') } },
+  { what: 'a schedule in a group made by hand whose name starts with the stack name', actions: ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule'], target: { arn: schedulerArn('schedule/edge-jobs/nightly') } },
+  { what: 'a schedule in the default group', actions: ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule'], target: { arn: schedulerArn('schedule/default/edge-nightly') } },
+  { what: "this stack's role, passed to Scheduler from another stack's path", actions: ['iam:PassRole'], target: { arn: arn.role('cloudfront-api-key-rotation/us-east-1/edge-api/edge-api-RotationSchedulerRole-ZZZZ9999'), context: { 'iam:PassedToService': 'scheduler.amazonaws.com' } } },
+];
+
 /** The resources the stack has only on an existing distribution, as the handlers' calls name them. */
 export const ORIGIN_HEADER_TARGETS: Record<string, Target[]> = {
   'AWS::IAM::Role': [ORIGIN_HEADER_ROLE],
@@ -286,8 +306,6 @@ export const ORIGIN_HEADER_TARGETS: Record<string, Target[]> = {
   'AWS::IAM::Policy': [ORIGIN_HEADER_ROLE],
 };
 
-/** This stack's schedule group, in whose name CloudFormation puts the stack's. */
-const SCHEDULE_GROUP_ARN = `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule-group/edge-RotationScheduleGroup-Gh7Ij8`;
 
 function mainDeployment({ serviceRole, allOptions, rotationWindow = false, existingDistribution = false, slackChannel = false }: MainOptions): Deployment {
   const refs: Record<string, string> = {

@@ -7,7 +7,7 @@ import { loadResourceSchema } from './support/resource-schemas';
 import { LEFT_OUT } from './service-role.fixtures';
 import {
   ACCOUNT, CREATED_ONCE, EXISTING_DISTRIBUTION, FUNCTION_CALLS, FUNCTION_OF_ROLE, KEY_GATE, NEIGHBOURS, OWN, OWN_FUNCTIONS, OWN_TARGETS, RETIRING_ROLES, SERVICE_ROLE,
-  ORIGIN_HEADER_CALLS, ORIGIN_HEADER_FUNCTION, ORIGIN_HEADER_TARGETS, SLACK_CHANNEL_TARGETS, SLACK_NEIGHBOURS, UNTAGGED_AT_CREATE, WITH_OPTIONS_ONLY,
+  ORIGIN_HEADER_CALLS, ORIGIN_HEADER_FUNCTION, ORIGIN_HEADER_TARGETS, ROTATION_WINDOW_TARGETS, SLACK_CHANNEL_TARGETS, SLACK_NEIGHBOURS, UNTAGGED_AT_CREATE, WINDOW_NEIGHBOURS, WITH_OPTIONS_ONLY,
   type CompanionOptions, type Policy, type Target, arn, companionPolicies, functionRolePolicy, originHeaderPolicy, retiringRoleArn,
 } from './iam-simulator.fixtures';
 
@@ -212,6 +212,40 @@ describe("an existing distribution's origin header function (DistributionId)", (
 
     expect(await decide(rotation, undefined, 'cloudfront:UpdateDistribution', { arn: arn.distribution(EXISTING_DISTRIBUTION) })).not.toBe('Allowed');
     expect(await decide(rotation, undefined, 'lambda:InvokeFunction', { arn: ORIGIN_HEADER_FUNCTION })).toBe('Allowed');
+  });
+});
+
+describe('a rotation window with a service role', () => {
+  const { serviceRole, boundary } = companionPolicies({ idsKnown: true, allOptions: false });
+  const scheduler = functionRolePolicy('RotationSchedulerRole', { serviceRole: true, allOptions: false, rotationWindow: true });
+
+  describe.each(Object.keys(ROTATION_WINDOW_TARGETS))('the service role, on the window’s %s', (type) => {
+    it.each(handlerPermissions(type))('allows %s, as the resource handler needs', async (action) => {
+      await expectAllowedOn(serviceRole, action, ROTATION_WINDOW_TARGETS[type]);
+    });
+  });
+
+  describe.each(WINDOW_NEIGHBOURS)('on $what', ({ actions, target }) => {
+    it.each(actions)('denies the service role %s', async (action) => {
+      expect(await decide(serviceRole, undefined, action, target)).not.toBe('Allowed');
+    });
+  });
+
+  it("lets Scheduler invoke this stack's rotation function with the bounded role, from outside any function", async () => {
+    expect(await decide(scheduler, boundary, 'lambda:InvokeFunction', { arn: arn.lambda(OWN.functions.RotationFunction), context: OWN_TARGETS['AWS::Lambda::Function'][0].context })).toBe('Allowed');
+  });
+
+  it.each([
+    ['the rotation function of stack edge-api', arn.lambda('edge-api-RotationFunction-Zz9Yy8Xx7Ww6')],
+    ["this stack's verifier", arn.lambda(OWN.functions.VerifierFunction)],
+  ])('denies a bounded role, from outside any function, invoking %s, whatever a template grants it', async (_what, target) => {
+    expect(await decide(ANYTHING, boundary, 'lambda:InvokeFunction', { arn: target })).not.toBe('Allowed');
+  });
+
+  it.each(['lambda:UpdateFunctionCode', 'secretsmanager:GetSecretValue'])('still denies a bounded role %s from outside any function', async (action) => {
+    const target = action.startsWith('lambda') ? { arn: arn.lambda(OWN.functions.RotationFunction) } : OWN_TARGETS['AWS::SecretsManager::Secret'][0];
+
+    expect(await decide(ANYTHING, boundary, action, target)).not.toBe('Allowed');
   });
 });
 

@@ -127,7 +127,6 @@ describe("the template's rules", () => {
     [{ RotationWindowMinutes: '30' }, 'need RotationHour'],
     [{ RotationHour: '9', ApiKeyRotationSchedule: 'Daily', RotationDayOfMonth: '2' }, 'RotationDayOfMonth is for the Monthly, Bimonthly and Quarterly schedules'],
     [{ RotationHour: '9', ApiKeyRotationSchedule: 'Fortnightly', RotationDayOfMonth: '2' }, 'RotationDayOfMonth is for the Monthly'],
-    [{ RotationHour: '9', ServiceRoleArn: 'arn:aws:iam::123456789012:role/cloudfront-api-key-rotation/edge-api' }, 'A rotation window (RotationHour) cannot be combined with ServiceRoleArn yet'],
   ])('refuse %j', (given, message) => {
     expect(judge(given)).toThrow(message);
   });
@@ -136,6 +135,7 @@ describe("the template's rules", () => {
     [{}],
     [{ RotationHour: '9' }],
     [{ RotationHour: '9', ApiKeyRotationSchedule: 'Quarterly', RotationDayOfMonth: '2', RotationTimeZone: 'Asia/Tokyo', RotationWindowMinutes: '240' }],
+    [{ RotationHour: '9', ServiceRoleArn: 'arn:aws:iam::123456789012:role/cloudfront-api-key-rotation/edge-api-cfn' }],
   ])('accept %j', (given) => {
     expect(judge(given)).not.toThrow();
   });

@@ -13,12 +13,8 @@ const everyCondition = Object.fromEntries(Object.keys(companion.Conditions).map(
 const statements: any[] = resolveConditions(serviceRole.Policies, everyCondition).flatMap((p: any) => p.PolicyDocument.Statement);
 const boundary: any[] = resolveConditions(companion.Resources.FunctionBoundary.Properties.PolicyDocument.Statement, everyCondition);
 
-// The template's rule WindowWithoutServiceRole refuses a rotation window with a service role, so
-// its resources never exist beside the companion (rotation-window.test.ts checks the rule).
-const WITHOUT_SERVICE_ROLE_ONLY = ['RotateInWindow'];
-/** The logical IDs of the template's resources of `type` that a stack with a service role can have, sorted. */
-const logicalIdsOf = (type: string) =>
-  Object.keys(main.Resources).filter((id) => main.Resources[id].Type === type && !WITHOUT_SERVICE_ROLE_ONLY.includes(main.Resources[id].Condition)).sort();
+/** The logical IDs of the template's resources of `type`, sorted: a stack with a service role may have each of them. */
+const logicalIdsOf = (type: string) => Object.keys(main.Resources).filter((id) => main.Resources[id].Type === type).sort();
 /** The logical IDs that generated-name patterns such as `function:${StackName}-<ID>-*` name, sorted. */
 const logicalIdsIn = (resources: unknown, separator: string) =>
   [resources].flat().map((r: any) => new RegExp(`${separator}\\$\\{StackName\\}-(\\w+)-\\*`).exec(r['Fn::Sub'])?.[1]).sort();
@@ -55,7 +51,7 @@ describe('the service role', () => {
     expect(serviceRole.RoleName).toEqual({ 'Fn::Sub': '${StackName}-cfn' });
   });
 
-  it.each(['KeyGateRole', 'RotationRole', 'VerifierRole'])("%s lives under the path the role's statements name", (role) => {
+  it.each(logicalIdsOf('AWS::IAM::Role'))("%s lives under the path the role's statements name", (role) => {
     expect(main.Resources[role].Properties.Path).toEqual({ 'Fn::Sub': '/cloudfront-api-key-rotation/${AWS::Region}/${AWS::StackName}/' });
     const roleStatements = statements.filter((s) => s.Sid === 'BoundedRoles' || s.Sid === 'Roles' || s.Sid === 'PassRolesToFunctions');
     expect(roleStatements.map((s) => s.Resource)).toEqual(Array(3).fill({ 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/cloudfront-api-key-rotation/${AWS::Region}/${StackName}/*' }));

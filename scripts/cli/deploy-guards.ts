@@ -89,6 +89,22 @@ export function checkRules(rules: Record<string, any>, values: Record<string, st
 }
 
 /** The companion's StackName rule: its generated names must fit, which a longer stack name would not. */
+/**
+ * Names the template builds from the stack's: a rotation window's schedule group <stack>.rotation,
+ * a Slack channel's configuration <stack>_<Region>. Their schemas' maxLength (Scheduler 64, Q
+ * Developer in chat 128) bounds the stack name; CloudFormation would refuse a longer one only once
+ * the create or update runs, and a failed create leaves a stack that can only be deleted.
+ */
+export function checkNamesFit(stackName: string, region: string, value: (key: string) => string): void {
+  const fits = [
+    { on: value('RotationHour') !== '', name: `${stackName}.rotation`, limit: 64, what: 'a rotation window: its EventBridge Scheduler schedule group', flag: '--rotation-hour' },
+    { on: value('SlackChannelId') !== '', name: `${stackName}_${region}`, limit: 128, what: 'a Slack channel: its Q Developer chat configuration', flag: '--slack-channel-id' },
+  ];
+  for (const { name, limit, what, flag } of fits.filter((fit) => fit.on && fit.name.length > fit.limit)) {
+    throw new UsageError(`--stack-name "${stackName}" is too long for ${what} is named ${name}, ${name.length} characters, and takes at most ${limit}. Nothing changed; choose a stack name ${name.length - limit} characters shorter, or deploy without ${flag}.`, 'deploy');
+  }
+}
+
 export function checkServiceRoleStackName(stackName: string, companionTemplate: Record<string, any>): void {
   const { AllowedPattern, ConstraintDescription } = companionTemplate.Parameters.StackName;
   if (!new RegExp(AllowedPattern).test(stackName)) {

@@ -18,7 +18,7 @@ import { TIMESTAMP_PARAMETER, checkNotFailed, checkOwnStack, describeStack, isVa
 import { timestampFrom } from '../../lambda/timestamp';
 import { UsageError } from './errors';
 import { type Output, paint } from './output';
-import { checkApiRegion, checkApiStage, checkDistributionChange, checkNotNewer, checkOriginChange, checkRules, checkServiceRoleStackName } from './deploy-guards';
+import { checkApiRegion, checkApiStage, checkDistributionChange, checkNamesFit, checkNotNewer, checkOriginChange, checkRules, checkServiceRoleStackName } from './deploy-guards';
 import { refuseUncreated } from './refusals';
 import { runScheduledRotation } from './scheduled-rotation';
 import { MIRRORED_PARAMETERS, checkServiceRoleStack, deployServiceRole, stackIds } from './service-role';
@@ -89,6 +89,7 @@ export async function deploy(given: DeployRequest, deps: DeployDependencies): Pr
   // A parameter new in this template version takes its default on an existing stack too.
   const valueAfter = (key: string) => request.parameters[key] ?? stackValue(key) ?? String(declared[key]?.Default ?? '');
   checkRules(template.Rules ?? {}, Object.fromEntries(Object.keys(declared).map((key) => [key, valueAfter(key)])), PARAMETER_FLAGS);
+  checkNamesFit(request.stackName, region, valueAfter);
   // A stack in service-role mode keeps its companion in step with the template and the web ACL.
   const withServiceRole = request.serviceRole === true || currentValue(SERVICE_ROLE_PARAMETER) !== '';
   if (withServiceRole) {

@@ -18,6 +18,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NotThisTemplateError, StackBusyError, StackNotUpdatableError } from '../../lambda/errors';
 import { deploy } from '../../scripts/cli/deploy';
+import { checkNamesFit } from '../../scripts/cli/deploy-guards';
 import {
   DistributionChangeError,
   NotServiceRoleStackError,
@@ -181,6 +182,25 @@ describe('deploy', () => {
     await expect(deployment).rejects.toBeInstanceOf(UsageError);
     await expect(deployment).rejects.toThrow(message);
     expect(cloudformation.calls()).toHaveLength(0);
+  });
+
+  it.each([
+    [`s${'x'.repeat(55)}`, { RotationHour: '9' }, `is too long for a rotation window: its EventBridge Scheduler schedule group is named s${'x'.repeat(55)}.rotation, 65 characters, and takes at most 64. Nothing changed; choose a stack name 1 characters shorter, or deploy without --rotation-hour.`],
+    [`s${'x'.repeat(118)}`, { SlackWorkspaceId: 'T01ABCDEFGH', SlackChannelId: 'C01ABCDEFGH' }, 'is too long for a Slack channel: its Q Developer chat configuration is named'],
+  ])('refuses a stack name too long for a name the template builds from it, and changes nothing: %#', async (stackName, parameters, message) => {
+    const deployment = run({ stackName, parameters });
+
+    await expect(deployment).rejects.toBeInstanceOf(UsageError);
+    await expect(deployment).rejects.toThrow(message);
+    expect([...cloudformation.commandCalls(CreateStackCommand), ...cloudformation.commandCalls(UpdateStackCommand)]).toHaveLength(0);
+  });
+
+  it.each([
+    [`s${'x'.repeat(54)}`, { RotationHour: '9' }],
+    [`s${'x'.repeat(117)}`, { SlackChannelId: 'C01ABCDEFGH' }],
+    [`s${'x'.repeat(127)}`, {}],
+  ])('accepts the longest stack name each takes: %#', (stackName, values: Record<string, string>) => {
+    expect(() => checkNamesFit(stackName, 'eu-west-1', (key) => values[key] ?? '')).not.toThrow();
   });
 
   const CERTIFICATE = 'arn:aws:acm:us-east-1:123456789012:certificate/473e64fd-f30b-4765-81a0-62ad96dd167a';

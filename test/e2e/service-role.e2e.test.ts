@@ -10,7 +10,7 @@ import { GetFunctionConfigurationCommand, InvokeCommand } from '@aws-sdk/client-
 import { DescribeStackResourceCommand } from '@aws-sdk/client-cloudformation';
 import { deleteStack } from '../../scripts/cli/delete';
 import { deploy } from '../../scripts/cli/deploy';
-import { type LocalAws, emulatorSleep, emulatorWaiter } from '../../scripts/emulator/local-stack';
+import { type LocalAws, emulatorSleep, emulatorWaiter, fireSchedule, scheduleArn } from '../../scripts/emulator/local-stack';
 import { localAws } from '../support/emulator-broker';
 import { createTeamDistribution } from '../../scripts/emulator/team-distribution';
 import { deployTemplates } from '../../scripts/template';
@@ -81,6 +81,21 @@ describe('deploy --service-role', () => {
     const state = await keyState(aws, 'svc-team');
     expect(state.header).toBe(state.keyValue);
     expect([await parameter('svc-team-service-role', 'AdoptedDistributionId'), await parameter('svc-team-service-role', 'DistributionId')]).toEqual([distributionId, '']);
+  });
+
+  it('rotates in a rotation window: Scheduler invokes the function with the bounded scheduler role, in the group the service role may manage', async () => {
+    await deployWith('svc-window', { serviceRole: true, testRotation: false, parameters: { RotationHour: '9' } }, new Date('2026-11-22T10:00:00Z'));
+    const before = await keyState(aws, 'svc-window');
+    const arn = await scheduleArn(aws.cloudformation, 'svc-window', 'RotationWindow', 'RotationScheduleGroup');
+    expect(arn).toMatch(/^arn:aws:scheduler:us-east-1:123456789012:schedule\/svc-window\.rotation\/svc-window-RotationWindow-\w{12}$/);
+
+    expect(await fireSchedule(aws, arn, '2026-11-23T09:00:00Z')).toMatchObject({ result: { result: 'started' } });
+    await waitUntilStackUpdateComplete(emulatorWaiter(aws.cloudformation), { StackName: 'svc-window' });
+
+    const after = await keyState(aws, 'svc-window');
+    expect([after.keyName, after.header]).toEqual(['CloudFront-2026-11-23T09-00-00Z', after.keyValue]);
+    expect(after.keyId).not.toBe(before.keyId);
+    expect((await describeStack('svc-window')).RoleARN).toBe(await output('svc-window-service-role', 'ServiceRoleArn'));
   });
 
   it('delete removes the stack, then its companion, whose role deletes the stack', async () => {
