@@ -19,7 +19,7 @@ import {
   type SNSClient,
 } from './aws';
 import { metricsRecord } from './metrics';
-import { noticeInput } from './notice';
+import { type Notice, noticeInput } from './notice';
 import { type CheckDependencies, type Outputs, statusAt, verifyKey } from './verification';
 
 export interface VerifierDependencies extends CheckDependencies {
@@ -95,22 +95,16 @@ export function createVerifier(deps: VerifierDependencies) {
     const failed = status !== 'UPDATE_COMPLETE';
     const ok = !failed && !problems.length;
     const key = `${keyName} (${keyId}, fingerprint ${fingerprint})`;
-    await deps.sns.send(
-      new PublishCommand(
-        noticeInput(
-          deps.topicArn,
-          ok
-            ? { stackName, ok, headline: `Stack ${stackName}: rotated and verified. Active key ${key}: alone in the usage plan, sent by CloudFront, which passes the health check; the stage refuses unkeyed requests.`, details: [] }
-            : {
-                stackName,
-                ok,
-                headline: `Stack ${stackName}: ${failed ? `rotation ended in ${status}` : 'rotated, but verification failed'}.`,
-                details: [`Active key: ${key}.`, ...problems],
-                runbook: failed ? `${status}` : 'verification failed',
-              },
-        ),
-      ),
-    );
+    const notice: Notice = ok
+      ? { stackName, ok, headline: `Stack ${stackName}: rotated and verified. Active key ${key}: alone in the usage plan, sent by CloudFront, which passes the health check; the stage refuses unkeyed requests.`, details: [] }
+      : {
+          stackName,
+          ok,
+          headline: `Stack ${stackName}: ${failed ? `rotation ended in ${status}` : 'rotated, but verification failed'}.`,
+          details: [`Active key: ${key}.`, ...problems],
+          runbook: failed ? `${status}` : 'verification failed',
+        };
+    await deps.sns.send(new PublishCommand(noticeInput(deps.topicArn, notice)));
     metrics({ RotationSucceeded: +ok, RotationFailed: +!ok });
     return ok ? 'succeeded' : 'failed';
   };

@@ -88,7 +88,6 @@ export function checkRules(rules: Record<string, any>, values: Record<string, st
   }
 }
 
-/** The companion's StackName rule: its generated names must fit, which a longer stack name would not. */
 /**
  * Names the template builds from the stack's: a rotation window's schedule group <stack>.rotation,
  * a Slack channel's configuration <stack>_<Region>. Their schemas' maxLength (Scheduler 64, Q
@@ -101,10 +100,12 @@ export function checkNamesFit(stackName: string, region: string, value: (key: st
     { on: value('SlackChannelId') !== '', name: `${stackName}_${region}`, limit: 128, what: 'a Slack channel: its Q Developer chat configuration', flag: '--slack-channel-id' },
   ];
   for (const { name, limit, what, flag } of fits.filter((fit) => fit.on && fit.name.length > fit.limit)) {
-    throw new UsageError(`--stack-name "${stackName}" is too long for ${what} is named ${name}, ${name.length} characters, and takes at most ${limit}. Nothing changed; choose a stack name ${name.length - limit} characters shorter, or deploy without ${flag}.`, 'deploy');
+    const longest = stackName.length - (name.length - limit);
+    throw new UsageError(`--stack-name "${stackName}" is too long for ${what} is named ${name}, ${name.length} characters, and takes at most ${limit}. Nothing changed; choose a stack name of at most ${longest} characters, or deploy without ${flag}.`, 'deploy');
   }
 }
 
+/** The companion's StackName rule: its generated names must fit, which a longer stack name would not. */
 export function checkServiceRoleStackName(stackName: string, companionTemplate: Record<string, any>): void {
   const { AllowedPattern, ConstraintDescription } = companionTemplate.Parameters.StackName;
   if (!new RegExp(AllowedPattern).test(stackName)) {

@@ -185,7 +185,7 @@ describe('deploy', () => {
   });
 
   it.each([
-    [`s${'x'.repeat(55)}`, { RotationHour: '9' }, `is too long for a rotation window: its EventBridge Scheduler schedule group is named s${'x'.repeat(55)}.rotation, 65 characters, and takes at most 64. Nothing changed; choose a stack name 1 characters shorter, or deploy without --rotation-hour.`],
+    [`s${'x'.repeat(55)}`, { RotationHour: '9' }, `is too long for a rotation window: its EventBridge Scheduler schedule group is named s${'x'.repeat(55)}.rotation, 65 characters, and takes at most 64. Nothing changed; choose a stack name of at most 55 characters, or deploy without --rotation-hour.`],
     [`s${'x'.repeat(118)}`, { SlackWorkspaceId: 'T01ABCDEFGH', SlackChannelId: 'C01ABCDEFGH' }, 'is too long for a Slack channel: its Q Developer chat configuration is named'],
   ])('refuses a stack name too long for a name the template builds from it, and changes nothing: %#', async (stackName, parameters, message) => {
     const deployment = run({ stackName, parameters });
