@@ -19,5 +19,7 @@ module.exports = {
   // One emulator per worker for the end-to-end files (test/support/emulator-broker.ts).
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  // The slowest files first, on a fresh clone too (test/support/sequencer.js).
+  testSequencer: '<rootDir>/test/support/sequencer.js',
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };
