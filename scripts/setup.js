@@ -69,13 +69,20 @@ async function installPythonTools() {
   if (output(TOOLS_PYTHON, ['-c', check]).trim() === `${MOTO_VERSION} ${CFN_LINT_VERSION}`) return;
   const venv = join(TOOLS, 'pipx-venv');
   const pipx = join(venv, 'bin', 'pipx');
-  if (!output(pipx, ['--version']).includes(PIPX_VERSION)) {
-    console.log(`setup: installing pipx ${PIPX_VERSION} into .tools/`);
-    // Without a pip of its own, installed by the machine's pip (--python, pip 22.3 and later):
-    // ensurepip took 5.5 s of the venv's 5.7.
-    await run('python3', ['-m', 'venv', '--without-pip', venv]);
-    await run('python3', ['-m', 'pip', '--python', join(venv, 'bin', 'python'), 'install', '--quiet', '--disable-pip-version-check', `pipx==${PIPX_VERSION}`]);
-  }
+  // Venvs without a pip of their own, filled by the machine's pip (--python, pip 22.3 and later):
+  // ensurepip took 5.5 s of a venv's 5.7. pipx's shared libraries (the pip its package venvs
+  // use, $PIPX_HOME/shared) are made so too, beside pipx itself: pipx takes them as they are
+  // when they hold a pip (shared_libs.py, is_valid) updated in the last 30 days (needs_upgrade),
+  // and would otherwise make them with ensurepip and then reinstall pip.
+  const fill = async (target, requirement) => {
+    await run('python3', ['-m', 'venv', '--without-pip', target]);
+    await run('python3', ['-m', 'pip', '--python', join(target, 'bin', 'python'), 'install', '--quiet', '--disable-pip-version-check', requirement]);
+  };
+  const sharedLibs = join(PIPX_ENV.PIPX_HOME, 'shared');
+  await Promise.all([
+    output(pipx, ['--version']).includes(PIPX_VERSION) ? undefined : (console.log(`setup: installing pipx ${PIPX_VERSION} into .tools/`), fill(venv, `pipx==${PIPX_VERSION}`)),
+    existsSync(join(sharedLibs, 'bin', 'pip')) ? undefined : fill(sharedLibs, 'pip'),
+  ]);
   // --no-compile: byte-compiling every module took most of the installs' CPU, where cfn-lint and
   // the emulator import a fraction of them; they write the bytecode of what they import
   // themselves (PYTHONDONTWRITEBYTECODE is emptied for them: launch.ts, lint:template).
