@@ -162,6 +162,9 @@ export async function rotateApiKey(
   }
 }
 
+/** A parameter's value as the stack (or StackSet) holds it; undefined for a parameter it does not have. */
+export const parameterOf = (stack: { Parameters?: Parameter[] } | undefined, key: string): string | undefined => stack?.Parameters?.find((p) => p.ParameterKey === key)?.ParameterValue;
+
 export function rollbackConfiguration(stack: Stack): RollbackConfiguration | undefined {
   const value = stack.Outputs?.find((o) => o.OutputKey === ROLLBACK_OUTPUT)?.OutputValue;
   try {

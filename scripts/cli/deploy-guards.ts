@@ -5,6 +5,7 @@
 import { type APIGatewayClient, GetStageCommand } from '@aws-sdk/client-api-gateway';
 import type { Stack } from '@aws-sdk/client-cloudformation';
 import { DistributionChangeError, OriginChangeNotConfirmedError, TemplateDowngradeError, UsageError } from './errors';
+import { parameterOf } from '../../lambda/rotation';
 import { releaseOf } from './release';
 
 /** A stack of a newer release than the template this CLI carries (its TemplateVersion output): a deploy would take it back. */
@@ -16,7 +17,7 @@ export function checkNotNewer(stack: Stack, carried: string): void {
 /** An ApiURL change moves every request through CloudFront to another origin ('' is the demo API). */
 export function checkOriginChange(stack: Stack, given: Record<string, string>, confirmed: boolean): void {
   if (!('ApiURL' in given) || confirmed) return;
-  const current = stack.Parameters?.find((p) => p.ParameterKey === 'ApiURL')?.ParameterValue ?? '';
+  const current = parameterOf(stack, 'ApiURL') ?? '';
   if (given.ApiURL !== current) throw new OriginChangeNotConfirmedError(stack.StackName ?? '', current, given.ApiURL);
 }
 
@@ -28,7 +29,7 @@ export function checkOriginChange(stack: Stack, given: Record<string, string>, c
  */
 export function checkDistributionChange(stack: Stack, given: Record<string, string>): void {
   if (!('DistributionId' in given)) return;
-  const current = stack.Parameters?.find((p) => p.ParameterKey === 'DistributionId')?.ParameterValue ?? '';
+  const current = parameterOf(stack, 'DistributionId') ?? '';
   if (given.DistributionId !== current) throw new DistributionChangeError(stack.StackName ?? '', current, given.DistributionId);
 }
 

@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { isDeepStrictEqual } from 'node:util';
 import { StackBusyError, StackNotFoundError } from '../../lambda/errors';
-import { TIMESTAMP_PARAMETER, checkNotFailed, checkOwnStack, describeStack, isValidationError, translateError } from '../../lambda/rotation';
+import { TIMESTAMP_PARAMETER, checkNotFailed, checkOwnStack, describeStack, isValidationError, parameterOf, translateError } from '../../lambda/rotation';
 import { timestampFrom } from '../../lambda/timestamp';
 import { UsageError } from './errors';
 import { type Output, paint } from './output';
@@ -84,7 +84,7 @@ export async function deploy(given: DeployRequest, deps: DeployDependencies): Pr
     checkDistributionChange(existing, request.parameters);
   }
   if ('ApiURL' in request.parameters) await checkApiStage(deps.apigateway, request.parameters.ApiURL);
-  const stackValue = (key: string) => existing?.Parameters?.find((p) => p.ParameterKey === key)?.ParameterValue;
+  const stackValue = (key: string) => parameterOf(existing, key);
   const currentValue = (key: string) => stackValue(key) ?? '';
   // A parameter new in this template version takes its default on an existing stack too.
   const valueAfter = (key: string) => request.parameters[key] ?? stackValue(key) ?? String(declared[key]?.Default ?? '');

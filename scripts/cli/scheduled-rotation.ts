@@ -6,7 +6,7 @@
 import { DescribeStackResourceCommand, type CloudFormationClient, type Stack } from '@aws-sdk/client-cloudformation';
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { randomUUID } from 'node:crypto';
-import type { RotationOutcome } from '../../lambda/rotation';
+import { type RotationOutcome, parameterOf } from '../../lambda/rotation';
 import { clientRequestTokenFor } from '../../lambda/timestamp';
 import { ScheduledRotationFailedError } from './errors';
 import { paint } from './output';
@@ -41,7 +41,7 @@ export function schedulerInput(time: Date) {
 }
 
 /** A stack with RotationHour set rotates on Scheduler's RotationWindow, not on the RotationSchedule rule. */
-const inRotationWindow = (stack: Stack) => Boolean(stack.Parameters?.find((p) => p.ParameterKey === 'RotationHour')?.ParameterValue);
+const inRotationWindow = (stack: Stack) => Boolean(parameterOf(stack, 'RotationHour'));
 
 export async function runScheduledRotation(stack: Stack, deps: ScheduledRotationDependencies): Promise<void> {
   const { cloudformation, lambda, now, output } = deps;

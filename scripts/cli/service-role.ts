@@ -15,7 +15,7 @@ import {
   type Stack,
 } from '@aws-sdk/client-cloudformation';
 import { StackBusyError, StackNotFoundError } from '../../lambda/errors';
-import { checkNotFailed, describeStack, isValidationError, translateError } from '../../lambda/rotation';
+import { checkNotFailed, describeStack, isValidationError, parameterOf, translateError } from '../../lambda/rotation';
 import { NotServiceRoleStackError, OperationFailedError, ServiceRoleNamesTakenError, ServiceRoleOutputMissingError } from './errors';
 import type { Output } from './output';
 import { refuseUncreated } from './refusals';
@@ -44,7 +44,7 @@ export function serviceRoleStackName(stackName: string): string {
  * missingOwnParts. Undefined for any other stack.
  */
 export function servedStackOf(stack: Stack): string | undefined {
-  const served = stack.Parameters?.find((p) => p.ParameterKey === 'StackName')?.ParameterValue;
+  const served = parameterOf(stack, 'StackName');
   if (served === undefined || serviceRoleStackName(served) !== stack.StackName) return undefined;
   const created = stack.StackStatus === 'CREATE_COMPLETE' || /^(UPDATE|IMPORT)_/.test(stack.StackStatus ?? '');
   const outputs = new Set((stack.Outputs ?? []).map((o) => o.OutputKey));
@@ -93,7 +93,7 @@ export async function stackIds(cloudformation: CloudFormationClient, stack: Stac
   const output = (key: string) => stack.Outputs?.find((o) => o.OutputKey === key)?.OutputValue ?? '';
   const retiring = await rolesWithoutPath(cloudformation, stack.StackName ?? '');
   // On an existing distribution the output names the team's, which the role must not touch.
-  const adopted = (stack.Parameters?.find((p) => p.ParameterKey === 'DistributionId')?.ParameterValue ?? '') !== '';
+  const adopted = (parameterOf(stack, 'DistributionId') ?? '') !== '';
   return { DistributionId: adopted ? '' : output('DistributionId'), UsagePlanId: output('UsagePlanId'), RetiringRoleNames: retiring.join(',') };
 }
 

@@ -6,7 +6,7 @@ import type { CloudFormationClient, StackEvent } from '@aws-sdk/client-cloudform
 import { CloudFrontClient, GetDistributionConfigCommand } from '@aws-sdk/client-cloudfront';
 import { fingerprintOf, originKeyOf } from '../../lambda/origin-key';
 import { type ClientsView, type EdgeGet, isRefused, refusalText, viewAsClient } from './through-cloudfront';
-import { describeRotatableStack } from '../../lambda/rotation';
+import { describeRotatableStack, parameterOf } from '../../lambda/rotation';
 import { type Output, paint } from './output';
 import { type Release, describeRelease, releaseOf } from './release';
 import { refuseUncreatedStack } from './refusals';
@@ -109,7 +109,7 @@ export async function collectStatus(stackName: string, deps: StatusDependencies)
   await refuseUncreatedStack(cloudformation, stackName);
   const { stack, previousTimestamp } = await describeRotatableStack(cloudformation, stackName);
   const output = (key: string) => stack.Outputs?.find((o) => o.OutputKey === key)?.OutputValue;
-  const parameter = (key: string) => stack.Parameters?.find((p) => p.ParameterKey === key)?.ParameterValue ?? '';
+  const parameter = (key: string) => parameterOf(stack, key) ?? '';
   const status = stack.StackStatus ?? '';
   const rotating = ROTATING_STATES.has(status);
   const problems: string[] = [];

@@ -24,7 +24,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { STSClient } from '@aws-sdk/client-sts';
-import { TIMESTAMP_PARAMETER } from '../../../lambda/rotation';
+import { TIMESTAMP_PARAMETER, parameterOf } from '../../../lambda/rotation';
 import { timestampFrom } from '../../../lambda/timestamp';
 import { CAPABILITIES, checkDeployable } from '../deploy';
 import { StackSetBusyError, StackSetOperationFailedError, StackSetOriginChangeNotConfirmedError, StackSetTemplateDowngradeError, UsageError } from '../errors';
@@ -86,7 +86,7 @@ export async function deployStackSet(request: StackSetDeployRequest, deps: Stack
     checkStackSet(existing, request.stackSetName, serviceManaged);
     checkStackSetRelease(existing, request.stackSetName, templateRelease(template) ?? '');
   }
-  const previous = (name: string) => existing?.Parameters?.find((p) => p.ParameterKey === name)?.ParameterValue;
+  const previous = (name: string) => parameterOf(existing, name);
   const setApiUrl = request.parameters[API_URL] ?? previous(API_URL) ?? '';
   const desired = (instance: Target) => apiUrlFor(request.apiUrls, instance.account, instance.region) ?? setApiUrl;
 
