@@ -1,10 +1,9 @@
 // Notices in a Slack channel (SlackWorkspaceId, SlackChannelId), as the template resolves them:
 // what the channel receives, what its members could do from it, and which combinations the Rules refuse.
-import { checkRules } from '../scripts/cli/deploy-guards';
-import { PARAMETER_FLAGS } from '../scripts/cli/parameter-flags';
 import { parseTemplate, readTemplate } from '../scripts/template';
 import { BOUNDARY, OWN_TOPIC, deployedMain } from './iam-simulator.fixtures';
 import { loadResourceSchema } from './support/resource-schemas';
+import { judgeRules } from './template-rules.fixtures';
 
 const template = parseTemplate(readTemplate());
 const { Parameters } = template;
@@ -54,25 +53,20 @@ describe('without a Slack channel', () => {
 });
 
 describe("the Slack parameters' rules", () => {
-  const values = (given: Record<string, string>) => ({
-    ...Object.fromEntries(Object.entries(Parameters).map(([key, declared]: [string, any]) => [key, String(declared.Default ?? '')])),
-    ...given,
-  });
-  const judge = (given: Record<string, string>) => () => checkRules(template.Rules, values(given), PARAMETER_FLAGS);
   const channel = { SlackWorkspaceId: 'T01ABCDEFGH', SlackChannelId: 'C01ABCDEFGH' };
 
   it.each([
     [{ SlackWorkspaceId: 'T01ABCDEFGH' }, '--slack-workspace-id and --slack-channel-id: SlackWorkspaceId and SlackChannelId go together'],
     [{ SlackChannelId: 'C01ABCDEFGH' }, '--slack-workspace-id and --slack-channel-id: SlackWorkspaceId and SlackChannelId go together'],
   ])('refuse %j', (given, message) => {
-    expect(judge(given)).toThrow(message);
+    expect(judgeRules(given)).toThrow(message);
   });
 
   it.each([
     ['alone', channel],
     ['with a service role', { ...channel, ServiceRoleArn: 'arn:aws:iam::123456789012:role/cloudfront-api-key-rotation/edge-api-cfn' }],
   ])('accept a workspace with its channel, %s', (_case, given) => {
-    expect(judge(given)).not.toThrow();
+    expect(judgeRules(given)).not.toThrow();
   });
 
   it.each([

@@ -1,9 +1,8 @@
 // The existing-distribution mode (DistributionId), as the template resolves it: which resources a
 // stack gets, what each function and role may reach, and which combinations the Rules refuse.
-import { checkRules } from '../scripts/cli/deploy-guards';
-import { PARAMETER_FLAGS } from '../scripts/cli/parameter-flags';
 import { parseTemplate, readTemplate } from '../scripts/template';
 import { EXISTING_DISTRIBUTION, ORIGIN_HEADER_FUNCTION, OWN, STACK_ID, arn, deployedMain } from './iam-simulator.fixtures';
+import { judgeRules } from './template-rules.fixtures';
 
 const template = parseTemplate(readTemplate());
 const { Parameters } = template;
@@ -66,11 +65,6 @@ describe('without DistributionId', () => {
 });
 
 describe("DistributionId's rules", () => {
-  const values = (given: Record<string, string>) => ({
-    ...Object.fromEntries(Object.entries(Parameters).map(([key, declared]: [string, any]) => [key, String(declared.Default ?? '')])),
-    ...given,
-  });
-  const judge = (given: Record<string, string>) => () => checkRules(template.Rules, values(given), PARAMETER_FLAGS);
   const adopting = { DistributionId: EXISTING_DISTRIBUTION, ApiURL: API_URL };
 
   it.each([
@@ -79,21 +73,21 @@ describe("DistributionId's rules", () => {
     [{ ...adopting, AccessLogBucket: 'edge-logs' }, 'configure a distribution the stack creates'],
     [{ ...adopting, DomainNames: 'api.example.com', CertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0' }, 'configure a distribution the stack creates'],
   ])('refuse %j', (given, message) => {
-    expect(judge(given)).toThrow(message);
+    expect(judgeRules(given)).toThrow(message);
   });
 
   it.each([
     [{ DistributionId: EXISTING_DISTRIBUTION }, '--distribution-id and --api-url: DistributionId needs ApiURL'],
     [{ ...adopting, AccessLogBucket: 'edge-logs' }, '--distribution-id and --web-acl-arn and --domain-names and --hosted-zone-id and --access-log-bucket: WebACLArn'],
   ])('name the flags of the assertion %j fails, not every flag of the rule', (given, start) => {
-    expect(judge(given)).toThrow(new RegExp(`^${start.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    expect(judgeRules(given)).toThrow(new RegExp(`^${start.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
   });
 
   it.each([
     ['the API stage it fronts', adopting],
     ['a service role', { ...adopting, ServiceRoleArn: 'arn:aws:iam::123456789012:role/cloudfront-api-key-rotation/edge-api-cfn' }],
   ])('accept an existing distribution with %s', (_case, given) => {
-    expect(judge(given)).not.toThrow();
+    expect(judgeRules(given)).not.toThrow();
   });
 
   it.each([

@@ -2,11 +2,10 @@
 // template's Rules refuse, and the two claims the template's choices rest on, checked against
 // data this project did not write: the IANA time zone data Node carries (for the hours no
 // daylight-saving change skips) and the calendar (for the stale-key alarm's thresholds).
-import { checkRules } from '../scripts/cli/deploy-guards';
-import { PARAMETER_FLAGS } from '../scripts/cli/parameter-flags';
 import { scheduleTimes } from '../scripts/emulator/scheduler-times';
 import { parseTemplate, readTemplate } from '../scripts/template';
 import { resolveTemplate } from './support/resolve-template';
+import { judgeRules } from './template-rules.fixtures';
 
 const template = parseTemplate(readTemplate());
 const { Parameters, Mappings } = template;
@@ -115,11 +114,6 @@ describe('the parameters', () => {
 });
 
 describe("the template's rules", () => {
-  const values = (given: Record<string, string>) => ({
-    ...Object.fromEntries(Object.entries(Parameters).map(([key, declared]: [string, any]) => [key, String(declared.Default ?? '')])),
-    ...given,
-  });
-  const judge = (given: Record<string, string>) => () => checkRules(template.Rules, values(given), PARAMETER_FLAGS);
 
   it.each([
     [{ RotationMinute: '30' }, 'RotationMinute, RotationDayOfMonth, RotationTimeZone and RotationWindowMinutes need RotationHour'],
@@ -128,7 +122,7 @@ describe("the template's rules", () => {
     [{ RotationHour: '9', ApiKeyRotationSchedule: 'Daily', RotationDayOfMonth: '2' }, 'RotationDayOfMonth is for the Monthly, Bimonthly and Quarterly schedules'],
     [{ RotationHour: '9', ApiKeyRotationSchedule: 'Fortnightly', RotationDayOfMonth: '2' }, 'RotationDayOfMonth is for the Monthly'],
   ])('refuse %j', (given, message) => {
-    expect(judge(given)).toThrow(message);
+    expect(judgeRules(given)).toThrow(message);
   });
 
   it.each([
@@ -137,7 +131,7 @@ describe("the template's rules", () => {
     [{ RotationHour: '9', ApiKeyRotationSchedule: 'Quarterly', RotationDayOfMonth: '2', RotationTimeZone: 'Asia/Tokyo', RotationWindowMinutes: '240' }],
     [{ RotationHour: '9', ServiceRoleArn: 'arn:aws:iam::123456789012:role/cloudfront-api-key-rotation/edge-api-cfn' }],
   ])('accept %j', (given) => {
-    expect(judge(given)).not.toThrow();
+    expect(judgeRules(given)).not.toThrow();
   });
 });
 
