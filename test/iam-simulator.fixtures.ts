@@ -73,10 +73,12 @@ const OWN_DISTRIBUTION_TAGS = {
   'aws:ResourceTag/cloudfront-api-key-rotation:stack-name': STACK,
   'aws:ResourceTag/cloudfront-api-key-rotation:stack-id': STACK_ID,
 };
-const ownRoles = Object.values(OWN.roles).map((name) => ({
+/** A role of this stack, under its path, with the boundary, as the service role passes it to `service`. */
+const ownRole = (name: string, service = 'lambda.amazonaws.com'): Target => ({
   arn: arn.role(ROLE_PATH + name),
-  context: { 'iam:PermissionsBoundary': BOUNDARY, 'iam:PassedToService': 'lambda.amazonaws.com' },
-}));
+  context: { 'iam:PermissionsBoundary': BOUNDARY, 'iam:PassedToService': service },
+});
+const ownRoles = Object.values(OWN.roles).map((name) => ownRole(name));
 
 /** For each resource type of the template, the stack's own resources of that type as the handlers' calls name them. */
 export const OWN_TARGETS: Record<string, Target[]> = {
@@ -261,13 +263,13 @@ export interface MainOptions {
 export const EXISTING_DISTRIBUTION = 'E2TEAM00000001';
 export const ORIGIN_HEADER_FUNCTION = arn.lambda('edge-OriginHeaderFunction-Yz3Ab4Cd5Ef6');
 const ORIGIN_HEADER_LOG_GROUP = arn.logs('edge-OriginHeaderLogGroup-GgGg7777');
-const ORIGIN_HEADER_ROLE = { arn: arn.role(`${ROLE_PATH}edge-OriginHeaderRole-DDDD4444`), context: { 'iam:PermissionsBoundary': BOUNDARY, 'iam:PassedToService': 'lambda.amazonaws.com' } };
+const ORIGIN_HEADER_ROLE = ownRole('edge-OriginHeaderRole-DDDD4444');
 
 /** The stack's Slack chat configuration and what its handler calls beside it (SlackWorkspaceId, SlackChannelId). */
 export const chatConfiguration = (name: string) => `arn:aws:chatbot::${ACCOUNT}:chat-configuration/slack-channel/${name}`;
 export const SLACK_CHANNEL_TARGETS: Target[] = [
   { arn: chatConfiguration(`${STACK}_${REGION}`), context: OWN_TAGS },
-  { arn: arn.role(`${ROLE_PATH}edge-ChatChannelRole-EEEE5555`), context: { 'iam:PermissionsBoundary': BOUNDARY, 'iam:PassedToService': 'chatbot.amazonaws.com' }, actions: ['iam:PassRole'] },
+  { ...ownRole('edge-ChatChannelRole-EEEE5555', 'chatbot.amazonaws.com'), actions: ['iam:PassRole'] },
   { arn: arn.role('aws-service-role/management.chatbot.amazonaws.com/AWSServiceRoleForAWSChatbot'), context: { 'iam:AWSServiceName': 'management.chatbot.amazonaws.com' }, actions: ['iam:CreateServiceLinkedRole'] },
 ];
 export const SLACK_NEIGHBOURS: NeighbourCase[] = [
@@ -277,15 +279,15 @@ export const SLACK_NEIGHBOURS: NeighbourCase[] = [
   { what: "another service's service-linked role", actions: ['iam:CreateServiceLinkedRole'], target: { arn: arn.role('aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS'), context: { 'iam:AWSServiceName': 'ecs.amazonaws.com' } } },
 ];
 
-/** This stack's schedule group, which the template names <stack>.rotation. */
-export const SCHEDULE_GROUP_ARN = `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule-group/${STACK}.rotation`;
-/** The rotation window's schedule group and schedule, and the role passed to Scheduler (RotationHour). */
 const schedulerArn = (path: string, region = REGION) => `arn:aws:scheduler:${region}:${ACCOUNT}:${path}`;
+/** This stack's schedule group, which the template names <stack>.rotation. */
+export const SCHEDULE_GROUP_ARN = schedulerArn(`schedule-group/${STACK}.rotation`);
+/** The rotation window's schedule group and schedule, and the role passed to Scheduler (RotationHour). */
 export const ROTATION_WINDOW_TARGETS: Record<string, Target[]> = {
   'AWS::Scheduler::ScheduleGroup': [{ arn: SCHEDULE_GROUP_ARN, context: OWN_TAGS }, { arn: schedulerArn(`schedule/${STACK}.rotation/edge-RotationWindow-Kl9Mn0Op1Qr2`) }],
   'AWS::Scheduler::Schedule': [
     { arn: schedulerArn(`schedule/${STACK}.rotation/edge-RotationWindow-Kl9Mn0Op1Qr2`) },
-    { arn: arn.role(`${ROLE_PATH}edge-RotationSchedulerRole-FFFF6666`), context: { 'iam:PermissionsBoundary': BOUNDARY, 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+    ownRole('edge-RotationSchedulerRole-FFFF6666', 'scheduler.amazonaws.com'),
   ],
 };
 export const WINDOW_NEIGHBOURS: NeighbourCase[] = [
