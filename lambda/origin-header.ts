@@ -105,7 +105,7 @@ export const physicalIdOf = (distributionId: string) => `origin-header-${distrib
  * whether that changed anything, and how many origins are of `domain`. Every other part of the
  * configuration is kept as it is.
  */
-function withOriginHeader(config: DistributionConfig, domain: string, value: string | undefined): { config: DistributionConfig; changed: boolean; origins: number } {
+export function withOriginHeader(config: DistributionConfig, domain: string, value: string | undefined): { config: DistributionConfig; changed: boolean; origins: number } {
   let changed = false;
   let origins = 0;
   const items = (config.Origins?.Items ?? []).map((origin) => {

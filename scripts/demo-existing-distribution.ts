@@ -6,7 +6,8 @@
 // distribution's whole configuration is compared with the team's: only the API origin's x-api-key
 // header may differ. Only fingerprints of keys are shown, never a value.
 import { type DistributionConfig, GetDistributionConfigCommand } from '@aws-sdk/client-cloudfront';
-import { fingerprintOf, isKeyHeader, isOriginOf, originKeyOf } from '../lambda/origin-key';
+import { withOriginHeader } from '../lambda/origin-header';
+import { fingerprintOf, originKeyOf } from '../lambda/origin-key';
 import { main as cli } from './cli/main';
 import { consoleOutput, paint } from './cli/output';
 import { collectStatus } from './cli/status';
@@ -16,16 +17,6 @@ import { carriedTemplate } from './template';
 
 const STACK = 'team-edge';
 const GATE_SECONDS = 5;
-
-/** The configuration with every API origin's x-api-key removed: what the stack must leave as the team made it. */
-function withoutApiKey(config: DistributionConfig, apiDomain: string): DistributionConfig {
-  const Items = (config.Origins?.Items ?? []).map((origin) => {
-    if (!isOriginOf(apiDomain)(origin)) return origin;
-    const headers = (origin.CustomHeaders?.Items ?? []).filter((h) => !isKeyHeader(h));
-    return { ...origin, CustomHeaders: { Quantity: headers.length, Items: headers } };
-  });
-  return { ...config, Origins: { Quantity: Items.length, Items } };
-}
 
 export async function existingDistributionDemo(): Promise<void> {
   const output = consoleOutput();
@@ -55,7 +46,9 @@ export async function existingDistributionDemo(): Promise<void> {
       return code;
     };
     const header = async () => originKeyOf(await configNow(), `https://${apiUrl}`);
-    const untouched = async () => JSON.stringify(withoutApiKey(await configNow(), apiDomain)) === JSON.stringify(withoutApiKey(team, apiDomain));
+    // What the stack must leave as the team made it: everything but the API origins' x-api-key.
+    const withoutKey = (config: DistributionConfig) => JSON.stringify(withOriginHeader(config, apiDomain, undefined).config);
+    const untouched = async () => withoutKey(await configNow()) === withoutKey(team);
     const partnerKept = async () => (await configNow()).Origins!.Items!.find((o) => o.Id === 'partner')!.CustomHeaders!.Items![0].HeaderValue === 'the-partners-own-key';
     const activeKeyFingerprint = async () => (await collectStatus(STACK, { ...aws, ...carriedTemplate(), now: () => new Date() })).fingerprints.key;
 
