@@ -78,11 +78,16 @@ async function installPythonTools() {
     await run('python3', ['-m', 'venv', '--without-pip', target]);
     await run('python3', ['-m', 'pip', '--python', join(target, 'bin', 'python'), 'install', '--quiet', '--disable-pip-version-check', requirement]);
   };
+  const installPipx = async () => {
+    if (output(pipx, ['--version']).includes(PIPX_VERSION)) return;
+    console.log(`setup: installing pipx ${PIPX_VERSION} into .tools/`);
+    await fill(venv, `pipx==${PIPX_VERSION}`);
+  };
   const sharedLibs = join(PIPX_ENV.PIPX_HOME, 'shared');
-  await Promise.all([
-    output(pipx, ['--version']).includes(PIPX_VERSION) ? undefined : (console.log(`setup: installing pipx ${PIPX_VERSION} into .tools/`), fill(venv, `pipx==${PIPX_VERSION}`)),
-    existsSync(join(sharedLibs, 'bin', 'pip')) ? undefined : fill(sharedLibs, 'pip'),
-  ]);
+  const makeSharedLibs = async () => {
+    if (!existsSync(join(sharedLibs, 'bin', 'pip'))) await fill(sharedLibs, 'pip');
+  };
+  await Promise.all([installPipx(), makeSharedLibs()]);
   // --no-compile: byte-compiling every module took most of the installs' CPU, where cfn-lint and
   // the emulator import a fraction of them; they write the bytecode of what they import
   // themselves (PYTHONDONTWRITEBYTECODE is emptied for them: launch.ts, lint:template).
