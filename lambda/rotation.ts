@@ -52,6 +52,8 @@ const STABLE_STATE = /^(CREATE|UPDATE|IMPORT)_COMPLETE$|^(UPDATE|IMPORT)_ROLLBAC
  * older template has none; UpdateStack then keeps the configuration saved on the stack.
  */
 export const ROLLBACK_OUTPUT = 'RollbackConfiguration';
+/** A stack in service-role mode names its role here; the rotation role may update the stack only as it. */
+export const SERVICE_ROLE_OUTPUT = 'ServiceRoleArn';
 
 export interface RotatableStack {
   stack: Stack;
@@ -146,8 +148,11 @@ export async function rotateApiKey(
         Capabilities: stack.Capabilities,
         ClientRequestToken: clientRequestToken,
         RollbackConfiguration: rollbackConfiguration(stack),
-        // Tags, NotificationARNs and RoleARN are left out on purpose: left out, CloudFormation
-        // keeps them (an empty NotificationARNs list would remove every topic).
+        // Always the stack's own service role, never the one it last ran as: after `cdk deploy`
+        // that is the CDK's bootstrap execution role. Without one, CloudFormation keeps the last.
+        RoleARN: outputOf(stack, SERVICE_ROLE_OUTPUT),
+        // Tags and NotificationARNs are left out on purpose: left out, CloudFormation keeps them
+        // (an empty NotificationARNs list would remove every topic).
       }),
     );
     return outcome('started');
@@ -165,8 +170,10 @@ export async function rotateApiKey(
 /** A parameter's value as the stack (or StackSet) holds it; undefined for a parameter it does not have. */
 export const parameterOf = (stack: { Parameters?: Parameter[] } | undefined, key: string): string | undefined => stack?.Parameters?.find((p) => p.ParameterKey === key)?.ParameterValue;
 
+const outputOf = (stack: Stack, key: string): string | undefined => stack.Outputs?.find((o) => o.OutputKey === key)?.OutputValue;
+
 export function rollbackConfiguration(stack: Stack): RollbackConfiguration | undefined {
-  const value = stack.Outputs?.find((o) => o.OutputKey === ROLLBACK_OUTPUT)?.OutputValue;
+  const value = outputOf(stack, ROLLBACK_OUTPUT);
   try {
     return value ? JSON.parse(value) : undefined;
   } catch (error) {

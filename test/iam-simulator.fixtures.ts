@@ -400,7 +400,8 @@ export const FUNCTION_CALLS: Record<keyof typeof OWN.roles, Array<[string, Targe
     ['logs:PutLogEvents', stream('RotationLogGroup')],
     ['cloudformation:DescribeStacks', stackTarget],
     ['cloudformation:DescribeStackEvents', stackTarget],
-    ['cloudformation:UpdateStack', stackTarget],
+    ['cloudformation:UpdateStack', { ...stackTarget, context: { 'cloudformation:RoleArn': SERVICE_ROLE } }],
+    ['iam:PassRole', { arn: SERVICE_ROLE, context: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } }],
     ['sns:Publish', { arn: OWN_TOPIC, context: OWN_TAGS }],
   ],
   VerifierRole: [

@@ -6,7 +6,7 @@ import { isWildcardOnlyAction, runSimulation, runUnsafeSimulation } from '@cloud
 import { loadResourceSchema } from './support/resource-schemas';
 import { LEFT_OUT } from './service-role.fixtures';
 import {
-  ACCOUNT, CREATED_ONCE, EXISTING_DISTRIBUTION, FUNCTION_CALLS, FUNCTION_OF_ROLE, KEY_GATE, NEIGHBOURS, OWN, OWN_FUNCTIONS, OWN_TARGETS, RETIRING_ROLES, SERVICE_ROLE,
+  ACCOUNT, CREATED_ONCE, EXISTING_DISTRIBUTION, FUNCTION_CALLS, FUNCTION_OF_ROLE, KEY_GATE, NEIGHBOURS, OWN, OWN_FUNCTIONS, OWN_TARGETS, RETIRING_ROLES, SERVICE_ROLE, STACK_ID,
   ORIGIN_HEADER_CALLS, ORIGIN_HEADER_FUNCTION, ORIGIN_HEADER_TARGETS, ROTATION_WINDOW_TARGETS, SLACK_CHANNEL_TARGETS, SLACK_NEIGHBOURS, UNTAGGED_AT_CREATE, WINDOW_NEIGHBOURS, WITH_OPTIONS_ONLY,
   type CompanionOptions, type Policy, type Target, arn, companionPolicies, functionRolePolicy, originHeaderPolicy, retiringRoleArn,
 } from './iam-simulator.fixtures';
@@ -422,5 +422,39 @@ describe.each([
     const samples = resources.flatMap((arn) => WILDCARD_SAMPLES.map((sample) => ({ arn: arn.replace(/\*/g, sample) })));
 
     expect(await decideAll(ANYTHING, undefined, action, samples)).not.toEqual([]);
+  });
+});
+
+// `cdk deploy` makes the CDK's bootstrap execution role (AdministratorAccess unless bootstrapped
+// otherwise) the role of every stack it deploys, and an UpdateStack without RoleARN runs as the
+// stack's last role. The rotation role may update its stack only as the stack's service role.
+describe("the rotation role of a stack that `cdk deploy` last updated", () => {
+  const BOOTSTRAP_ROLE = `arn:aws:iam::${ACCOUNT}:role/cdk-hnb659fds-cfn-exec-role-${ACCOUNT}-us-east-1`;
+  const { boundary } = companionPolicies({ idsKnown: false, allOptions: false });
+  const policy = functionRolePolicy('RotationRole', { serviceRole: true, allOptions: false });
+  const fromRotation = (target: Target): Target => ({ ...target, context: { ...target.context, 'lambda:SourceFunctionArn': FUNCTION_OF_ROLE.RotationRole } });
+  const ownStack = (context: Record<string, string>) => fromRotation({ arn: STACK_ID, context });
+
+  it('may update its stack as the service role', async () => {
+    expect(await decide(policy, boundary, 'cloudformation:UpdateStack', ownStack({ 'cloudformation:RoleArn': SERVICE_ROLE }))).toBe('Allowed');
+  });
+
+  it.each([
+    ['without a RoleARN, which would run as the bootstrap role the stack last had', {}],
+    ['as the bootstrap role', { 'cloudformation:RoleArn': BOOTSTRAP_ROLE }],
+    ["as a look-alike stack's service role", { 'cloudformation:RoleArn': `arn:aws:iam::${ACCOUNT}:role/cloudfront-api-key-rotation/edge2-cfn` }],
+  ])('may not update its stack %s', async (_case, context) => {
+    expect(await decide(policy, boundary, 'cloudformation:UpdateStack', ownStack(context))).not.toBe('Allowed');
+  });
+
+  it.each([
+    ['the bootstrap role, to CloudFormation', BOOTSTRAP_ROLE, 'cloudformation.amazonaws.com'],
+    ['the service role, to another service', SERVICE_ROLE, 'lambda.amazonaws.com'],
+  ])('may not pass %s', async (_case, role, service) => {
+    expect(await decide(policy, boundary, 'iam:PassRole', fromRotation({ arn: role, context: { 'iam:PassedToService': service } }))).not.toBe('Allowed');
+  });
+
+  it('may not pass the bootstrap role whatever a template grants it', async () => {
+    expect(await decide(ANYTHING, boundary, 'iam:PassRole', fromRotation({ arn: BOOTSTRAP_ROLE, context: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } }))).not.toBe('Allowed');
   });
 });

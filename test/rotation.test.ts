@@ -81,13 +81,25 @@ describe('rotateApiKey', () => {
     expect(updateCalls()[0].args[0].input.Capabilities).toEqual(capabilities);
   });
 
-  it('leaves out tags, notification topics and role, so CloudFormation keeps them', async () => {
+  it('leaves out tags, notification topics and, on a stack without a service role, the role, so CloudFormation keeps them', async () => {
     await rotateApiKey(client, request);
 
     const input = updateCalls()[0].args[0].input;
-    for (const key of ['Tags', 'NotificationARNs', 'RoleARN', 'TemplateBody', 'TemplateURL']) {
-      expect(input).not.toHaveProperty(key);
+    for (const key of ['Tags', 'NotificationARNs', 'RoleARN', 'TemplateBody', 'TemplateURL'] as const) {
+      expect(input[key]).toBeUndefined();
     }
+  });
+
+  it("runs as the stack's own service role, whatever role the stack last ran as (cdk deploy's, for one)", async () => {
+    const serviceRole = 'arn:aws:iam::123456789012:role/cloudfront-api-key-rotation/edge-api-cfn';
+    const bootstrapRole = 'arn:aws:iam::123456789012:role/cdk-hnb659fds-cfn-exec-role-123456789012-us-east-1';
+    cloudformation.on(DescribeStacksCommand).resolves({
+      Stacks: [stack({ RoleARN: bootstrapRole, Outputs: [...OWN_OUTPUTS, { OutputKey: 'ServiceRoleArn', OutputValue: serviceRole }] })],
+    });
+
+    await rotateApiKey(client, request);
+
+    expect(updateCalls()[0].args[0].input.RoleARN).toBe(serviceRole);
   });
 
   it.each([

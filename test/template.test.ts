@@ -235,7 +235,7 @@ describe.each(BOTH_MODES)('the rotation role, %s', (_, conditions) => {
 describe('the rotation role with a service role', () => {
   it('holds nothing but its own calls: CloudFormation replaces the keys as the service role', () => {
     const statements = policiesOf('RotationRole', { WithServiceRole: true, HasWebACL: true, HasAccessLogs: true });
-    expect(statements.map((s) => s.Sid)).toEqual(['Logs', 'UpdateThisStack', 'FailedInvocationNotice']);
+    expect(statements.map((s) => s.Sid)).toEqual(['Logs', 'ReadThisStack', 'UpdateThisStack', 'PassTheServiceRole', 'FailedInvocationNotice']);
   });
 });
 
@@ -361,7 +361,7 @@ describe('outputs', () => {
   it('lists what an operator needs', () => {
     expect(Object.keys(Outputs).sort()).toEqual([
       'ApiKeyId', 'ApiKeyName', 'ApiKeySecretArn', 'ApiStageURL', 'CloudFrontURL', 'DistributionId', 'DistributionURL',
-      'NotificationTopicArn', 'RollbackConfiguration', 'RotationSchedule', 'TemplateVersion', 'UsagePlanId',
+      'NotificationTopicArn', 'RollbackConfiguration', 'RotationSchedule', 'ServiceRoleArn', 'TemplateVersion', 'UsagePlanId',
     ]);
   });
 
