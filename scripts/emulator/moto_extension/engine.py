@@ -640,6 +640,15 @@ def _outputs(original):
     return property(outputs)
 
 
+def _export(stack):
+    """The created stack's exports, for other stacks' Fn::ImportValue. Read before its resources
+    exist (moto's CreateStack does so), they would create them from the request's thread, out of
+    order; a change set's stack is exported here only (change_sets.py)."""
+    backend = cfn_models.cloudformation_backends[stack.account_id][stack.region_name]
+    for export in stack.exports:
+        backend.exports[export.name] = export
+
+
 def create_resources(self):
     """Stack.create_resources: on a failed resource, delete what was created, newest first."""
     self.status = "CREATE_IN_PROGRESS"
@@ -661,6 +670,7 @@ def create_resources(self):
             return
         self.description = self.template_dict.get("Description")
         if ready:  # moto's own Custom:: resources finish later, through its verify_readiness
+            _export(self)
             _set_status(resource_map, "CREATE_COMPLETE")
 
     _in_background(create, self, "ROLLBACK_FAILED")
@@ -688,21 +698,6 @@ def change_set_diff(self):
     return changes
 
 
-def _execute_change_set(original):
-    """CloudFormationBackend.execute_change_set: an UPDATE change set updates the stack as UpdateStack
-    does, with its statuses, events, outputs and rollback; moto changed the resources alone."""
-
-    def execute_change_set(self, change_set_name, stack_name=None):
-        change_set = self.describe_change_set(change_set_name)
-        if change_set.change_set_type != "UPDATE":
-            original(self, change_set_name, stack_name)
-            return
-        change_set.stack.update(change_set.template, change_set.role_arn, change_set.parameters, change_set.tags or None)
-        change_set.execution_status = "EXECUTE_COMPLETE"
-
-    return execute_change_set
-
-
 def install() -> None:
     parsing.parse_resource = _parse_resource(parsing.parse_resource)
     parsing.parse_and_create_resource = _parse_and_create_resource(parsing.parse_and_create_resource)
@@ -712,7 +707,6 @@ def install() -> None:
     cfn_models.Stack.create_resources = create_resources
     cfn_models.Stack.outputs = _outputs(cfn_models.Stack.outputs)
     cfn_models.ChangeSet.diff = change_set_diff
-    cfn_models.CloudFormationBackend.execute_change_set = _execute_change_set(cfn_models.CloudFormationBackend.execute_change_set)
     cfn_models.Event.__init__ = _event_init(cfn_models.Event.__init__)
     cfn_responses.CloudFormationResponse.call_action = _taking_turns(cfn_responses.CloudFormationResponse.call_action)
     cfn_responses.CloudFormationResponse._validate_different_update = _refusing_first(cfn_responses.CloudFormationResponse._validate_different_update)
