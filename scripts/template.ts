@@ -94,3 +94,14 @@ export function templateRelease(template: Record<string, any> | null | undefined
   const value = template?.Outputs?.TemplateVersion?.Value;
   return value === undefined ? undefined : String(value);
 }
+
+/** What CloudFormation would refuse a value for, in the template's own words; undefined if valid. */
+export function violatedRule(parameter: Record<string, any>, value: string): string | undefined {
+  const { Type, AllowedPattern, AllowedValues, ConstraintDescription, MinValue, MaxValue } = parameter;
+  if (AllowedValues && !AllowedValues.includes(value)) return `must be one of ${AllowedValues.join(', ')}`;
+  if (AllowedPattern && !new RegExp(AllowedPattern).test(value)) return ConstraintDescription;
+  if (Type === 'Number' && (!/^\d+$/.test(value) || Number(value) < MinValue || Number(value) > MaxValue)) {
+    return `must be a whole number from ${MinValue} to ${MaxValue}`;
+  }
+  return undefined;
+}

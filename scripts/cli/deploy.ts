@@ -27,7 +27,7 @@ import { printOutputs } from './stack-outputs';
 import { type FollowResult, followToSuccess } from './stack-events';
 import { checkTemplateSize } from './template-limits';
 import { uploadTemplate } from './template-url';
-import { parseTemplate, templateRelease } from '../template';
+import { parseTemplate, templateRelease, violatedRule } from '../template';
 
 export interface DeployRequest {
   stackName: string;
@@ -173,17 +173,6 @@ async function follow(stackName: string, clientRequestToken: string, since: Date
   const result = await followToSuccess({ ...deps, stackName, clientRequestToken, since });
   deps.output.line(paint(deps.output, 'green', `Stack ${stackName}: ${result.status}`));
   return result;
-}
-
-/** What CloudFormation would refuse a value for, in the template's own words; undefined if valid. */
-function violatedRule(parameter: Record<string, any>, value: string): string | undefined {
-  const { Type, AllowedPattern, AllowedValues, ConstraintDescription, MinValue, MaxValue } = parameter;
-  if (AllowedValues && !AllowedValues.includes(value)) return `must be one of ${AllowedValues.join(', ')}`;
-  if (AllowedPattern && !new RegExp(AllowedPattern).test(value)) return ConstraintDescription;
-  if (Type === 'Number' && (!/^\d+$/.test(value) || Number(value) < MinValue || Number(value) > MaxValue)) {
-    return `must be a whole number from ${MinValue} to ${MaxValue}`;
-  }
-  return undefined;
 }
 
 /** Checks the given values against the template's parameters and the template's size in S3; returns the parsed template. */
