@@ -226,7 +226,8 @@ describe('stacks created at once', () => {
         outputs: Outputs.map((output) => output.OutputKey).sort(),
       };
     });
-    const outputs = Object.keys(parseTemplate(readTemplate()).Outputs).sort();
+    // Every output of the template but the service role's: these stacks have none.
+    const outputs = Object.entries<{ Condition?: string }>(parseTemplate(readTemplate()).Outputs).filter(([, output]) => output.Condition !== 'WithServiceRole').map(([key]) => key).sort();
     expect(created).toEqual(names.map((name) => ({ stack: `${name} CREATE_COMPLETE`, outputs })));
   });
 });

@@ -430,10 +430,12 @@ def update(self, template, parameters=None):
     # Set first: an update that fails before its first step must not undo the previous update's.
     self._undo = undo = []
     self._template = template
-    if parameters:
+    # An update's parameters are the stack's from then on, none included: a parameter the new
+    # template drops is gone, and one it does not name takes its default (UpdateStack, "Parameters").
+    if parameters is not None:
         self.input_parameters = parameters
     self.load_mapping()
-    self.load_parameters()
+    _load_parameters(self)
     self.load_conditions()
     resources = template["Resources"]
     self._resource_json_map = resources
@@ -526,12 +528,19 @@ def _set_status(resources_map, status: str, reason=None) -> None:
         stack._add_stack_event(status, resource_status_reason=reason)
 
 
+def _load_parameters(resource_map) -> None:
+    """ResourceMap.load_parameters afresh: the stack's parameters are its template's from then on
+    (DescribeStacks); moto adds to those of the template before."""
+    resource_map.resolved_parameters = {}
+    resource_map.load_parameters()
+
+
 def roll_back(self, old_template, old_parameters, old_resources) -> bool:
     """Undoes a failed update (self._undo) in reverse order; False if a deletion failed."""
     self._template = old_template
     self.input_parameters = old_parameters
     self.load_mapping()
-    self.load_parameters()
+    _load_parameters(self)
     self.load_conditions()
     self._resource_json_map = old_resources
     new_physical = []  # (logical ID, resource, JSON), deleted in the rollback's cleanup
@@ -593,7 +602,7 @@ def stack_update(self, template, role_arn=None, parameters=None, tags=None):
     refuse_update(self)
     resource_map = self.resource_map
     template_dict = self.parse_template(template)
-    _preview(resource_map, template_dict, parameters or resource_map.input_parameters)
+    _preview(resource_map, template_dict, resource_map.input_parameters if parameters is None else parameters)
     before = (self.template, self.template_dict, self.parameters, resource_map._template, resource_map.input_parameters, resource_map._resource_json_map)
     self.outputs  # noqa: B018 - evaluates moto's lazy outputs now: they show the old values until the update ends
     self.status = "UPDATE_IN_PROGRESS"
@@ -618,7 +627,7 @@ def stack_update(self, template, role_arn=None, parameters=None, tags=None):
         self.output_map = self._create_output_map()
         # An update without RoleARN keeps the stack's service role (UpdateStack, "RoleARN").
         self.role_arn = role_arn or self.role_arn
-        if parameters:
+        if parameters is not None:
             self.parameters = parameters
         if tags is not None:
             self.tags = tags
