@@ -114,7 +114,8 @@ export async function collectStatus(stackName: string, deps: StatusDependencies)
   const rotating = ROTATING_STATES.has(status);
   const problems: string[] = [];
 
-  const scheduleName = parameter('ApiKeyRotationSchedule');
+  // The CDK construct writes the schedule into its stack's template: the output names it first.
+  const scheduleName = parameter('ApiKeyRotationSchedule') || (output('RotationSchedule') ?? '').split(' ')[0];
   const rate = deps.scheduleMap[scheduleName]?.Rate ?? '';
   const schedule = { name: scheduleName, rate, intervalDays: intervalDays(rate) };
 

@@ -116,6 +116,14 @@ describe('status', () => {
     await expect(status()).resolves.toMatchObject({ schedule: { intervalDays: null }, activeKey: { overdue: false } });
   });
 
+  it("reads the schedule of a stack the CDK construct made, which has it in the template and names it in the RotationSchedule output", async () => {
+    const parameters = PARAMETERS.filter((p) => p.ParameterKey === 'Timestamp');
+    const outputs = [...OUTPUTS, { OutputKey: 'RotationSchedule', OutputValue: 'Quarterly (rate(90 days))' }];
+    cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [stack({ Outputs: outputs, Parameters: parameters })] });
+
+    await expect(status()).resolves.toMatchObject({ schedule: { name: 'Quarterly', rate: 'rate(90 days)', intervalDays: 90 } });
+  });
+
   it('prints fingerprints, never a key value', async () => {
     header(OTHER_VALUE);
     const output = recordingOutput();
