@@ -24,6 +24,8 @@ beforeAll(async () => {
   // The CLI as `npm test` built it before jest (prepack would rebuild dist/ under the other
   // tests' feet); --prefer-offline takes the dependencies from npm's cache, where the clone's own
   // install left them.
+  // The construct's type declarations, which prepack makes and npm test does not.
+  await run(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.cdk.json'], { cwd: ROOT });
   const { stdout } = await run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], { cwd: ROOT });
   [packed] = JSON.parse(stdout);
   mkdirSync(app);
@@ -52,13 +54,30 @@ function npx(node: string, args: string[], extraEnv: Record<string, string> = {}
   });
 }
 
-it('holds the CLI, the templates, the README, the licence and the changelog, and nothing else', () => {
+it('holds the CLI, the CDK construct with its type declarations, the templates, the README, the licence and the changelog, and nothing else', () => {
   const paths = packed.files.map((file) => file.path).sort();
 
-  expect(paths).toEqual([
-    'CHANGELOG.md', 'LICENSE', 'README.md', 'dist/cli.js', 'dist/template/cloudfront-api-key-rotation.yaml', 'dist/template/service-role.yaml',
+  expect(paths.filter((path) => !path.startsWith('dist/types/'))).toEqual([
+    'CHANGELOG.md', 'LICENSE', 'README.md', 'dist/cdk.js', 'dist/cli.js', 'dist/template/cloudfront-api-key-rotation.yaml', 'dist/template/service-role.yaml',
     'package.json', 'template/cloudfront-api-key-rotation.yaml', 'template/service-role.yaml',
   ]);
+  expect(paths).toContain('dist/types/scripts/cdk.d.ts');
+  expect(paths.filter((path) => path.startsWith('dist/types/') && !path.endsWith('.d.ts'))).toEqual([]);
+});
+
+it("gives a CDK app the construct, made of the app's own aws-cdk-lib, which finds the templates it carries", async () => {
+  // The app's aws-cdk-lib and constructs: this repository's, by NODE_PATH, rather than a second install of them.
+  const synth = `
+    const { App } = require('aws-cdk-lib');
+    const { RotatingOriginKey } = require('cloudfront-api-key-rotation/cdk');
+    const app = new App();
+    const key = new RotatingOriginKey(app, 'Front', { stackName: 'shop-edge', env: { account: '123456789012', region: 'us-east-1' } });
+    const template = app.synth().getStackByName('shop-edge').template;
+    console.log(require.resolve('cloudfront-api-key-rotation/cdk'), Object.keys(template.Parameters), template.Outputs.TemplateVersion.Value);`;
+
+  const { stdout } = await run(process.execPath, ['-e', synth], { cwd: app, env: { ...process.env, NODE_PATH: join(ROOT, 'node_modules') } });
+
+  expect(stdout.trim()).toBe(`${join(app, 'node_modules', 'cloudfront-api-key-rotation', 'dist', 'cdk.js')} [ 'Timestamp' ] ${version}`);
 });
 
 describe.each(NODES)('installed from the tarball, on Node %s', (major, node) => {
