@@ -5,7 +5,7 @@
 // stopped at the key gate and rolled back while clients keep calling through CloudFront, and
 // none of their requests is refused. Only fingerprints of keys are shown, never a value.
 // With --existing-distribution, the walkthrough of a stack on a team's own distribution instead
-// (demo-existing-distribution.ts).
+// (demo-existing-distribution.ts); with --cdk, of the README's CDK app (demo-cdk.ts).
 import { GetApiKeyCommand } from '@aws-sdk/client-api-gateway';
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -23,6 +23,7 @@ import { type LocalAws, emulatorSleep, get, noticeQueue, stackGet, stackOutput, 
 import { deployTemplates, carriedTemplate } from './template';
 import { scheduledEvent } from './cli/scheduled-rotation';
 import { silenceSdkNodeNotice } from './cli/node-support';
+import { cdkDemo } from './demo-cdk';
 import { existingDistributionDemo } from './demo-existing-distribution';
 
 // As the CLI does (scripts/cli.ts): on Node 20 and 21 the SDK would print its multi-line Node
@@ -150,7 +151,8 @@ async function demo(): Promise<void> {
   output.line(`\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s; the emulator and the stand-ins are stopped.`);
 }
 
-(process.argv.includes('--existing-distribution') ? existingDistributionDemo() : demo()).catch((error: Error) => {
+const chosen = process.argv.includes('--cdk') ? cdkDemo : process.argv.includes('--existing-distribution') ? existingDistributionDemo : demo;
+chosen().catch((error: Error) => {
   console.error(`demo failed: ${error.stack ?? error.message}`);
   process.exitCode = 1;
 });

@@ -60,7 +60,7 @@ describe('deploy --service-role', () => {
     expect((await describeStack('svc-move')).RoleARN).toBe(role);
     expect(lines).toContainEqual(expect.stringMatching(/^Checked: the rotation function/));
 
-    // A scheduled run: EventBridge invokes the function, which updates the stack without RoleARN.
+    // A scheduled run: EventBridge invokes the function, which updates the stack as its service role.
     const { StackResourceDetail } = await aws.cloudformation.send(new DescribeStackResourceCommand({ StackName: 'svc-move', LogicalResourceId: 'RotationFunction' }));
     const time = new Date(Date.now() + 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
     const answer = await aws.lambda.send(new InvokeCommand({ FunctionName: StackResourceDetail!.PhysicalResourceId, Payload: JSON.stringify(scheduledEvent(time)) }));
