@@ -22,7 +22,9 @@ async function main([command, ...args]: string[]): Promise<void> {
   // --previous-parameters, "default: true"). toolkit-lib's own deploy does not: without
   // `parameters` it sends none, and each takes its default (toolkit.js, usePreviousParameters:
   // options.parameters?.keepExistingParameters); for the key's stack, the first Timestamp.
-  await toolkit.deploy(assembly, { stacks: { strategy: StackSelectionStrategy.ALL_STACKS }, parameters: StackParameters.onlyExisting() });
+  // The emulator's operations take milliseconds: polled every 2 s by default, a deploy of three
+  // stacks spent most of its time waiting.
+  await toolkit.deploy(assembly, { stacks: { strategy: StackSelectionStrategy.ALL_STACKS }, parameters: StackParameters.onlyExisting(), stackEventPollingInterval: 100 });
 }
 
 main(process.argv.slice(2)).catch((error: Error) => {

@@ -14,9 +14,9 @@
 //     role: iam:PassRole on that role only). The rotation therefore always names the stack's own
 //     service role as its RoleARN, and its role may update the stack only so (the template's
 //     UpdateThisStack). A rotation of the app's own stack would reach everything the app holds.
-//   - A nested stack is updated with its parent's values each time the parent is, so a rotation
-//     made on it directly would be undone (User Guide, "Nested stacks": update them through the
-//     root stack).
+//   - A nested stack takes its parameters from its parent's template, and CloudFormation "strongly
+//     recommend[s] that updates to nested stacks are run from the parent stack"
+//     (AWS::CloudFormation::Stack): a rotation would be an update of the app's own stack.
 import { DefaultStackSynthesizer, Fn, Stack, Stage, Token, type Environment } from 'aws-cdk-lib';
 import type { IRestApi, IUsagePlan } from 'aws-cdk-lib/aws-apigateway';
 import { UsagePlan } from 'aws-cdk-lib/aws-apigateway';

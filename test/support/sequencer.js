@@ -9,7 +9,8 @@ const Sequencer = require('@jest/test-sequencer').default;
 const { relative } = require('node:path');
 
 const MEASURED_SECONDS = {
-  'test/e2e/packed-install.e2e.test.ts': 46,
+  'test/e2e/packed-install.e2e.test.ts': 50,
+  'test/e2e/cdk.e2e.test.ts': 35,
   'test/e2e/rotation.e2e.test.ts': 45,
   'test/e2e/fleet.e2e.test.ts': 42,
   'test/e2e/emulator-timing.test.ts': 24,
@@ -18,6 +19,7 @@ const MEASURED_SECONDS = {
   'test/e2e/stack-set.e2e.test.ts': 17,
   'test/e2e/emulator-cloudfront.test.ts': 16,
   'test/e2e/service-role.e2e.test.ts': 13,
+  'test/cdk/rotating-origin-key.test.ts': 13,
   'test/e2e/emulator-processes.test.ts': 13,
   'test/e2e/existing-distribution.e2e.test.ts': 12,
   'test/e2e/runtime-node.e2e.test.ts': 8,
@@ -26,6 +28,7 @@ const MEASURED_SECONDS = {
   'test/cli/deploy.test.ts': 6,
   'test/service-role.test.ts': 5,
   'test/e2e/verifier.e2e.test.ts': 5,
+  'test/cdk/readme-example.test.ts': 6,
   'test/inline-code.test.ts': 5,
 };
 
