@@ -120,6 +120,8 @@ export class RotatingOriginKey extends Construct {
   readonly distribution: IDistribution;
   /** The address clients use, https://<first domain name> or https://<the distribution's domain>. */
   readonly url: string;
+  /** The distribution's own address, https://<its domain>, whatever the domain names. */
+  readonly distributionUrl: string;
   readonly topic: ITopic;
   readonly usagePlan: IUsagePlan;
   readonly alarms: IAlarm[];
@@ -159,8 +161,9 @@ export class RotatingOriginKey extends Construct {
     this.distribution = props.distributionId
       ? Distribution.fromDistributionAttributes(this.keyStack, 'AdoptedDistribution', { distributionId: props.distributionId, domainName: resource('OriginHeader').getAtt('DomainName').toString() })
       : Distribution.fromDistributionAttributes(this.keyStack, 'Distribution', { distributionId: resource('Distribution').ref, domainName: resource('Distribution').getAtt('DomainName').toString() });
-    // The template's CloudFrontURL output, from tokens: an included output's value is not one.
-    this.url = Fn.join('', ['https://', props.domainNames?.[0] ?? this.distribution.distributionDomainName]);
+    // The template's CloudFrontURL and DistributionURL outputs, from tokens: an included output's value is not one.
+    this.distributionUrl = Fn.join('', ['https://', this.distribution.distributionDomainName]);
+    this.url = props.domainNames?.[0] ? `https://${props.domainNames[0]}` : this.distributionUrl;
     this.topic = Topic.fromTopicArn(this.keyStack, 'Topic', resource('RotationTopic').ref);
     this.usagePlan = UsagePlan.fromUsagePlanId(this.keyStack, 'UsagePlan', resource('UsagePlan').ref);
     this.alarms = ['OriginKeyRejectedAlarm', 'RotationFailedAlarm', 'VerifierSilentAlarm', 'StaleKeyAlarm'].map((logicalId) =>

@@ -157,6 +157,19 @@ describe('RotatingOriginKey', () => {
     serviceRoleStack.hasOutput('ServiceRoleArn', { Value: { 'Fn::GetAtt': ['ServiceRole', 'Arn'] } });
   });
 
+  it.each<[string, Partial<RotatingOriginKeyProps>, unknown]>([
+    ['the first domain name, with domain names', {
+      domainNames: ['shop.example.com', 'www.shop.example.com'], certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-0000-4000-8000-000000000002',
+    }, 'https://shop.example.com'],
+    ["the distribution's own domain, without", {}, { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': ['Distribution', 'DomainName'] }]] }],
+  ])('gives clients the URL of %s, and the distribution\'s own URL', (_case, props, url) => {
+    const app = new App();
+    const key = new RotatingOriginKey(app, 'Front', { stackName: 'shop-edge', env: ENV, apiUrl: API_URL, initialTimestamp: '2026-12-01', ...props });
+
+    expect(key.keyStack.resolve(key.url)).toEqual(url);
+    expect(key.keyStack.resolve(key.distributionUrl)).toEqual({ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': ['Distribution', 'DomainName'] }]] });
+  });
+
   it('takes the API from a RestApi whose ID is known', () => {
     const app = new App();
     // A stack of the app's, with a resource of its own (the CDK warns of an empty one), that imports the API.
@@ -173,7 +186,7 @@ describe('RotatingOriginKey', () => {
     const app = new App();
     const key = new RotatingOriginKey(app, 'Front', { stackName: 'shop-edge', env: ENV, apiUrl: API_URL, initialTimestamp: '2026-12-01' });
     const operations = new Stack(app, 'Operations', { env: ENV });
-    new StringParameter(operations, 'Wired', { stringValue: [key.distribution.distributionId, key.topic.topicArn, key.usagePlan.usagePlanId, ...key.alarms.map((a) => a.alarmArn), key.url].join(' ') });
+    new StringParameter(operations, 'Wired', { stringValue: [key.distribution.distributionId, key.topic.topicArn, key.usagePlan.usagePlanId, ...key.alarms.map((a) => a.alarmArn), key.url, key.distributionUrl].join(' ') });
 
     const exports = Object.keys(Template.fromStack(key.keyStack).toJSON().Outputs).filter((name) => name.startsWith('ExportsOutput'));
     expect(exports.map((name) => name.replace(/^ExportsOutput(Ref|FnGetAtt)/, '').replace(/[0-9A-F]{8}$/, '')).sort()).toEqual([
