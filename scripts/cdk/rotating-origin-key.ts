@@ -103,11 +103,10 @@ export class InvalidOptionError extends Error {
 export class UnresolvedOptionError extends Error {
   override name = 'UnresolvedOptionError';
   constructor(option: string) {
-    super(
-      `RotatingOriginKey: ${option} is not known until deploy time (a token, such as the ID of a RestApi of this app). ` +
-        'The template checks its options with rules and conditions, which take no values from other stacks: ' +
-        'give it as a plain value, for example from context or an environment variable, once the API exists.',
-    );
+    const remedy = option.startsWith('env.')
+      ? 'give the stacks an env with the account and Region as plain values (the CDK CLI sets CDK_DEFAULT_ACCOUNT): the service role\'s ARN is made of them.'
+      : 'the template checks its options with rules and conditions, which take no values from other stacks: give it as a plain value, for example from context or an environment variable, once the API exists.';
+    super(`RotatingOriginKey: ${option} is not known when the app is synthesized (missing, or a token such as the ID of a RestApi of this app); ${remedy}`);
   }
 }
 
