@@ -105,3 +105,30 @@ export function violatedRule(parameter: Record<string, any>, value: string): str
   }
   return undefined;
 }
+
+/** A condition of the template's Rules section: the functions CloudFormation allows there that this template uses. */
+function ruleValue(node: any, values: Record<string, string>): string | boolean {
+  if (typeof node !== 'object' || node === null) return node;
+  const [[name, argument]] = Object.entries(node) as [[string, any]];
+  switch (name) {
+    case 'Ref': return values[argument] ?? '';
+    case 'Fn::Equals': return ruleValue(argument[0], values) === ruleValue(argument[1], values);
+    case 'Fn::Not': return !ruleValue(argument[0], values);
+    case 'Fn::And': return argument.every((item: unknown) => ruleValue(item, values));
+    case 'Fn::Or': return argument.some((item: unknown) => ruleValue(item, values));
+    default: throw new Error(`The template's Rules use ${name}, which are not evaluated here.`);
+  }
+}
+
+/**
+ * The first assertion the values break of a rule that applies to them, as CloudFormation judges
+ * the template's Rules before it creates or updates a stack; undefined when every one holds.
+ */
+export function brokenRule(rules: Record<string, any>, values: Record<string, string>) {
+  for (const [ruleName, { RuleCondition, Assertions = [] }] of Object.entries(rules)) {
+    if (RuleCondition !== undefined && !ruleValue(RuleCondition, values)) continue;
+    const broken = Assertions.find(({ Assert }: { Assert: unknown }) => !ruleValue(Assert, values));
+    if (broken) return { ruleName, RuleCondition, Assert: broken.Assert, AssertDescription: String(broken.AssertDescription) };
+  }
+  return undefined;
+}

@@ -7,6 +7,8 @@
 // and a value merely put in a parameter's place leaves conditions such as ["", ""] that
 // cfn-lint rightly warns of.
 
+import { brokenRule } from '../template';
+
 type Template = Record<string, any>;
 
 const NO_VALUE = Symbol('AWS::NoValue');
@@ -71,21 +73,17 @@ export function foldTemplate(template: Template, given: Record<string, string>):
           if (!Array.isArray(arg)) return sub(arg, {});
           return sub(arg[0], Object.fromEntries(Object.entries(arg[1] as Record<string, unknown>).map(([name, value]) => [name, fold(value)])));
         }
-        case 'Fn::Equals':
-        case 'Equals': {
+        case 'Fn::Equals': {
           const [a, b] = args();
           return isKnown(a) && isKnown(b) ? String(a) === String(b) : new Unknown({ [key]: [expressionOf(a), expressionOf(b)] });
         }
-        case 'Fn::Not':
-        case 'Not': {
+        case 'Fn::Not': {
           const [a] = args();
           return isKnown(a) ? !a : new Unknown({ [key]: [expressionOf(a)] });
         }
         case 'Fn::And':
-        case 'And':
-        case 'Fn::Or':
-        case 'Or': {
-          const decisive = key.endsWith('And') ? false : true;
+        case 'Fn::Or': {
+          const decisive = key === 'Fn::Or';
           const items = args();
           if (items.some((item) => item === decisive)) return decisive;
           const open = items.filter((item) => item instanceof Unknown);
@@ -126,7 +124,7 @@ export function foldTemplate(template: Template, given: Record<string, string>):
         return [[id, decided === true ? rest : { Condition, ...rest }]];
       }),
     );
-  checkRules(template.Rules ?? {}, fold);
+  checkRules(template.Rules ?? {}, given);
   const resources = kept(template.Resources);
   for (const resource of Object.values(resources)) {
     if (resource.DependsOn !== undefined) resource.DependsOn = [resource.DependsOn].flat().filter((id: string) => id in resources);
@@ -149,16 +147,10 @@ export function foldTemplate(template: Template, given: Record<string, string>):
   return folded;
 }
 
-/** Each rule whose condition holds for the given values must have its assertions hold: CloudFormation's own check, made before anything is deployed. */
-function checkRules(rules: Record<string, any>, fold: (node: unknown) => unknown): void {
-  for (const [name, rule] of Object.entries(rules)) {
-    const applies = rule.RuleCondition === undefined ? true : fold(rule.RuleCondition);
-    if (applies instanceof Unknown) throw new Error(`Rule ${name} depends on a parameter the options do not give`);
-    if (!applies) continue;
-    for (const { Assert, AssertDescription } of rule.Assertions) {
-      const holds = fold(Assert);
-      if (holds instanceof Unknown) throw new Error(`Rule ${name} depends on a parameter the options do not give`);
-      if (!holds) throw new RuleViolatedError(name, AssertDescription);
-    }
-  }
+/** The template's Rules judged for the given values (brokenRule), which must give every parameter the Rules read. */
+function checkRules(rules: Record<string, any>, given: Record<string, string>): void {
+  const missing = [...JSON.stringify(rules).matchAll(/"Ref":"(\w+)"/g)].map(([, key]) => key).filter((key) => !(key in given));
+  if (missing.length > 0) throw new Error(`The template's Rules read ${[...new Set(missing)].join(', ')}, which the options do not give`);
+  const broken = brokenRule(rules, given);
+  if (broken) throw new RuleViolatedError(broken.ruleName, broken.AssertDescription);
 }

@@ -7,6 +7,7 @@ import type { Stack } from '@aws-sdk/client-cloudformation';
 import { DistributionChangeError, OriginChangeNotConfirmedError, TemplateDowngradeError, UsageError } from './errors';
 import { parameterOf } from '../../lambda/rotation';
 import { releaseOf } from './release';
+import { brokenRule } from '../template';
 
 /** A stack of a newer release than the template this CLI carries (its TemplateVersion output): a deploy would take it back. */
 export function checkNotNewer(stack: Stack, carried: string): void {
@@ -59,34 +60,17 @@ export async function checkApiStage(apigateway: APIGatewayClient, apiUrl: string
   if (!found) throw new UsageError(`--api-url names stage "${stageName}" of REST API ${restApiId}, which does not exist in ${region}. Check the API ID and the stage name.`, 'deploy');
 }
 
-/** A condition of the template's Rules section: the functions CloudFormation allows there that this template uses. */
-function ruleValue(node: any, values: Record<string, string>): string | boolean {
-  if (typeof node !== 'object' || node === null) return node;
-  const [[name, argument]] = Object.entries(node) as [[string, any]];
-  switch (name) {
-    case 'Ref': return values[argument] ?? '';
-    case 'Fn::Equals': return ruleValue(argument[0], values) === ruleValue(argument[1], values);
-    case 'Fn::Not': return !ruleValue(argument[0], values);
-    case 'Fn::And': return argument.every((item: unknown) => ruleValue(item, values));
-    case 'Fn::Or': return argument.some((item: unknown) => ruleValue(item, values));
-    default: throw new Error(`The template's Rules use ${name}, which deploy does not evaluate.`);
-  }
-}
-
 /**
  * The template's Rules, judged before anything changes, as CloudFormation judges them before it
  * creates or updates the stack: an assertion whose rule applies must hold for the values the
  * stack would have. The message is the template's own AssertDescription.
  */
 export function checkRules(rules: Record<string, any>, values: Record<string, string>, flags: Record<string, string>): void {
-  for (const [ruleName, { RuleCondition, Assertions = [] }] of Object.entries(rules)) {
-    if (RuleCondition !== undefined && !ruleValue(RuleCondition, values)) continue;
-    const broken = Assertions.find(({ Assert }: { Assert: unknown }) => !ruleValue(Assert, values));
-    if (!broken) continue;
-    // The parameters of the condition and of the assertion that failed: a rule may hold others.
-    const named = [...JSON.stringify({ RuleCondition, Assert: broken.Assert }).matchAll(/"Ref":"(\w+)"/g)].map(([, key]) => flags[key] ?? key);
-    throw new UsageError(`${[...new Set(named)].join(' and ')}: ${broken.AssertDescription} (the template's rule ${ruleName}). Nothing changed.`, 'deploy');
-  }
+  const broken = brokenRule(rules, values);
+  if (!broken) return;
+  // The parameters of the condition and of the assertion that failed: a rule may hold others.
+  const named = [...JSON.stringify({ RuleCondition: broken.RuleCondition, Assert: broken.Assert }).matchAll(/"Ref":"(\w+)"/g)].map(([, key]) => flags[key] ?? key);
+  throw new UsageError(`${[...new Set(named)].join(' and ')}: ${broken.AssertDescription} (the template's rule ${broken.ruleName}). Nothing changed.`, 'deploy');
 }
 
 /**
