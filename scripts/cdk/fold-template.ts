@@ -142,7 +142,10 @@ export function foldTemplate(template: Template, given: Record<string, string>):
   folded.Mappings = Object.fromEntries(Object.entries(template.Mappings ?? {}).filter(([name]) => rest.includes(`"Fn::FindInMap":[${JSON.stringify(name)}`)));
   if (Object.keys(folded.Mappings).length === 0) delete folded.Mappings;
   // The console's parameter groups would name parameters the template no longer has.
-  if (folded.Metadata) delete folded.Metadata['AWS::CloudFormation::Interface'];
+  if (folded.Metadata) {
+    const { 'AWS::CloudFormation::Interface': _interface, ...metadata } = folded.Metadata;
+    folded.Metadata = metadata;
+  }
   if (open.length === 0) delete folded.Conditions;
   return folded;
 }

@@ -127,16 +127,18 @@ export class RotatingOriginKey extends Construct {
 
   constructor(scope: Construct, id: string, props: RotatingOriginKeyProps) {
     super(scope, id);
-    const stackNameRule = violatedRule(parseTemplate(readTemplate(SERVICE_ROLE_TEMPLATE_PATH)).Parameters.StackName, props.stackName);
+    const main = parseTemplate(readTemplate(TEMPLATE_PATH));
+    const companion = parseTemplate(readTemplate(SERVICE_ROLE_TEMPLATE_PATH));
+    const stackNameRule = violatedRule(companion.Parameters.StackName, props.stackName);
     if (stackNameRule) throw new InvalidOptionError('stackName', props.stackName, stackNameRule);
     const env = checkedEnv(props.env);
-    const values = optionValues({ ...props, env });
+    const values = optionValues({ ...props, env }, main.Parameters);
     // No bootstrap-version rule and no CDK metadata resource: a rotation re-sends the stack's
     // template as it is (UsePreviousTemplate), and neither may stop it or need more of its role.
     const stackProps = { env, analyticsReporting: false, synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }) };
     this.serviceRoleStack = new Stack(this, 'ServiceRole', { ...stackProps, stackName: serviceRoleStackName(props.stackName) });
     new CfnInclude(this.serviceRoleStack, 'Template', {
-      templateFile: foldedTemplateFile(this, SERVICE_ROLE_TEMPLATE_PATH, {
+      templateFile: foldedTemplateFile(this, companion, {
         StackName: props.stackName,
         ...Object.fromEntries(Object.entries(MIRRORED_PARAMETERS).map(([companionKey, key]) => [companionKey, values[key] ?? ''])),
         // The CLI narrows the role to the stack's distribution and usage plan once they exist;
@@ -151,7 +153,7 @@ export class RotatingOriginKey extends Construct {
     this.keyStack.addStackDependency(this.serviceRoleStack, 'its roles carry the boundary, and its rotations run as the role, of the service role stack');
     const partition = RegionInfo.get(env.region).partition ?? 'aws';
     this.template = new CfnInclude(this.keyStack, 'Template', {
-      templateFile: foldedTemplateFile(this, TEMPLATE_PATH, { ...values, ServiceRoleArn: `arn:${partition}:iam::${env.account}:role/cloudfront-api-key-rotation/${props.stackName}-cfn` }, {
+      templateFile: foldedTemplateFile(this, main, { ...values, ServiceRoleArn: `arn:${partition}:iam::${env.account}:role/cloudfront-api-key-rotation/${props.stackName}-cfn` }, {
         Timestamp: props.initialTimestamp ?? timestampFrom(new Date()).slice(0, 10),
       }),
     });
@@ -184,9 +186,9 @@ function checkedEnv(env: Environment | undefined): Required<Pick<Environment, 'a
  * file for CfnInclude, which reads templates from files only: in the app's cloud assembly, which
  * the CDK writes afresh for each synthesis.
  */
-function foldedTemplateFile(scope: Construct, path: string, values: Record<string, string>, defaults: Record<string, string> = {}): string {
-  const folded = foldTemplate(parseTemplate(readTemplate(path)), values);
-  for (const [key, value] of Object.entries(defaults)) folded.Parameters[key].Default = value;
+function foldedTemplateFile(scope: Construct, template: Record<string, any>, values: Record<string, string>, defaults: Record<string, string> = {}): string {
+  const folded = foldTemplate(template, values);
+  for (const [key, value] of Object.entries(defaults)) folded.Parameters[key] = { ...folded.Parameters[key], Default: value };
   const text = JSON.stringify(folded, null, 1);
   const file = join(Stage.of(scope)!.outdir, `cloudfront-api-key-rotation-${createHash('sha256').update(text).digest('hex').slice(0, 16)}.json`);
   writeFileSync(file, text);
@@ -194,8 +196,7 @@ function foldedTemplateFile(scope: Construct, path: string, values: Record<strin
 }
 
 /** The options as the template's parameter values, each checked against the parameter's own rule. */
-function optionValues(props: RotatingOriginKeyProps): Record<string, string> {
-  const declared: Record<string, any> = parseTemplate(readTemplate(TEMPLATE_PATH)).Parameters;
+function optionValues(props: RotatingOriginKeyProps, declared: Record<string, any>): Record<string, string> {
   const given: Record<string, unknown> = { ...props, apiUrl: props.apiUrl ?? apiUrlOf(props) };
   const values: Record<string, string> = {};
   for (const [option, key] of Object.entries(OPTION_PARAMETERS)) {

@@ -67,6 +67,16 @@ describe('foldTemplate', () => {
     expect(foldTemplate(template, { A: 'a1' }).Conditions.Both).toEqual({ Condition: 'HasT' });
   });
 
+  it('leaves the template it folds as it was', () => {
+    const template = withProperties({ Value: { Ref: 'A' } }, { Metadata: { 'AWS::CloudFormation::Interface': { ParameterGroups: [] }, Other: 'kept' } });
+    const before = structuredClone(template);
+
+    const folded = foldTemplate(template, { A: 'a1' });
+
+    expect(template).toEqual(before);
+    expect(folded.Metadata).toEqual({ Other: 'kept' });
+  });
+
   it('drops the given parameters, the rules, and the mappings nothing reads any more', () => {
     const template = withProperties({ Rate: { 'Fn::FindInMap': ['Schedules', { Ref: 'A' }, 'Rate'] } }, {
       Rules: { AOnly: { Assertions: [{ Assert: { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'A' }, ''] }] }, AssertDescription: 'A is needed' }] } },
