@@ -5,6 +5,7 @@ export {
   DescribeStackEventsCommand,
   DescribeStacksCommand,
   UpdateStackCommand,
+  type Output,
   type Parameter,
   type RollbackConfiguration,
   type Stack,

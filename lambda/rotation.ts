@@ -3,6 +3,7 @@ import {
   DescribeStackEventsCommand,
   DescribeStacksCommand,
   UpdateStackCommand,
+  type Output,
   type Parameter,
   type RollbackConfiguration,
   type Stack,
@@ -170,7 +171,8 @@ export async function rotateApiKey(
 /** A parameter's value as the stack (or StackSet) holds it; undefined for a parameter it does not have. */
 export const parameterOf = (stack: { Parameters?: Parameter[] } | undefined, key: string): string | undefined => stack?.Parameters?.find((p) => p.ParameterKey === key)?.ParameterValue;
 
-const outputOf = (stack: Stack, key: string): string | undefined => stack.Outputs?.find((o) => o.OutputKey === key)?.OutputValue;
+/** An output's value as the stack holds it; undefined for an output it does not have. */
+export const outputOf = (stack: { Outputs?: Output[] } | undefined, key: string): string | undefined => stack?.Outputs?.find((o) => o.OutputKey === key)?.OutputValue;
 
 export function rollbackConfiguration(stack: Stack): RollbackConfiguration | undefined {
   const value = outputOf(stack, ROLLBACK_OUTPUT);

@@ -5,7 +5,7 @@
 // a busy one) is refused before anything changes.
 import { type CloudFormationClient, DeleteStackCommand, type Stack } from '@aws-sdk/client-cloudformation';
 import { StackBusyError, StackNotFoundError } from '../../lambda/errors';
-import { checkOwnStack, describeStack, translateError } from '../../lambda/rotation';
+import { checkOwnStack, describeStack, outputOf, translateError } from '../../lambda/rotation';
 import { timestampFrom } from '../../lambda/timestamp';
 import { ServiceRoleInUseError, StackSetInstanceStackError } from './errors';
 import type { Output } from './output';
@@ -48,7 +48,7 @@ export async function deleteStack(stackName: string, deps: DeleteDependencies): 
 
 /** CloudFormation uses a stack's service role for its every later operation, its delete included (API reference, DeleteStack, RoleARN). */
 async function checkRoleUnused(companion: Stack, served: string, cloudformation: CloudFormationClient): Promise<void> {
-  const role = companion.Outputs?.find((o) => o.OutputKey === SERVICE_ROLE_OUTPUT)?.OutputValue;
+  const role = outputOf(companion, SERVICE_ROLE_OUTPUT);
   if (role === undefined) return; // Its create failed: no stack can have its role.
   const stack = await describeStack(cloudformation, served).catch(notFound);
   if (stack?.RoleARN === role) throw new ServiceRoleInUseError(companion.StackName ?? '', served);

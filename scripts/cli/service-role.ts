@@ -15,7 +15,7 @@ import {
   type Stack,
 } from '@aws-sdk/client-cloudformation';
 import { StackBusyError, StackNotFoundError } from '../../lambda/errors';
-import { checkNotFailed, describeStack, isValidationError, parameterOf, translateError } from '../../lambda/rotation';
+import { checkNotFailed, describeStack, isValidationError, outputOf, parameterOf, translateError } from '../../lambda/rotation';
 import { NotServiceRoleStackError, OperationFailedError, ServiceRoleNamesTakenError, ServiceRoleOutputMissingError } from './errors';
 import type { Output } from './output';
 import { refuseUncreated } from './refusals';
@@ -90,7 +90,7 @@ export interface StackIds {
 /** What the companion's role is scoped to of the stack itself, as the stack is now. */
 export async function stackIds(cloudformation: CloudFormationClient, stack: Stack | undefined): Promise<StackIds> {
   if (!stack) return { DistributionId: '', UsagePlanId: '', RetiringRoleNames: '' };
-  const output = (key: string) => stack.Outputs?.find((o) => o.OutputKey === key)?.OutputValue ?? '';
+  const output = (key: string) => outputOf(stack, key) ?? '';
   const retiring = await rolesWithoutPath(cloudformation, stack.StackName ?? '');
   // On an existing distribution the output names the team's, which the role must not touch.
   const adopted = (parameterOf(stack, 'DistributionId') ?? '') !== '';

@@ -6,7 +6,7 @@ import type { CloudFormationClient, StackEvent } from '@aws-sdk/client-cloudform
 import { CloudFrontClient, GetDistributionConfigCommand } from '@aws-sdk/client-cloudfront';
 import { fingerprintOf, originKeyOf } from '../../lambda/origin-key';
 import { type ClientsView, type EdgeGet, isRefused, refusalText, viewAsClient } from './through-cloudfront';
-import { describeRotatableStack, parameterOf } from '../../lambda/rotation';
+import { describeRotatableStack, outputOf, parameterOf } from '../../lambda/rotation';
 import { type Output, paint } from './output';
 import { type Release, describeRelease, releaseOf } from './release';
 import { refuseUncreatedStack } from './refusals';
@@ -108,7 +108,7 @@ export async function collectStatus(stackName: string, deps: StatusDependencies)
   // A failed first create, or a mere change set, has no key to report on: say what to do instead.
   await refuseUncreatedStack(cloudformation, stackName);
   const { stack, previousTimestamp } = await describeRotatableStack(cloudformation, stackName);
-  const output = (key: string) => stack.Outputs?.find((o) => o.OutputKey === key)?.OutputValue;
+  const output = (key: string) => outputOf(stack, key);
   const parameter = (key: string) => parameterOf(stack, key) ?? '';
   const status = stack.StackStatus ?? '';
   const rotating = ROTATING_STATES.has(status);

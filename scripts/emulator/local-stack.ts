@@ -10,6 +10,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, S
 import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { request } from 'node:http';
+import { outputOf } from '../../lambda/rotation';
 import { parseTemplate, readTemplate } from '../template';
 import { node24 } from '../node24';
 import type { EdgeGet } from '../cli/through-cloudfront';
@@ -73,7 +74,7 @@ export function emulatorWaiter(client: CloudFormationClient, maxWaitTime = 120) 
 
 export async function stackOutput(cloudformation: CloudFormationClient, stackName: string, key: string): Promise<string> {
   const { Stacks } = await cloudformation.send(new DescribeStacksCommand({ StackName: stackName }));
-  const value = Stacks?.[0]?.Outputs?.find((o) => o.OutputKey === key)?.OutputValue;
+  const value = outputOf(Stacks?.[0], key);
   if (value === undefined) throw new Error(`Stack ${stackName} has no output ${key}`);
   return value;
 }

@@ -8,7 +8,7 @@
 // way: those are bounded only by the fleet. Safe to run again with --since: a stack already rotated
 // is skipped, one still rotating is followed, so nothing is rotated twice.
 import { StackBusyError } from '../../../lambda/errors';
-import { describeRotatableStack, rollbackConfiguration, rotateApiKey } from '../../../lambda/rotation';
+import { describeRotatableStack, outputOf, rollbackConfiguration, rotateApiKey } from '../../../lambda/rotation';
 import { clientRequestTokenFor } from '../../../lambda/timestamp';
 import { RotationTimeoutError } from '../errors';
 import { describeFailure } from '../failure';
@@ -78,7 +78,7 @@ export async function planRotations(found: Discovered[], deps: PlanDependencies)
       const busy = status.endsWith('_IN_PROGRESS');
       const rollback = rollbackConfiguration(stack) ?? stack.RollbackConfiguration;
       const followed = {
-        distributionId: stack.Outputs?.find((o) => o.OutputKey === 'DistributionId')?.OutputValue,
+        distributionId: outputOf(stack, 'DistributionId'),
         monitoringMinutes: rollback?.MonitoringTimeInMinutes ?? 0,
       };
       // While an update runs, the stack's parameters are the update's: its Timestamp is where it rotates to.
