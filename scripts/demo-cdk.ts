@@ -2,16 +2,16 @@
 // bootstrapped and deployed by the CDK's own toolkit (scripts/cdk-deploy.ts), rotated by its
 // function as the schedule does it and then by the CLI, and deployed again, keeping the rotated
 // key. Only fingerprints of keys are shown, never a value.
-import { DescribeStackResourceCommand, DescribeStacksCommand, waitUntilStackUpdateComplete } from '@aws-sdk/client-cloudformation';
-import { InvokeCommand } from '@aws-sdk/client-lambda';
+import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { join } from 'node:path';
 import { parameterOf } from '../lambda/rotation';
 import { main as cli } from './cli/main';
-import { consoleOutput, paint } from './cli/output';
-import { scheduledEvent } from './cli/scheduled-rotation';
+import { paint } from './cli/output';
+import { stopOnInterrupt, walkthrough } from './walkthrough';
+import { runScheduledRotation } from './cli/scheduled-rotation';
 import { collectStatus } from './cli/status';
 import { runCdk } from './emulator/cdk';
-import { type LocalAws, emulatorSleep, emulatorWaiter, startLocalAws } from './emulator/local-stack';
+import { type LocalAws, emulatorSleep, startLocalAws } from './emulator/local-stack';
 import { PROJECT_ROOT } from './paths';
 import { carriedTemplate } from './template';
 
@@ -19,17 +19,12 @@ const STACK = 'shop-edge';
 const APP = `node ${join(PROJECT_ROOT, 'dist', 'cdk-example.js')}`;
 
 export async function cdkDemo(): Promise<void> {
-  const output = consoleOutput();
-  const step = (text: string) => output.line(`\n${paint(output, 'bold', `== ${text}`)}`);
-  const verdict = (ok: boolean, text: string) => {
-    output.line(`  ${paint(output, ok ? 'green' : 'red', ok ? 'yes' : 'NO')}  ${text}`);
-    if (!ok) process.exitCode = 1;
-  };
+  const { output, step, verdict } = walkthrough();
   const started = Date.now();
 
   step('1. Start a local AWS emulator and bootstrap it with the CDK toolkit (cdk bootstrap)');
   const aws: LocalAws = await startLocalAws();
-  process.once('SIGINT', () => aws.stop().finally(() => process.exit(130)));
+  stopOnInterrupt(aws);
   try {
     await runCdk(aws, ['bootstrap', '123456789012', 'us-east-1']);
     const stack = async () => (await aws.cloudformation.send(new DescribeStacksCommand({ StackName: STACK }))).Stacks![0];
@@ -50,12 +45,8 @@ export async function cdkDemo(): Promise<void> {
     const created = await key();
     verdict(created.matches, 'CloudFront sends the active key');
 
-    step('3. A scheduled rotation: the rotation function, invoked as EventBridge invokes it');
-    const { StackResourceDetail } = await aws.cloudformation.send(new DescribeStackResourceCommand({ StackName: STACK, LogicalResourceId: 'RotationFunction' }));
-    const time = new Date(Math.floor(Date.now() / 1000) * 1000);
-    const answer = await aws.lambda.send(new InvokeCommand({ FunctionName: StackResourceDetail!.PhysicalResourceId, Payload: JSON.stringify(scheduledEvent('123456789012', 'us-east-1', 'arn:aws:events:us-east-1:123456789012:rule/shop-edge-RotationSchedule', time)) }));
-    output.line(`  ${new TextDecoder().decode(answer.Payload)}`);
-    await waitUntilStackUpdateComplete(emulatorWaiter(aws.cloudformation), { StackName: STACK });
+    step('3. A scheduled rotation: the rotation function, invoked as EventBridge invokes it (as deploy tests it)');
+    await runScheduledRotation(await stack(), { ...aws, now: () => new Date(), sleep: emulatorSleep, output });
     const rotated = await key();
     verdict(rotated.key !== created.key && rotated.matches, 'a new key, and CloudFront sends it');
     verdict((await stack()).RoleARN?.endsWith('/shop-edge-cfn') === true, "the rotation ran as the stack's service role, not as the CDK's bootstrap role");

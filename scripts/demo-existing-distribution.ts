@@ -9,7 +9,7 @@ import { type DistributionConfig, GetDistributionConfigCommand } from '@aws-sdk/
 import { withOriginHeader } from '../lambda/origin-header';
 import { fingerprintOf, originKeyOf } from '../lambda/origin-key';
 import { main as cli } from './cli/main';
-import { consoleOutput, paint } from './cli/output';
+import { stopOnInterrupt, walkthrough } from './walkthrough';
 import { collectStatus } from './cli/status';
 import { type LocalAws, emulatorSleep, get, startLocalAws, steadyTraffic } from './emulator/local-stack';
 import { createTeamDistribution } from './emulator/team-distribution';
@@ -19,17 +19,12 @@ const STACK = 'team-edge';
 const GATE_SECONDS = 5;
 
 export async function existingDistributionDemo(): Promise<void> {
-  const output = consoleOutput();
-  const step = (text: string) => output.line(`\n${paint(output, 'bold', `== ${text}`)}`);
-  const verdict = (ok: boolean, text: string) => {
-    output.line(`  ${paint(output, ok ? 'green' : 'red', ok ? 'yes' : 'NO')}  ${text}`);
-    if (!ok) process.exitCode = 1;
-  };
+  const { output, step, verdict } = walkthrough();
   const started = Date.now();
 
   step("1. Start a local AWS emulator and make the team's API and distribution, outside any stack");
   const aws: LocalAws = await startLocalAws();
-  process.once('SIGINT', () => aws.stop().finally(() => process.exit(130)));
+  stopOnInterrupt(aws);
   try {
     const { apiUrl, distributionId } = await createTeamDistribution(aws);
     const apiDomain = apiUrl.split('/')[0];

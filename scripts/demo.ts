@@ -14,7 +14,8 @@ import { createVerifier } from '../lambda/verifier';
 import { clientRequestTokenFor } from '../lambda/timestamp';
 import { main as cli } from './cli/main';
 import { deploy } from './cli/deploy';
-import { type Output, consoleOutput, paint } from './cli/output';
+import { type Output, paint } from './cli/output';
+import { stopOnInterrupt, walkthrough } from './walkthrough';
 import { followStackOperation } from './cli/stack-events';
 import { fingerprintOf } from '../lambda/origin-key';
 import { collectStatus } from './cli/status';
@@ -61,14 +62,12 @@ async function showState(aws: LocalAws, output: Output): Promise<void> {
 }
 
 async function demo(): Promise<void> {
-  const output = consoleOutput();
-  const step = (text: string) => output.line(`\n${paint(output, 'bold', `== ${text}`)}`);
+  const { output, step } = walkthrough();
   const started = Date.now();
 
   step('1. Start a local AWS emulator (moto, with this project\'s extension) on 127.0.0.1');
   const aws = await startLocalAws();
-  const stop = async () => aws.stop();
-  process.once('SIGINT', () => stop().finally(() => process.exit(130)));
+  stopOnInterrupt(aws);
   try {
     output.line(`  emulator at ${aws.emulator.endpoint}; "API stage" and "CloudFront" stand-ins at ${aws.apiStage.url} and on demand`);
 
@@ -146,7 +145,7 @@ async function demo(): Promise<void> {
     output.line(`  Requests through "CloudFront" during the rotation: ${sent} sent, ${paint(output, refused === 0 ? 'green' : 'red', `${refused} refused`)}`);
     if (after.status !== 'UPDATE_ROLLBACK_COMPLETE' || !kept || refused !== 0) process.exitCode = 1;
   } finally {
-    await stop();
+    await aws.stop();
   }
   output.line(`\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s; the emulator and the stand-ins are stopped.`);
 }
