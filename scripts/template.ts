@@ -95,6 +95,9 @@ export function templateRelease(template: Record<string, any> | null | undefined
   return value === undefined ? undefined : String(value);
 }
 
+/** An ApiURL: REST API ID, Region, stage. */
+export const STAGE_URL = /^([a-z0-9]{10})\.execute-api\.([a-z0-9-]+)\.amazonaws\.com\/(.+)$/;
+
 /** What CloudFormation would refuse a value for, in the template's own words; undefined if valid. */
 export function violatedRule(parameter: Record<string, any>, value: string): string | undefined {
   const { Type, AllowedPattern, AllowedValues, ConstraintDescription, MinValue, MaxValue } = parameter;

@@ -30,7 +30,7 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MIRRORED_PARAMETERS, serviceRoleStackName } from '../cli/service-role';
-import { SERVICE_ROLE_TEMPLATE_PATH, TEMPLATE_PATH, parseTemplate, readTemplate, violatedRule } from '../template';
+import { SERVICE_ROLE_TEMPLATE_PATH, STAGE_URL, TEMPLATE_PATH, parseTemplate, readTemplate, violatedRule } from '../template';
 import { timestampFrom } from '../../lambda/timestamp';
 import { foldTemplate } from './fold-template';
 
@@ -210,6 +210,12 @@ function optionValues(props: RotatingOriginKeyProps, declared: Record<string, an
     if (Token.isUnresolved(text)) throw new UnresolvedOptionError(option);
     const rule = violatedRule(declared[key], text);
     if (rule) throw new InvalidOptionError(option, text, rule);
+    // As deploy's checkApiRegion: the stack's usage plan and key are API Gateway resources of its
+    // own Region, and a usage plan names stages of that Region's APIs only.
+    const apiRegion = key === 'ApiURL' ? STAGE_URL.exec(text)?.[2] : undefined;
+    if (apiRegion !== undefined && apiRegion !== props.env.region) {
+      throw new InvalidOptionError(option, text, `is in ${apiRegion}, and the stacks' env in ${props.env.region}: a stack's origin must be in the stack's own Region, as its usage plan and key are. Put this construct in ${apiRegion}`);
+    }
     values[key] = text;
   }
   return values;

@@ -7,7 +7,7 @@ import type { Stack } from '@aws-sdk/client-cloudformation';
 import { DistributionChangeError, OriginChangeNotConfirmedError, TemplateDowngradeError, UsageError } from './errors';
 import { parameterOf } from '../../lambda/rotation';
 import { releaseOf } from './release';
-import { brokenRule } from '../template';
+import { STAGE_URL, brokenRule } from '../template';
 
 /** A stack of a newer release than the template this CLI carries (its TemplateVersion output): a deploy would take it back. */
 export function checkNotNewer(stack: Stack, carried: string): void {
@@ -33,8 +33,6 @@ export function checkDistributionChange(stack: Stack, given: Record<string, stri
   const current = parameterOf(stack, 'DistributionId') ?? '';
   if (given.DistributionId !== current) throw new DistributionChangeError(stack.StackName ?? '', current, given.DistributionId);
 }
-
-const STAGE_URL = /^([a-z0-9]{10})\.execute-api\.([a-z0-9-]+)\.amazonaws\.com\/(.+)$/;
 
 /**
  * A stack's origin is an API in the stack's own Region: the stack's usage plan and key are API

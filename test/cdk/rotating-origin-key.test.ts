@@ -205,6 +205,11 @@ describe('RotatingOriginKey', () => {
       expect(() => synth(props)).toThrow(error);
     });
 
+    it("an API stage in another Region than the stacks', which the stack's usage plan cannot name", () => {
+      expect(() => synth({ apiUrl: 'a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/prod' }))
+        .toThrow(/^RotatingOriginKey: apiUrl "a1b2c3d4e5\.execute-api\.eu-west-1\.amazonaws\.com\/prod" is not valid: it is in eu-west-1, and the stacks' env in us-east-1/);
+    });
+
     it("a RestApi of this app, whose ID is a token until it is deployed", () => {
       const app = new App();
       const api = new RestApi(new Stack(app, 'Api', { env: ENV }), 'Shop');

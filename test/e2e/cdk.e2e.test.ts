@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { DescribeStackResourceCommand, DescribeStacksCommand, waitUntilStackRollbackComplete, waitUntilStackUpdateComplete } from '@aws-sdk/client-cloudformation';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { buildSync } from 'esbuild';
+import { parameterOf } from '../../lambda/rotation';
 import { PROJECT_ROOT } from '../../scripts/paths';
 import { runCdk } from '../../scripts/emulator/cdk';
 import { type LocalAws, emulatorSleep, emulatorWaiter, steadyTraffic } from '../../scripts/emulator/local-stack';
@@ -48,7 +49,7 @@ function exampleApp(edit: (source: string) => string = (source) => source): stri
 const changedApp = () => exampleApp((source) => source.replace("schedule: 'Monthly',", "schedule: 'Quarterly',\n  keyGateTimeoutSeconds: 3,"));
 const cdkDeploy = (app: string) => runCdk(aws, ['deploy', join(PROJECT_ROOT, 'dist', 'e2e', 'cdk.out'), app]);
 const describeStack = async (stackName = STACK) => (await aws.cloudformation.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks![0];
-const timestamp = async (stackName = STACK) => (await describeStack(stackName)).Parameters?.find((p) => p.ParameterKey === 'Timestamp')?.ParameterValue;
+const timestamp = async (stackName = STACK) => parameterOf(await describeStack(stackName), 'Timestamp');
 
 /** Invokes the stack's rotation function as its schedule does, then follows the update it started. */
 async function scheduledRotation(time: string, until = waitUntilStackUpdateComplete) {
