@@ -434,6 +434,7 @@ describe("the rotation role of a stack that `cdk deploy` last updated", () => {
   const policy = functionRolePolicy('RotationRole', { serviceRole: true, allOptions: false });
   const fromRotation = (target: Target): Target => ({ ...target, context: { ...target.context, 'lambda:SourceFunctionArn': FUNCTION_OF_ROLE.RotationRole } });
   const ownStack = (context: Record<string, string>) => fromRotation({ arn: STACK_ID, context });
+  const LOOK_ALIKE_ROLE = `arn:aws:iam::${ACCOUNT}:role/cloudfront-api-key-rotation/edge2-cfn`;
 
   it('may update its stack as the service role', async () => {
     expect(await decide(policy, boundary, 'cloudformation:UpdateStack', ownStack({ 'cloudformation:RoleArn': SERVICE_ROLE }))).toBe('Allowed');
@@ -442,19 +443,31 @@ describe("the rotation role of a stack that `cdk deploy` last updated", () => {
   it.each([
     ['without a RoleARN, which would run as the bootstrap role the stack last had', {}],
     ['as the bootstrap role', { 'cloudformation:RoleArn': BOOTSTRAP_ROLE }],
-    ["as a look-alike stack's service role", { 'cloudformation:RoleArn': `arn:aws:iam::${ACCOUNT}:role/cloudfront-api-key-rotation/edge2-cfn` }],
+    ["as a look-alike stack's service role", { 'cloudformation:RoleArn': LOOK_ALIKE_ROLE }],
   ])('may not update its stack %s', async (_case, context) => {
     expect(await decide(policy, boundary, 'cloudformation:UpdateStack', ownStack(context))).not.toBe('Allowed');
   });
 
   it.each([
+    ['of the same name in another Region', STACK_ID.replace(':us-east-1:', ':eu-west-1:')],
+    ['whose name extends this one', STACK_ID.replace(':stack/edge/', ':stack/edge2/')],
+  ])('may not update a stack %s, even as the service role', async (_case, stackId) => {
+    expect(stackId).not.toBe(STACK_ID);
+    expect(await decide(policy, boundary, 'cloudformation:UpdateStack', fromRotation({ arn: stackId, context: { 'cloudformation:RoleArn': SERVICE_ROLE } }))).not.toBe('Allowed');
+  });
+
+  it.each([
     ['the bootstrap role, to CloudFormation', BOOTSTRAP_ROLE, 'cloudformation.amazonaws.com'],
+    ["a look-alike stack's service role, to CloudFormation", LOOK_ALIKE_ROLE, 'cloudformation.amazonaws.com'],
     ['the service role, to another service', SERVICE_ROLE, 'lambda.amazonaws.com'],
   ])('may not pass %s', async (_case, role, service) => {
     expect(await decide(policy, boundary, 'iam:PassRole', fromRotation({ arn: role, context: { 'iam:PassedToService': service } }))).not.toBe('Allowed');
   });
 
-  it('may not pass the bootstrap role whatever a template grants it', async () => {
-    expect(await decide(ANYTHING, boundary, 'iam:PassRole', fromRotation({ arn: BOOTSTRAP_ROLE, context: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } }))).not.toBe('Allowed');
+  it.each([
+    ['the bootstrap role', BOOTSTRAP_ROLE],
+    ["a look-alike stack's service role", LOOK_ALIKE_ROLE],
+  ])('may not pass %s whatever a template grants it', async (_case, role) => {
+    expect(await decide(ANYTHING, boundary, 'iam:PassRole', fromRotation({ arn: role, context: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } }))).not.toBe('Allowed');
   });
 });
